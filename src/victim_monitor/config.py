@@ -32,8 +32,7 @@ class Settings:
         url = env.get("VICTIM_MONITOR_DATABASE_URL", DEFAULT_DATABASE_URL).strip()
         if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
             raise ConfigError(
-                "VICTIM_MONITOR_DATABASE_URL must be a sqlite:// or postgresql:// URL, "
-                f"got {url!r}"
+                f"VICTIM_MONITOR_DATABASE_URL must be a sqlite:// or postgresql:// URL, got {url!r}"
             )
         orgs = env.get("VICTIM_MONITOR_ORGANISATIONS")
         orgs_path = Path(orgs) if orgs else None

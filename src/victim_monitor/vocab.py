@@ -14,6 +14,8 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
+import pycountry
+
 
 @dataclass(frozen=True, slots=True)
 class Label:
@@ -44,6 +46,23 @@ class ExploitationKind(StrEnum):
     LABOUR = "labour"
     CRIMINAL = "criminal"
     ORGAN_REMOVAL = "organ_removal"
+    OTHER = "other"
+
+
+class Sector(StrEnum):
+    """Sector in which the exploitation took place."""
+
+    SEX_INDUSTRY = "sex_industry"
+    AGRICULTURE = "agriculture"
+    CONSTRUCTION = "construction"
+    HOSPITALITY = "hospitality"
+    DOMESTIC_WORK = "domestic_work"
+    TRANSPORT_LOGISTICS = "transport_logistics"
+    MANUFACTURING = "manufacturing"
+    RETAIL = "retail"
+    CLEANING = "cleaning"
+    BEAUTY = "beauty"
+    CRIMINAL_ACTIVITIES = "criminal_activities"
     OTHER = "other"
 
 
@@ -135,6 +154,18 @@ LABELS: dict[StrEnum, Label] = {
     ExploitationKind.CRIMINAL: Label("Criminele uitbuiting", "Criminal exploitation"),
     ExploitationKind.ORGAN_REMOVAL: Label("Orgaanverwijdering", "Organ removal"),
     ExploitationKind.OTHER: Label("Overige uitbuiting", "Other exploitation"),
+    Sector.SEX_INDUSTRY: Label("Seksindustrie", "Sex industry"),
+    Sector.AGRICULTURE: Label("Land- en tuinbouw", "Agriculture and horticulture"),
+    Sector.CONSTRUCTION: Label("Bouw", "Construction"),
+    Sector.HOSPITALITY: Label("Horeca", "Hospitality"),
+    Sector.DOMESTIC_WORK: Label("Huishoudelijk werk", "Domestic work"),
+    Sector.TRANSPORT_LOGISTICS: Label("Transport en logistiek", "Transport and logistics"),
+    Sector.MANUFACTURING: Label("Industrie", "Manufacturing"),
+    Sector.RETAIL: Label("Detailhandel", "Retail"),
+    Sector.CLEANING: Label("Schoonmaak", "Cleaning"),
+    Sector.BEAUTY: Label("Schoonheidsbranche", "Beauty"),
+    Sector.CRIMINAL_ACTIVITIES: Label("Criminele activiteiten", "Criminal activities"),
+    Sector.OTHER: Label("Overig", "Other"),
     AgeGroup.MINOR: Label("Minderjarig", "Minor (under 18)"),
     AgeGroup.ADOLESCENT: Label("Adolescent (18-22)", "Adolescent (18-22)"),
     AgeGroup.ADULT: Label("23 jaar of ouder", "23 or older"),
@@ -213,7 +244,9 @@ def _country_groups() -> _CountryData:
     raw = tomllib.loads(
         resources.files("victim_monitor.data").joinpath("country-groups.toml").read_text("utf-8")
     )
-    return _CountryData(eu=frozenset(raw["eu"]["members"]), african=frozenset(raw["africa"]["members"]))
+    return _CountryData(
+        eu=frozenset(raw["eu"]["members"]), african=frozenset(raw["africa"]["members"])
+    )
 
 
 def nationality_group(alpha2: str | None) -> NationalityGroup:
@@ -229,6 +262,19 @@ def nationality_group(alpha2: str | None) -> NationalityGroup:
     if code in groups.african:
         return NationalityGroup.AFRICAN
     return NationalityGroup.OTHER_NON_EU
+
+
+def country_code(text: str | None) -> str | None:
+    """A strict ISO 3166-1 alpha-2 or alpha-3 code as alpha-2, or None if it is not one."""
+    if not text:
+        return None
+    code = text.strip().upper()
+    if len(code) == 2:
+        return code if pycountry.countries.get(alpha_2=code) is not None else None
+    if len(code) == 3:
+        country = pycountry.countries.get(alpha_3=code)
+        return None if country is None else str(country.alpha_2)
+    return None
 
 
 # --- form group --------------------------------------------------------------------------
