@@ -1,0 +1,133 @@
+"""Coded problems: what is wrong with an input, where, and what to do.
+
+Every stage that reads outside input (intake, the encoder, estimation input, programme import)
+reports problems as values with a stable code, never by raising on the first bad row. Codes
+are defined once with :func:`define` and documented in ``docs/errors.md`` (a test checks that
+every defined code has its section there).
+
+Code ranges: VM1xx file, VM2xx row and field, VM3xx submission and register, VM4xx encoder
+input, VM5xx estimation input, VM6xx programme register import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemCode:
+    """A kind of problem: its stable code, severity and one-line title."""
+
+    code: str
+    severity: Severity
+    title: str
+
+    def __call__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        value: object = None,
+    ) -> Problem:
+        """A located problem of this kind."""
+        shown = None if value is None else _clip(str(value))
+        return Problem(self.code, self.severity, message, file, row, field, shown)
+
+
+CATALOGUE: dict[str, ProblemCode] = {}
+
+
+def define(code: str, severity: Severity, title: str) -> ProblemCode:
+    """Register a problem code; each code is defined exactly once."""
+    if code in CATALOGUE:
+        raise ValueError(f"problem code {code} defined twice")
+    kind = ProblemCode(code, severity, title)
+    CATALOGUE[code] = kind
+    return kind
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem, located as precisely as the input allows."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = ":".join(str(p) for p in (self.file, self.row) if p is not None)
+        parts = [f"{where}:" if where else "", f"{self.code} {self.severity}"]
+        if self.field:
+            parts.append(f"[{self.field}]")
+        parts.append(self.message)
+        if self.value is not None:
+            parts.append(f"(value {self.value!r})")
+        return " ".join(p for p in parts if p)
+
+    def as_dict(self) -> dict[str, str | int | None]:
+        return {
+            "code": self.code,
+            "severity": str(self.severity),
+            "file": self.file,
+            "row": self.row,
+            "field": self.field,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+@dataclass(slots=True)
+class ProblemLog:
+    """Collects problems while a file streams by: all are counted, the first ``keep`` kept.
+
+    Counting everything but keeping a bounded sample keeps memory flat on a million bad rows,
+    while the counts per code still say exactly how much is wrong.
+    """
+
+    keep: int = 1000
+    kept: list[Problem] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: int = 0
+    warnings: int = 0
+
+    def add(self, problem: Problem) -> None:
+        self.counts[problem.code] += 1
+        if problem.severity is Severity.ERROR:
+            self.errors += 1
+        else:
+            self.warnings += 1
+        if len(self.kept) < self.keep:
+            self.kept.append(problem)
+
+    def extend(self, problems: Iterator[Problem] | list[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    @property
+    def has_errors(self) -> bool:
+        return self.errors > 0
+
+    @property
+    def total(self) -> int:
+        return self.errors + self.warnings
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.kept)
