@@ -1,0 +1,1 @@
+"""The register of reports: organisations, intake of submissions, and what it holds."""

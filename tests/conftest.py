@@ -1,0 +1,68 @@
+"""Shared fixtures: a fresh register on SQLite and on PostgreSQL for every storage test.
+
+PostgreSQL tests run against ``VICTIM_MONITOR_TEST_POSTGRES`` (default: the server at
+127.0.0.1:5432, database ``test``), each in a schema of its own that is dropped afterwards.
+When the server is unreachable they are skipped with the reason, except under ``CI=true``,
+where that is a failure: CI must test both databases.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+
+from victim_monitor.registry.organisations import load_organisations, sync_organisations
+from victim_monitor.storage import connect, upgrade
+
+POSTGRES_URL = os.environ.get(
+    "VICTIM_MONITOR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_admin() -> Engine:
+    admin = connect(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except OperationalError as exc:
+        admin.dispose()
+        reason = f"PostgreSQL unreachable at {POSTGRES_URL}: {exc.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI=true: both databases must be tested)")
+        pytest.skip(reason)
+    return admin
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of an empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'register.db'}"
+        return
+    admin = _postgres_admin()
+    schema = f"vm_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """A migrated register with the default organisations."""
+    eng = connect(database_url)
+    upgrade(eng)
+    sync_organisations(eng, load_organisations())
+    try:
+        yield eng
+    finally:
+        eng.dispose()
