@@ -67,7 +67,9 @@ def write_csv(
     columns: Sequence[str] = COLUMNS,
 ) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns), delimiter=delimiter, extrasaction="ignore")
+        writer = csv.DictWriter(
+            handle, fieldnames=list(columns), delimiter=delimiter, extrasaction="ignore"
+        )
         writer.writeheader()
         writer.writerows(rows)
     return path

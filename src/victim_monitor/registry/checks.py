@@ -280,6 +280,9 @@ class RowChecker:
         elif report_date is not None and not EARLIEST_REPORT <= report_date <= self.today:
             message = f"report dates run from {EARLIEST_REPORT} to today"
             problems.append(bad(DATE_RANGE, number, "report_date", message, report_text))
+        # Without a valid report date, checks that need its year use today's, and the
+        # age check (which would only repeat the date's problem) is skipped.
+        known_year = report_date is not None
         year = report_date.year if report_date is not None else self.today.year
 
         present = [p for p in pseudonyms if p]
@@ -309,7 +312,12 @@ class RowChecker:
             message = "whole years from 0 to 120"
             problems.append(bad(BAD_AGE, number, "age_at_report", message, age_text))
             age = None
-        elif age is not None and birth_year is not None and year - birth_year - age not in (0, 1):
+        elif (
+            known_year
+            and age is not None
+            and birth_year is not None
+            and year - birth_year - age not in (0, 1)
+        ):
             message = f"age {age} does not fit birth year {birth_year} and report year {year}"
             problems.append(bad(AGE_MISMATCH, number, "age_at_report", message, age))
 

@@ -1,0 +1,205 @@
+"""The ``victim-monitor`` command: thin commands over the library.
+
+Each command parses its options, calls one library function and prints the result (text for
+people, ``--json`` for programs). Exit status: 0 success, 1 the input was rejected, 2 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from victim_monitor import __version__
+from victim_monitor.config import ConfigError, Settings
+
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _database(url: str | None) -> str:
+    return url or _settings().database_url
+
+
+database_option = click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def _counter(description: str) -> Iterator[Callable[[int], None]]:
+    """A progress display counting rows, for work whose total is not known in advance."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        TextColumn("{task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+        yield lambda done: progress.update(task, completed=done)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="victim-monitor")
+def main() -> None:
+    """victim-monitor: a monitor of human-trafficking victims."""
+
+
+# --- organisations' side -------------------------------------------------------------------
+
+
+@main.command()
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), required=True, help="Key file to create."
+)
+def keygen(out: Path) -> None:
+    """Make a pseudonymisation key (held by the organisations, never by the register)."""
+    from victim_monitor.pseudonymise import generate_key, write_key
+
+    key = generate_key()
+    try:
+        write_key(key, out)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{out} exists; a key is never overwritten") from exc
+    click.echo(
+        f"wrote key {key.key_id} to {out} (keep it secret; share it only with "
+        "organisations that report to the same register)"
+    )
+
+
+def _parse_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        raw, sep, standard = pair.partition("=")
+        if not sep or not raw.strip() or not standard.strip():
+            raise click.BadParameter(f"{pair!r}: write --map raw_column=standard_column")
+        mapping[raw.strip()] = standard.strip()
+    return mapping
+
+
+@main.command()
+@click.argument("raw", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--key-file", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Submission to write (.csv, .jsonl or .json).",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="RAW=STANDARD",
+    help="Read column RAW as the standard column STANDARD (repeatable).",
+)
+@json_option
+def encode(raw: Path, key_file: Path, out: Path, maps: tuple[str, ...], as_json: bool) -> None:
+    """Turn a raw file with clear names into a pseudonymised submission."""
+    from victim_monitor.pseudonymise import KeyFileError, encode_file, read_key
+
+    try:
+        key = read_key(key_file)
+    except KeyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with _counter(f"encoding {raw.name}") as progress:
+        result = encode_file(raw, key, out, column_map=_parse_map(maps), progress=progress)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+# --- the register ---------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Manage the register's database."""
+
+
+@db.command("upgrade")
+@database_option
+def db_upgrade(database: str | None) -> None:
+    """Create or migrate the register's schema to the current version."""
+    from victim_monitor.registry.register import open_register
+    from victim_monitor.storage.migrate import current_revision
+
+    engine = open_register(_database(database))
+    click.echo(f"register at revision {current_revision(engine)}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--organisation", "-o", required=True, help="Code of the sending organisation.")
+@click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
+@database_option
+@json_option
+def import_(
+    file: Path, organisation: str, dry_run: bool, database: str | None, as_json: bool
+) -> None:
+    """Check a submission and add its reports to the register (all or nothing)."""
+    from victim_monitor.registry.intake import import_submission
+    from victim_monitor.registry.register import open_register
+
+    engine = open_register(_database(database), _settings().organisations_file)
+    with _counter(f"importing {file.name}") as progress:
+        result = import_submission(engine, file, organisation, dry_run=dry_run, progress=progress)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+@main.command()
+@database_option
+@json_option
+def status(database: str | None, as_json: bool) -> None:
+    """What the register holds: organisations, submissions, reports by year and organisation."""
+    from victim_monitor.registry.register import open_register
+    from victim_monitor.registry.status import register_status
+
+    result = register_status(open_register(_database(database), _settings().organisations_file))
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(result.summary())
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )

@@ -1,0 +1,27 @@
+"""Opening the register: connect, bring the schema up to date, load the organisations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from victim_monitor.registry.organisations import load_organisations, sync_organisations
+from victim_monitor.storage import connect, upgrade
+from victim_monitor.storage.schema import organisations
+
+
+def open_register(url: str, organisations_file: Path | None = None) -> Engine:
+    """An engine on an up-to-date register.
+
+    Migrations are applied on open (they are idempotent). The organisations come from
+    ``organisations_file`` when given; otherwise the default Dutch mapping is loaded into an
+    empty register, and a register that has organisations keeps them.
+    """
+    engine = connect(url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        empty = not conn.scalar(select(func.count()).select_from(organisations))
+    if organisations_file is not None or empty:
+        sync_organisations(engine, load_organisations(organisations_file))
+    return engine
