@@ -1,0 +1,66 @@
+"""Documentation keeps up with the code: every problem code and command is documented."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from pathlib import Path
+
+import click
+import pytest
+
+import victim_monitor
+from victim_monitor.cli import main
+from victim_monitor.problems import CATALOGUE
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _import_everything() -> None:
+    for module in pkgutil.walk_packages(victim_monitor.__path__, "victim_monitor."):
+        importlib.import_module(module.name)
+
+
+def test_every_problem_code_has_a_section_in_errors_md() -> None:
+    _import_everything()
+    text = (DOCS / "errors.md").read_text("utf-8")
+    documented = set(re.findall(r"^### (VM\d{3})$", text, flags=re.MULTILINE))
+    assert CATALOGUE, "no problem codes defined"
+    missing = sorted(set(CATALOGUE) - documented)
+    assert missing == [], f"codes without a section in docs/errors.md: {missing}"
+    stale = sorted(documented - set(CATALOGUE))
+    assert stale == [], f"docs/errors.md documents codes that do not exist: {stale}"
+
+
+def test_each_section_states_the_codes_title_and_severity() -> None:
+    _import_everything()
+    text = (DOCS / "errors.md").read_text("utf-8")
+    for code, kind in CATALOGUE.items():
+        section = text.split(f"### {code}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"**{kind.title}** ({kind.severity})" in section, code
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[str]:
+    names: list[str] = []
+    for name, command in sorted(group.commands.items()):
+        full = f"{prefix}{name}"
+        if isinstance(command, click.Group):
+            names += _commands(command, f"{full} ")
+        else:
+            names.append(full)
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(main))
+def test_every_command_is_documented(command: str) -> None:
+    text = (DOCS / "cli.md").read_text("utf-8")
+    assert f"## `victim-monitor {command}`" in text
+    node: click.Command = main
+    for part in command.split():
+        assert isinstance(node, click.Group)
+        node = node.commands[part]
+    section = text.split(f"## `victim-monitor {command}`", 1)[1].split("\n## ", 1)[0]
+    for param in node.params:
+        if isinstance(param, click.Option):
+            assert param.opts[-1] in section or param.opts[0] in section, (command, param.opts)
