@@ -1,0 +1,135 @@
+"""The demo: a synthetic population taken through the pipeline on the embedded SQLite register.
+
+Generate the hidden population and each organisation's raw files (with clear, synthetic
+names), encode every file at "the organisation" with a shared key, import every submission into
+a fresh register, and summarise. Later stages (linkage, estimation, tables, factsheet,
+dashboard) extend this function, not the command line.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from victim_monitor.pseudonymise import encode_file, generate_key, write_key
+from victim_monitor.registry.intake import IntakeResult, import_submission
+from victim_monitor.registry.register import open_register
+from victim_monitor.registry.status import RegisterStatus, register_status
+from victim_monitor.synthetic import PopulationSummary, SyntheticConfig, generate, write
+
+DEMO_YEARS = (2014, 2015, 2016, 2017, 2018)
+
+# Step callback: (step name, done, total). The CLI turns it into progress bars.
+Progress = Callable[[str, int, int], None]
+
+
+class DemoError(RuntimeError):
+    """A demo step failed; the message says which file and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoResult:
+    """Where the demo put its outputs and what the register holds afterwards."""
+
+    out: Path
+    database_url: str
+    key_id: str
+    raw_files: tuple[Path, ...]
+    submissions: tuple[Path, ...]
+    intake: tuple[IntakeResult, ...]
+    population: PopulationSummary
+    status: RegisterStatus
+
+    def summary(self) -> str:
+        accepted = sum(r.outcome == "accepted" for r in self.intake)
+        warnings = sum(r.warnings for r in self.intake)
+        lines = [
+            "Synthetic population (truth):",
+            _indent(str(self.population)),
+            "",
+            f"Imported {accepted} of {len(self.intake)} submissions "
+            f"({sum(r.rows_new for r in self.intake):,} reports; {warnings} warnings).",
+            "",
+            "Register (reports by year and organisation):",
+            _indent(self.status.summary()),
+            "",
+            "Outputs:",
+            f"  {self.out / 'raw'}          the organisations' raw files (synthetic clear names)",
+            f"  {self.out / 'keys'}         the shared pseudonymisation key (key id {self.key_id})",
+            f"  {self.out / 'submissions'}  pseudonymised submissions, as sent to the register",
+            f"  {self.out / 'truth'}        who is who: the synthetic truth, for checking linkage",
+            f"  {self.database_url}  the register",
+        ]
+        return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def _fresh(out: Path) -> None:
+    """Remove what an earlier demo run wrote, so that a rerun starts from the same state."""
+    for name in ("raw", "truth", "keys", "submissions"):
+        shutil.rmtree(out / name, ignore_errors=True)
+    for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
+        (out / name).unlink(missing_ok=True)
+
+
+def run_demo(
+    out: Path,
+    *,
+    database_url: str | None = None,
+    seed: int = 2019,
+    scale: float = 1.0,
+    years: tuple[int, ...] = DEMO_YEARS,
+    progress: Progress | None = None,
+) -> DemoResult:
+    """Run the demo into ``out`` (default register: ``out/demo.db``)."""
+    step: Progress = progress or (lambda _name, _done, _total: None)
+    out.mkdir(parents=True, exist_ok=True)
+    _fresh(out)
+    url = database_url or f"sqlite:///{out / 'demo.db'}"
+
+    step("generate synthetic population", 0, 1)
+    population = generate(SyntheticConfig(years=years, seed=seed, scale=scale))
+    files = write(population, out)
+    step("generate synthetic population", 1, 1)
+
+    (out / "keys").mkdir()
+    key = generate_key()
+    write_key(key, out / "keys" / "demo.key")
+
+    submissions_dir = out / "submissions"
+    submissions_dir.mkdir()
+    submissions: list[Path] = []
+    for done, raw in enumerate(files.raw):
+        target = submissions_dir / raw.name
+        encoded = encode_file(raw, key, target)
+        if not encoded.ok:
+            raise DemoError(f"encoding {raw} failed:\n{encoded.summary()}")
+        submissions.append(target)
+        step("encode at each organisation", done + 1, len(files.raw))
+
+    engine = open_register(url)
+    results: list[IntakeResult] = []
+    for done, path in enumerate(submissions):
+        organisation = path.stem.rsplit("-", 1)[0]
+        result = import_submission(engine, path, organisation)
+        if not result.ok:
+            raise DemoError(f"importing {path} failed:\n{result.summary()}")
+        results.append(result)
+        step("import into the register", done + 1, len(submissions))
+    status = register_status(engine)
+    engine.dispose()
+    return DemoResult(
+        out=out,
+        database_url=url,
+        key_id=key.key_id,
+        raw_files=files.raw,
+        submissions=tuple(submissions),
+        intake=tuple(results),
+        population=population.summary(),
+        status=status,
+    )
