@@ -78,13 +78,15 @@ def main() -> None:
 )
 def keygen(out: Path) -> None:
     """Make a pseudonymisation key (held by the organisations, never by the register)."""
-    from victim_monitor.pseudonymise import generate_key, write_key
+    from victim_monitor.pseudonymise import KeyExistsError, KeyFileError, generate_key, write_key
 
     key = generate_key()
     try:
         write_key(key, out)
-    except FileExistsError as exc:
+    except KeyExistsError as exc:
         raise click.ClickException(f"{out} exists; a key is never overwritten") from exc
+    except KeyFileError as exc:
+        raise click.ClickException(str(exc)) from exc
     click.echo(
         f"wrote key {key.key_id} to {out} (keep it secret; share it only with "
         "organisations that report to the same register)"
@@ -127,7 +129,10 @@ def encode(raw: Path, key_file: Path, out: Path, maps: tuple[str, ...], as_json:
     except KeyFileError as exc:
         raise click.ClickException(str(exc)) from exc
     with _counter(f"encoding {raw.name}") as progress:
-        result = encode_file(raw, key, out, column_map=_parse_map(maps), progress=progress)
+        try:
+            result = encode_file(raw, key, out, column_map=_parse_map(maps), progress=progress)
+        except ValueError as exc:  # the output would overwrite the input, or cannot be made
+            raise click.ClickException(str(exc)) from exc
     if as_json:
         _print_json(result.as_dict())
     else:

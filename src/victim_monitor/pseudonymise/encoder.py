@@ -1,0 +1,148 @@
+"""Encoding a raw file into a submission: read, check, pseudonymise, write atomically.
+
+Every problem in the raw file is found in one pass and reported with its code, row and
+field. If any is an error, nothing is written: an organisation never sends a partial file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+from victim_monitor.problems import CATALOGUE, Problem, ProblemLog
+from victim_monitor.pseudonymise import codes
+from victim_monitor.pseudonymise.columns import SUBMISSION_COLUMNS
+from victim_monitor.pseudonymise.key import Key
+from victim_monitor.pseudonymise.output import atomic_output, output_format, row_writer
+from victim_monitor.pseudonymise.rows import encode_numbered
+from victim_monitor.pseudonymise.source import open_raw
+
+PROGRESS_EVERY = 1000  # rows between progress callbacks
+SUMMARY_PROBLEMS = 20  # problems listed in summary(); all are in ``problems``
+
+
+@dataclass(frozen=True, slots=True)
+class EncodeResult:
+    """What an encoding run did: counts, problems, and the file written (None if none)."""
+
+    raw: Path
+    out: Path | None
+    key_id: str
+    rows_read: int
+    rows_written: int
+    problems: tuple[Problem, ...]  # the first 1000; ``counts`` counts them all
+    counts: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    errors: int = 0
+    warnings: int = 0
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the submission was written (no errors)."""
+        return self.out is not None
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready form (for ``--json``), problems included."""
+        return {
+            "ok": self.ok,
+            "raw": str(self.raw),
+            "out": None if self.out is None else str(self.out),
+            "key_id": self.key_id,
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "counts": dict(sorted(self.counts.items())),
+            "ignored_columns": list(self.ignored_columns),
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+    def summary(self) -> str:
+        """A few lines for a person: outcome, counts, problems per code."""
+        if self.ok:
+            head = f"Wrote {self.rows_written} reports to {self.out} (key_id {self.key_id})."
+        else:
+            head = f"Nothing written: {self.errors} error(s) in {self.raw}."
+        lines = [head, f"Rows read: {self.rows_read}; warnings: {self.warnings}."]
+        if self.ignored_columns:
+            lines.append("Columns not used (never copied): " + ", ".join(self.ignored_columns))
+        for code, count in sorted(self.counts.items()):
+            kind = CATALOGUE[code]
+            lines.append(f"  {code} {kind.severity}: {kind.title} (x{count})")
+        if self.problems:
+            lines.append(f"First problems (of {self.errors + self.warnings}):")
+            lines.extend(f"  {p}" for p in self.problems[:SUMMARY_PROBLEMS])
+        return "\n".join(lines)
+
+
+def encode_file(
+    raw: Path,
+    key: Key,
+    out: Path,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    today: date | None = None,
+) -> EncodeResult:
+    """Encode the raw CSV ``raw`` into the submission ``out`` (.csv, .jsonl or .json).
+
+    ``column_map`` maps raw column names to standard ones (``--map raw=standard``).
+    ``progress`` is called with the number of rows read, every 1000 rows and at the end.
+    ``today`` bounds report dates (default: the real today; for tests).
+    Raises ValueError for unusable arguments (output over the raw file, no such directory,
+    .xlsx output); everything wrong with the raw file's content comes back as problems.
+    """
+    fmt = output_format(out)
+    if out.exists() and raw.exists() and out.resolve() == raw.resolve():
+        raise ValueError(f"{out}: the output would overwrite the raw file")
+    if not out.parent.is_dir():
+        raise ValueError(f"{out.parent}: no such directory for the output")
+
+    log = ProblemLog()
+    read = written = 0
+    ignored: tuple[str, ...] = ()
+    with open_raw(raw, column_map, log) as table, atomic_output(out) as target:
+        if table is not None:
+            ignored = table.layout.ignored
+            writer = row_writer(target.handle, SUBMISSION_COLUMNS, fmt)
+            for result in encode_numbered(
+                _counted(table.rows(), progress), key, today=today, file=str(raw)
+            ):
+                read += 1
+                log.extend(list(result.problems))
+                if result.encoded is not None and not log.has_errors:
+                    writer.write(result.encoded)  # after an error only check
+                    written += 1
+            writer.close()
+            if read == 0 and not log.has_errors:
+                log.add(codes.NO_REPORTS("the header has no rows under it", file=str(raw)))
+            if progress is not None:
+                progress(read)
+        if not log.has_errors:
+            target.commit()
+
+    return EncodeResult(
+        raw=raw,
+        out=None if log.has_errors else out,
+        key_id=key.key_id,
+        rows_read=read,
+        rows_written=0 if log.has_errors else written,
+        problems=tuple(log.kept),
+        counts=MappingProxyType(dict(log.counts)),
+        errors=log.errors,
+        warnings=log.warnings,
+        ignored_columns=ignored,
+    )
+
+
+def _counted(
+    rows: Iterable[tuple[int, dict[str, str]]], progress: Callable[[int], None] | None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Pass rows through, calling ``progress`` every :data:`PROGRESS_EVERY` rows."""
+    for count, item in enumerate(rows, start=1):
+        yield item
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)

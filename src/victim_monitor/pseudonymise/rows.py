@@ -1,0 +1,259 @@
+"""The pure core of the encoder: raw rows in, submission rows (or located problems) out.
+
+No files here, so the file encoder, the synthetic demo generator and any future port of the
+encoder (for instance in a browser, which must give byte-identical output) share one
+definition. Determinism is a requirement: the same rows and key always give the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from victim_monitor.problems import Problem, ProblemCode, Severity
+from victim_monitor.pseudonymise import codes, values
+from victim_monitor.pseudonymise.bloom import BloomEncoder
+from victim_monitor.pseudonymise.columns import FORMAT_VERSION, RAW_COLUMNS, EncodedRow
+from victim_monitor.pseudonymise.dates import (
+    DateError,
+    PartialDate,
+    age_at,
+    parse_full_date,
+    parse_partial_date,
+)
+from victim_monitor.pseudonymise.key import Key
+from victim_monitor.pseudonymise.names import NameNormaliser
+from victim_monitor.pseudonymise.pseudonyms import Pseudonymiser
+
+_CASE_REFERENCE = re.compile(r"[A-Za-z0-9._/-]{1,64}")
+_EARLIEST_REPORT = date(2000, 1, 1)
+_EARLIEST_BIRTH_YEAR = 1900
+_MAX_AGE = 120
+_MEMO_LIMIT = 1 << 16
+# Coded fields with a closed list: an unknown value is an error (it may be a shifted column).
+_CODED = ("sector", "border_crossed", "dublin_claimant", "residence_permit", "police_report")
+# Country fields: an unknown name is a warning and is encoded as unknown.
+_COUNTRIES = ("nationality", "country_of_exploitation")
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """One raw row's outcome: its encoding (None if it has an error) and its problems."""
+
+    row: int
+    encoded: EncodedRow | None
+    problems: tuple[Problem, ...]
+
+
+class _Problems:
+    """Problems of one row, located at a row and field, with the offending cell as value."""
+
+    __slots__ = ("cells", "file", "found", "row")
+
+    def __init__(self, cells: dict[str, str], row: int, file: str | None) -> None:
+        self.cells, self.row, self.file = cells, row, file
+        self.found: list[Problem] = []
+
+    def add(self, code: ProblemCode, field: str, message: str) -> None:
+        value = self.cells.get(field)
+        self.found.append(code(message, file=self.file, row=self.row, field=field, value=value))
+
+    @property
+    def has_error(self) -> bool:
+        return any(p.severity is Severity.ERROR for p in self.found)
+
+
+class RowEncoder:
+    """Encodes single raw rows under one key; holds only derived keys and caches."""
+
+    __slots__ = (
+        "_births",
+        "_bloom",
+        "_coded",
+        "_countries",
+        "_key_id",
+        "_names",
+        "_pseudonyms",
+        "_reports",
+        "_sex",
+        "_today",
+    )
+
+    def __init__(self, key: Key, *, today: date | None = None) -> None:
+        self._key_id = key.key_id
+        self._pseudonyms = Pseudonymiser(key)
+        self._bloom = BloomEncoder(key)
+        self._names = NameNormaliser()
+        # Dates seen and valid as dates (range checks still run per row), for speed.
+        self._births: dict[str, PartialDate | None] = {}
+        self._reports: dict[str, date | None] = {}
+        self._today = today or date.today()
+        self._sex = values.sex()
+        self._countries = values.country()
+        yes_no = values.yes_no()
+        vocabularies = (values.sector(), yes_no, yes_no, values.residence_permit(), yes_no)
+        self._coded = tuple(zip(_CODED, vocabularies, strict=True))
+
+    def encode(self, raw: Mapping[str, str], row: int, *, file: str | None = None) -> RowResult:
+        """Encode one row keyed by standard raw column names (absent keys read as empty)."""
+        cells = {column: (raw.get(column) or "").strip() for column in RAW_COLUMNS}
+        problems = _Problems(cells, row, file)
+
+        if not _CASE_REFERENCE.fullmatch(cells["case_reference"]):
+            problems.add(
+                codes.BAD_CASE_REFERENCE,
+                "case_reference",
+                "needs 1-64 characters of A-Z a-z 0-9 . _ / -",
+            )
+        report = self._report_date(cells["report_date"], problems)
+        birth = self._birth_date(cells["birth_date"], report, problems)
+
+        sex = self._sex.lookup(cells["sex"])
+        if sex is None:
+            problems.add(codes.UNKNOWN_SEX, "sex", "use F, M or X (or vrouw, man, onbekend)")
+            sex = "X"
+
+        names = self._names(cells["first_name"], cells["last_name"])
+        if not names.first:
+            problems.add(codes.EMPTY_NAME, "first_name", "no name: its pseudonyms stay empty")
+        if not names.last:
+            problems.add(codes.EMPTY_NAME, "last_name", "no name: its pseudonyms stay empty")
+
+        coded: dict[str, str] = {}
+        for field, vocabulary in self._coded:
+            found = vocabulary.lookup(cells[field])
+            if found is None:
+                accepted = ", ".join(sorted(set(vocabulary.table.values()) - {""}))
+                problems.add(codes.BAD_CODED_VALUE, field, f"not recognised; use {accepted}")
+            coded[field] = found or ""
+        for field in _COUNTRIES:
+            found = self._countries.lookup(cells[field])
+            if found is None:
+                problems.add(
+                    codes.UNKNOWN_COUNTRY, field, "not an ISO code or a known country name"
+                )
+            coded[field] = found or ""
+        kinds, unknown_kinds = values.exploitation(cells["exploitation"])
+        for part in unknown_kinds:
+            problems.add(
+                codes.BAD_CODED_VALUE,
+                "exploitation",
+                f"unknown kind {part!r}: use sexual, labour, criminal, organ_removal, other",
+            )
+
+        if report is None or problems.has_error:
+            return RowResult(row, None, tuple(problems.found))
+        encoded = EncodedRow(
+            FORMAT_VERSION,
+            self._key_id,
+            cells["case_reference"],
+            report.isoformat(),
+            *self._pseudonyms.row(names, birth, sex),
+            bloom=self._bloom.encode(names.first, names.last, birth),
+            sex=sex,
+            birth_year="" if birth is None else f"{birth.year:04d}",
+            age_at_report="" if birth is None else str(age_at(birth, report)),
+            nationality=coded["nationality"],
+            exploitation=kinds,
+            sector=coded["sector"],
+            border_crossed=coded["border_crossed"],
+            country_of_exploitation=coded["country_of_exploitation"],
+            dublin_claimant=coded["dublin_claimant"],
+            residence_permit=coded["residence_permit"],
+            police_report=coded["police_report"],
+        )
+        return RowResult(row, encoded, tuple(problems.found))
+
+    def _report_date(self, text: str, problems: _Problems) -> date | None:
+        """A full date from 2000-01-01 up to today, as the register requires."""
+        found = self._reports.get(text)
+        if found is None:
+            try:
+                found = parse_full_date(text)
+            except DateError as exc:
+                problems.add(codes.BAD_REPORT_DATE, "report_date", str(exc))
+                return None
+            if len(self._reports) >= _MEMO_LIMIT:
+                self._reports.clear()
+            self._reports[text] = found
+        if found is None:
+            problems.add(codes.BAD_REPORT_DATE, "report_date", "a report date is required")
+        elif not _EARLIEST_REPORT <= found <= self._today:
+            problems.add(codes.BAD_REPORT_DATE, "report_date", "must be 2000-01-01 up to today")
+            return None
+        return found
+
+    def _birth_date(
+        self, text: str, report: date | None, problems: _Problems
+    ) -> PartialDate | None:
+        """A full or partial date from 1900 on, not after the report, at most 120 years old."""
+        birth = self._births.get(text)
+        if birth is None:
+            try:
+                birth = parse_partial_date(text)
+            except DateError as exc:
+                problems.add(codes.BAD_BIRTH_DATE, "birth_date", str(exc))
+                return None
+            if len(self._births) >= _MEMO_LIMIT:
+                self._births.clear()
+            self._births[text] = birth
+        if birth is None:
+            return None
+        latest = report or self._today
+        known = birth.iso()
+        if birth.year < _EARLIEST_BIRTH_YEAR:
+            problems.add(codes.BAD_BIRTH_DATE, "birth_date", "before 1900")
+        elif known > latest.isoformat()[: len(known)]:  # compare only the known part
+            problems.add(codes.BAD_BIRTH_DATE, "birth_date", "after the report date")
+        elif age_at(birth, latest) > _MAX_AGE:
+            problems.add(codes.BAD_BIRTH_DATE, "birth_date", "more than 120 years before report")
+        else:
+            return birth
+        return None
+
+
+def encode_rows(
+    rows: Iterable[Mapping[str, str]],
+    key: Key,
+    *,
+    first_row: int = 1,
+    today: date | None = None,
+) -> Iterator[RowResult]:
+    """Encode raw rows (keyed by standard raw column names), one result per row, lazily.
+
+    Rows are numbered from ``first_row`` (2 for a CSV whose header is row 1). ``today``
+    bounds report dates (default: the real today). Same rows and key, same output.
+    """
+    return encode_numbered(enumerate(rows, start=first_row), key, today=today)
+
+
+def encode_numbered(
+    rows: Iterable[tuple[int, Mapping[str, str]]],
+    key: Key,
+    *,
+    today: date | None = None,
+    file: str | None = None,
+) -> Iterator[RowResult]:
+    """Like :func:`encode_rows` for rows that carry their own numbers (blank rows skipped).
+
+    A repeated ``case_reference`` is an error on every repeat, as the register refuses it.
+    """
+    encoder = RowEncoder(key, today=today)
+    seen: set[str] = set()
+    for number, raw in rows:
+        result = encoder.encode(raw, number, file=file)
+        reference = (raw.get("case_reference") or "").strip()
+        if reference in seen:
+            duplicate = codes.DUPLICATE_CASE_REFERENCE(
+                "already used by an earlier row: each report needs its own reference",
+                file=file,
+                row=number,
+                field="case_reference",
+                value=reference,
+            )
+            result = RowResult(number, None, (*result.problems, duplicate))
+        elif reference:
+            seen.add(reference)
+        yield result
