@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from tests.registry import factory
 from victim_monitor.cli import main
+from victim_monitor.storage.migrate import head_revision
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -60,4 +61,21 @@ def test_bad_database_setting_is_a_usage_error(monkeypatch) -> None:  # type: ig
 def test_db_upgrade_reports_the_revision(tmp_path: Path) -> None:
     code, out = _run("db", "upgrade", "--database", f"sqlite:///{tmp_path / 'r.db'}")
     assert code == 0
-    assert "revision 0001" in out
+    assert f"revision {head_revision()}" in out
+
+
+def test_estimate_prints_json_and_rejects_bad_tables(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "A,B,C,count\n1,0,0,50\n0,1,0,40\n0,0,1,30\n1,1,0,10\n1,0,1,8\n0,1,1,6\n", "utf-8"
+    )
+    code, out = _run("estimate", str(table), "--method", "main", "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["observed"] == 144
+    assert result["estimate"] > 144
+    assert result["interval"]["low"] <= result["estimate"] <= result["interval"]["high"]
+    table.write_text("A,B,count\n1,0,5\n0,1,-2\n", "utf-8")
+    code, out = _run("estimate", str(table))
+    assert code == 1
+    assert "VM506" in out

@@ -275,3 +275,76 @@ def synthetic(out: Path, seed: int, scale: float, years: str) -> None:
     click.echo(
         f"wrote {len(files.raw)} raw files to {out / 'raw'} and the truth to {out / 'truth'}"
     )
+
+
+def _estimation_methods() -> list[str]:
+    from victim_monitor.estimation import METHODS
+
+    return list(METHODS)
+
+
+@main.command()
+@click.argument("table", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--method",
+    default="stepwise",
+    show_default=True,
+    type=click.Choice(_estimation_methods()),
+    help="Model selection or model.",
+)
+@click.option(
+    "--bootstrap",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Bootstrap replicates (0: profile-likelihood interval).",
+)
+@click.option("--seed", type=int, default=None, help="Seed for the bootstrap.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.02,
+    show_default=True,
+    help="p-value threshold of stepwise selection.",
+)
+@click.option("--level", type=float, default=0.95, show_default=True)
+@click.option(
+    "--interval",
+    type=click.Choice(["profile", "wald", "bca"]),
+    default=None,
+    help="Interval method (default: profile, or bca with --bootstrap).",
+)
+@json_option
+def estimate(
+    table: Path,
+    method: str,
+    bootstrap: int,
+    seed: int | None,
+    threshold: float,
+    level: float,
+    interval: str | None,
+    as_json: bool,
+) -> None:
+    """Estimate the hidden number from a capture-history table (multiple systems estimation)."""
+    from victim_monitor.estimation import EstimationError, read_table
+    from victim_monitor.estimation import estimate as run_estimate
+
+    parsed = read_table(table)
+    if isinstance(parsed, list):
+        for problem in parsed:
+            click.echo(str(problem))
+        sys.exit(1)
+    try:
+        result = run_estimate(
+            parsed,
+            method=method,
+            bootstrap=bootstrap,
+            seed=seed,
+            threshold=threshold,
+            level=level,
+            interval=interval,
+        )
+    except EstimationError as exc:
+        click.echo(str(exc.problem))
+        sys.exit(1)
+    click.echo(result.to_json(indent=2) if as_json else result.summary())

@@ -1,0 +1,327 @@
+"""Exhaustive model selection by AIC or BIC over hierarchical models.
+
+Exhaustive (MultipleSystemsEstimation ``estimate_population_bic``; Rcapture ``closedpMS.t``):
+fit every hierarchical model up to an interaction order, drop those without a finite
+identifiable estimate, rank by BIC = k log(n) - 2 log L (n persons observed, k parameters
+counting those at minus infinity) or AIC = 2k - 2 log L.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from math import log
+from multiprocessing import get_context
+
+import numpy as np
+from numpy.typing import NDArray
+
+from victim_monitor.estimation import existence
+from victim_monitor.estimation.design import (
+    MAX_ENUMERATED,
+    Model,
+    hierarchical_models,
+    order,
+    pair_terms,
+    reduce,
+)
+from victim_monitor.estimation.fit import (
+    fit_lattice,
+    subset_sums,
+    superset_sums,
+)
+
+Counts = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class RankedModel:
+    """One model of an exhaustive search, with its estimate and criteria."""
+
+    model: Model
+    estimate: float
+    loglik: float
+    n_params: int
+    bic: float
+    aic: float
+    neg_inf: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Models with a finite identifiable estimate, best first, and how many were dropped."""
+
+    criterion: str
+    models: tuple[RankedModel, ...]
+    no_estimate: int
+    not_identifiable: int
+
+    @property
+    def best(self) -> RankedModel:
+        return self.models[0]
+
+
+def default_max_order(m: int) -> int:
+    """MultipleSystemsEstimation's default: 1, 2, 3, 3, 2 interaction order for 2-6 lists."""
+    return {2: 1, 3: 2, 4: 3, 5: 3}.get(m, 2)
+
+
+def enumerate_models(m: int, max_order: int) -> list[Model]:
+    models: list[Model] = []
+    for model in hierarchical_models(m, max_order):
+        models.append(model)
+        if len(models) > MAX_ENUMERATED:
+            raise ValueError(
+                f"more than {MAX_ENUMERATED} models for {m} lists and order "
+                f"{max_order}; use stepwise selection"
+            )
+    return models
+
+
+def rank_models(
+    counts: Counts,
+    m: int,
+    models: Sequence[Model],
+    criterion: str = "bic",
+    *,
+    workers: int | None = 1,
+) -> Ranking:
+    """Fit ``models`` together on one table and rank the valid ones by ``criterion``.
+
+    More than 4,096 models are split over ``workers`` processes (None: the default, two).
+    """
+    n_workers = default_workers() if workers is None else workers
+    if n_workers > 1 and len(models) > 4096:
+        parts = [list(p) for p in np.array_split(np.arange(len(models)), n_workers)]
+        chunks = [[models[i] for i in part] for part in parts]
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("fork")) as pool:
+            fits = [
+                f
+                for part in pool.map(fit_many, [counts] * n_workers, [m] * n_workers, chunks)
+                for f in part
+            ]
+    else:
+        fits = fit_many(counts, m, models)
+    ranked = [f for f in fits if isinstance(f, RankedModel)]
+    no_estimate = sum(1 for f in fits if isinstance(f, int) and f & existence.NO_ESTIMATE)
+    not_ident = sum(1 for f in fits if isinstance(f, int) and f & existence.NOT_IDENTIFIABLE)
+    key = (lambda r: r.bic) if criterion == "bic" else (lambda r: r.aic)
+    ranked.sort(key=key)  # stable: ties keep enumeration order
+    return Ranking(criterion, tuple(ranked), no_estimate, not_ident)
+
+
+def fit_many(
+    counts: Counts, m: int, models: Sequence[Model], *, chunk: int = 4096
+) -> list[RankedModel | int]:
+    """Batched fits of many models on one table: a RankedModel, or the existence code.
+
+    Models are grouped by their number of finite parameters and fitted together on the
+    subset lattice (:func:`fit_lattice`); a fit that does not certify its own existence goes to
+    the linear program.
+    """
+    n_obs = int(counts.sum())
+    size = 1 << m
+    lattice_y = np.concatenate([[0.0], counts.astype(np.float64)])
+    margins = superset_sums(lattice_y, m).astype(np.int64)
+    terms_all = np.array(
+        [0, *(1 << i for i in range(m)), *sorted({t for mod in models for t in mod})],
+        dtype=np.int64,
+    )
+    column = {int(t): i for i, t in enumerate(terms_all)}
+    member = np.zeros((len(models), terms_all.size), dtype=bool)
+    member[:, : 1 + m] = True
+    rows = np.repeat(np.arange(len(models)), [len(mod) for mod in models])
+    cols = [column[t] for mod in models for t in mod]
+    member[rows, cols] = True
+    finite_col = margins[terms_all] > 0
+    finite_col[0] = True
+    cells = np.arange(size)
+    inside = (cells[None, :] & terms_all[~finite_col, None]) == terms_all[~finite_col, None]
+    removed = (member[:, ~finite_col].astype(np.int64) @ inside.astype(np.int64)) > 0
+    finite = member & finite_col
+    n_finite = finite.sum(axis=1)
+    out: list[RankedModel | int] = [0] * len(models)
+    empty = {int(t) for t in terms_all[~finite_col]}
+    log_n = log(n_obs)
+    for size_ in np.unique(n_finite):
+        group = np.flatnonzero(n_finite == size_)
+        for lo in range(0, group.size, chunk):
+            batch = group[lo : lo + chunk]
+            terms = terms_all[np.nonzero(finite[batch])[1]].reshape(batch.size, int(size_))
+            keep = ~removed[batch]
+            keep[:, 0] = False
+            res = fit_lattice(terms, lattice_y[None, :], keep, m)
+            fine = (res.certain & identifiable_lattice(terms, keep, m)).tolist()
+            logliks = res.loglik.tolist()
+            estimates = (n_obs + np.exp(np.minimum(res.coef[:, 0], 700.0))).tolist()
+            for row, b in enumerate(batch.tolist()):
+                model = models[b]
+                if not fine[row]:
+                    code = existence.check_with_fit(reduce(counts, m, model), None)
+                    if code != existence.FINE:
+                        out[b] = code
+                        continue
+                ll = logliks[row]
+                k = 1 + m + len(model)
+                out[b] = RankedModel(
+                    model=model,
+                    estimate=estimates[row],
+                    loglik=ll,
+                    n_params=k,
+                    bic=k * log_n - 2 * ll,
+                    aic=2 * k - 2 * ll,
+                    neg_inf=tuple(t for t in model if t in empty) if empty else (),
+                )
+    return out
+
+
+def identifiable_lattice(
+    terms: NDArray[np.int64], keep: NDArray[np.bool_], m: int
+) -> NDArray[np.bool_]:
+    """Full rank of each reduced hierarchical design, without a decomposition.
+
+    For a hierarchical model the only possible null vector of the reduced design puts
+    ``(-1)**|t|`` on each finite term t; it vanishes on every kept cell exactly when the design
+    is rank deficient (a triangular argument over the subset order).
+    """
+    signs = np.where(np.bitwise_count(terms.astype(np.uint64)) % 2 == 1, -1.0, 1.0)
+    lattice = np.zeros(keep.shape)
+    np.put_along_axis(lattice, terms, signs, axis=1)
+    f = subset_sums(lattice, m)
+    return np.asarray(np.any((np.abs(f) > 0.5) & keep, axis=1))
+
+
+def top_model_estimates(
+    tables: Counts, m: int, models: Sequence[Model], criterion: str = "bic", *, chunk: int = 8192
+) -> NDArray[np.float64]:
+    """For each table, the estimate of the best of ``models`` by ``criterion`` (NaN if none).
+
+    The bootstrap of MultipleSystemsEstimation ``estimate_population_bic``: every retained model
+    is refitted on every replicate and the selection repeated. Models whose estimate does not
+    exist on a replicate (checked by the fit, else by the linear program) are left out; ties go
+    to the model ranked first on the original data.
+    """
+    n_rep = tables.shape[0]
+    size = 1 << m
+    cells = np.arange(size)
+    y = np.zeros((n_rep, size))
+    y[:, 1:] = tables
+    margin = superset_sums(y, m)
+    n_obs = tables.sum(axis=1).astype(np.float64)
+    mains = [1 << i for i in range(m)]
+    crit = np.full((len(models), n_rep), np.inf)
+    est = np.full((len(models), n_rep), np.nan)
+    # Items (model, replicate) grouped by number of finite parameters; each carries the
+    # finite terms and kept cells of its pattern of empty margins.
+    # Items (model, replicate) grouped by number of finite parameters; each carries the
+    # finite terms and kept cells of its pattern of empty margins, and starts from the fit of
+    # that pattern on the average table (replicates are small perturbations of it).
+    patterns_: list[tuple[int, NDArray[np.int64], NDArray[np.bool_]]] = []
+    items: dict[int, list[tuple[int, int, int]]] = {}
+    for k, model in enumerate(models):
+        terms = np.array([0, *mains, *model], dtype=np.int64)
+        empty = margin[:, terms] == 0
+        patterns, which = np.unique(empty, axis=0, return_inverse=True)
+        for g, pattern in enumerate(patterns):
+            keep = cells != 0
+            for t in terms[pattern]:
+                keep &= (cells & t) != t
+            patterns_.append((k, terms[~pattern], keep))
+            for rep in np.flatnonzero(which.ravel() == g):
+                items.setdefault(int((~pattern).sum()), []).append(
+                    (k, int(rep), len(patterns_) - 1)
+                )
+    starts = _pattern_starts(patterns_, y.mean(axis=0), m)
+    memo: dict[tuple[int, bytes], bool] = {}
+    for group in items.values():
+        for lo in range(0, len(group), chunk):
+            part = group[lo : lo + chunk]
+            terms = np.stack([patterns_[g][1] for _, _, g in part])
+            keep = np.stack([patterns_[g][2] for _, _, g in part])
+            rows = np.array([r for _, r, _ in part])
+            start = np.stack([starts[g] for _, _, g in part])
+            res = fit_lattice(terms, y[rows], keep, m, start)
+            fine = res.certain & identifiable_lattice(terms, keep, m)
+            for i, (k, r, g) in enumerate(part):
+                if not fine[i]:
+                    key = (k, np.packbits((y[r] > 0) & patterns_[g][2]).tobytes())
+                    if key not in memo:
+                        memo[key] = existence.check(tables[r], m, models[k]) == existence.FINE
+                    if not memo[key]:
+                        continue
+                n_params = 1 + m + len(models[k])
+                penalty = n_params * (log(n_obs[r]) if criterion == "bic" else 2.0)
+                crit[k, r] = penalty - 2.0 * res.loglik[i]
+                est[k, r] = n_obs[r] + float(np.exp(min(res.coef[i, 0], 700.0)))
+    best = np.argmin(crit, axis=0)
+    out = est[best, np.arange(n_rep)]
+    out[~np.isfinite(crit[best, np.arange(n_rep)])] = np.nan
+    return np.asarray(out)
+
+
+def neighbourhood_ranking(
+    counts: Counts, m: int, start: Model, criterion: str = "bic", *, rounds: int = 30
+) -> Ranking:
+    """Two-way models around ``start`` by local search, for when there are too many to list.
+
+    From the current best, every model one two-list term away (added or removed) is fitted;
+    move to the best and repeat until nothing improves. All models seen are ranked.
+    """
+    pairs = pair_terms(m)
+    seen: dict[frozenset[int], RankedModel | int] = {}
+    current = frozenset(t for t in start if order(t) == 2)
+    for _ in range(rounds):
+        around = [current] + [current ^ {p} for p in pairs]
+        new = [s for s in around if s not in seen]
+        models = [tuple(sorted(s, key=lambda t: (order(t), t))) for s in new]
+        for s, fitted in zip(new, fit_many(counts, m, models), strict=True):
+            seen[s] = fitted
+        valid = {s: f for s, f in seen.items() if isinstance(f, RankedModel)}
+        if not valid:
+            break
+        best = min(valid, key=lambda s: _criterion(valid[s], criterion))
+        if best == current:
+            break
+        current = best
+    ranked = sorted(
+        (f for f in seen.values() if isinstance(f, RankedModel)),
+        key=lambda r: _criterion(r, criterion),
+    )
+    failed = [f for f in seen.values() if isinstance(f, int)]
+    return Ranking(
+        criterion,
+        tuple(ranked),
+        sum(1 for f in failed if f & existence.NO_ESTIMATE),
+        sum(1 for f in failed if f & existence.NOT_IDENTIFIABLE),
+    )
+
+
+def _criterion(r: RankedModel, criterion: str) -> float:
+    return r.bic if criterion == "bic" else r.aic
+
+
+def default_workers() -> int:
+    """Both cores of the reference machine, or ``VM_ESTIMATION_WORKERS``."""
+    setting = os.environ.get("VM_ESTIMATION_WORKERS")
+    if setting:
+        return max(1, int(setting))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _pattern_starts(
+    patterns: list[tuple[int, NDArray[np.int64], NDArray[np.bool_]]], y: NDArray[np.float64], m: int
+) -> list[NDArray[np.float64]]:
+    """Coefficients of each (model, empty-margin pattern) fitted on one table ``y``."""
+    out: list[NDArray[np.float64]] = [np.zeros(0)] * len(patterns)
+    by_size: dict[int, list[int]] = {}
+    for g, (_, terms, _) in enumerate(patterns):
+        by_size.setdefault(terms.size, []).append(g)
+    for group in by_size.values():
+        terms = np.stack([patterns[g][1] for g in group])
+        keep = np.stack([patterns[g][2] for g in group])
+        res = fit_lattice(terms, y[None, :], keep, m)
+        for i, g in enumerate(group):
+            out[g] = res.coef[i] if np.all(np.isfinite(res.coef[i])) else np.zeros(terms.shape[1])
+    return out
