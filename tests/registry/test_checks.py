@@ -58,6 +58,8 @@ def test_a_valid_row_is_staged_in_column_order() -> None:
         ({"country_of_exploitation": "XX"}, "VM209", "country_of_exploitation"),
         ({"birth_year": "1850"}, "VM210", "birth_year"),
         ({"birth_year": "abc"}, "VM210", "birth_year"),
+        ({"birth_year": "١٩٩٠"}, "VM210", "birth_year"),
+        ({"report_date": "٢٠١٨-01-15"}, "VM203", "report_date"),
         ({"age_at_report": "200"}, "VM211", "age_at_report"),
     ],
 )

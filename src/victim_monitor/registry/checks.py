@@ -7,12 +7,15 @@ references, would-be pseudonyms) are never echoed: problem reports are stored in
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
+from typing import cast
 
 from victim_monitor.problems import Problem, ProblemCode, Severity, define
 from victim_monitor.storage.schema import PSEUDONYM_FIELDS, REPORT_FIELDS
@@ -81,8 +84,9 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _KEY_ID = re.compile(r"[0-9a-f]{16}")
 _CASE = re.compile(r"[A-Za-z0-9._/-]{1,64}")
 _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SEX = {"f": Sex.FEMALE.value, "m": Sex.MALE.value, "x": Sex.OTHER_UNKNOWN.value}
+_SEX_EXACT = {**_SEX, **{k.upper(): v for k, v in _SEX.items()}}
 _YNU = frozenset(v.value for v in YesNoUnknown)
 _PERMIT = frozenset(v.value for v in ResidencePermit)
 _SECTOR = frozenset(v.value for v in Sector)
@@ -170,15 +174,23 @@ def _kinds(text: str) -> tuple[str, tuple[str, ...]]:
     return ";".join(sorted(kinds)), tuple(bad)
 
 
+@lru_cache(maxsize=1024)
 def _integer(text: str) -> int | None:
-    if not text or not (text.isdigit() or (text[0] == "-" and text[1:].isdigit())):
+    # ASCII digits only: int() would read "١٩٩٠" as 1990, and refuses "²" that isdigit accepts.
+    if not text or not text.isascii():
         return None
-    return int(text)
+    if not (text.isdecimal() or (text[0] == "-" and text[1:].isdecimal())):
+        return None
+    try:
+        return int(text)
+    except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+        return None
 
 
 # What a checked row holds, in order: the staging table's columns.
 STAGED_COLUMNS: tuple[str, ...] = ("row_number", *REPORT_FIELDS, "content_sha256")
 _N_PSEUDONYMS = len(PSEUDONYM_FIELDS)
+_PSEUDONYM_LENGTHS = frozenset((0, 64))
 _PSEUDONYMS_BLOCK = re.compile(r"(?:[0-9a-f]{64}\x1f)*")
 
 
@@ -186,18 +198,25 @@ _PSEUDONYMS_BLOCK = re.compile(r"(?:[0-9a-f]{64}\x1f)*")
 class RowChecker:
     """Checks rows one by one; remembers the key id so that a file uses one key.
 
-    Written for speed (intake aims at 50,000 rows/s): the columns are unpacked once, common
-    values are cached, and detailed messages are built only when something is wrong.
+    Written for speed (intake aims at 50,000 rows/s). :meth:`check` first tries a fast path
+    that only *accepts*: cheap tests that a row is plainly valid, with cached lookups. Any row
+    it is not sure of (an error, an unusual spelling, the first key id of the file) goes to
+    :meth:`_diagnose`, the full check that finds and words every problem. The fast path gives
+    exactly what the full check would (``tests/registry/test_fuzz.py`` compares the two).
     """
 
     header: HeaderCheck
     file: str
     today: dt.date = field(default_factory=dt.date.today)
     key_id: str | None = None
-    _positions: tuple[int, ...] = ()
+    _pick: Callable[[Sequence[str]], tuple[str, ...]] = field(
+        default=tuple, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        self._positions = tuple(self.header.index[name] for name in COLUMNS)
+        # The format's columns in COLUMNS order, wherever they sit in the file.
+        positions = [self.header.index[name] for name in COLUMNS]
+        self._pick = cast(Callable[[Sequence[str]], tuple[str, ...]], itemgetter(*positions))
 
     def _problem(
         self, kind: ProblemCode, number: int, name: str, message: str, value: object = None
@@ -211,7 +230,100 @@ class RowChecker:
         if len(values) != self.header.width:
             message = f"{len(values)} fields where the header has {self.header.width}"
             return None, [FIELD_COUNT(message, file=self.file, row=number)]
-        raw = [values[i].strip() for i in self._positions]
+        raw = list(map(str.strip, self._pick(values)))
+        accepted = self._accept(number, raw)
+        return accepted if accepted is not None else self._diagnose(number, raw)
+
+    def _accept(
+        self, number: int, raw: list[str]
+    ) -> tuple[tuple[object, ...], list[Problem]] | None:
+        """The staged row and its warnings if the row is plainly valid, else None.
+
+        Every test here is the full check's test or a narrower one, so a row accepted here
+        is one the full check accepts, with the same values and warnings.
+        """
+        (version, key_id, case, report_text) = raw[:4]
+        pseudonyms = raw[4 : 4 + _N_PSEUDONYMS]
+        (
+            bloom,
+            sex_text,
+            birth_text,
+            age_text,
+            nationality_text,
+            kinds_text,
+            sector_text,
+            border,
+            coe_text,
+            dublin,
+            permit,
+            police,
+        ) = raw[4 + _N_PSEUDONYMS :]
+        if version != FORMAT_VERSION or key_id != self.key_id or not _CASE.fullmatch(case):
+            return None
+        report_date = _parse_date(report_text)
+        if report_date is None or not EARLIEST_REPORT <= report_date <= self.today:
+            return None
+        joined = "".join(pseudonyms)
+        if joined:
+            # Lowercase hex in 64-digit pieces: unhexlify takes hex digits only, and a text
+            # that lower() leaves alone has no capitals (those go to the full check).
+            if joined.lower() != joined or not _PSEUDONYM_LENGTHS.issuperset(map(len, pseudonyms)):
+                return None
+            try:
+                binascii.unhexlify(joined)
+            except ValueError:  # binascii.Error, or non-ASCII text
+                return None
+        if bloom and not (len(bloom) % 4 == 0 and _BASE64.fullmatch(bloom)):
+            return None
+        sex = _SEX_EXACT.get(sex_text)
+        if sex is None:
+            return None
+        year = report_date.year
+        birth_year = _integer(birth_text) if birth_text else None
+        if birth_text and (birth_year is None or not 1900 <= birth_year <= year):
+            return None
+        age = _integer(age_text) if age_text else None
+        if age_text and (age is None or not 0 <= age <= 120):
+            return None
+        nationality = _country(nationality_text) if nationality_text else None
+        coe = _country(coe_text) if coe_text else None
+        if (nationality_text and nationality is None) or (coe_text and coe is None):
+            return None
+        kinds, unknown_kinds = _kinds(kinds_text)
+        sector = sector_text.lower() or None
+        if unknown_kinds or (sector is not None and sector not in _SECTOR):
+            return None
+        coded = (border.lower(), dublin.lower(), permit.lower(), police.lower())
+        if not (coded[0] in _YNU and coded[1] in _YNU and coded[2] in _PERMIT and coded[3] in _YNU):
+            return None
+        problems: list[Problem] = []
+        if age is not None and birth_year is not None and year - birth_year - age not in (0, 1):
+            message = f"age {age} does not fit birth year {birth_year} and report year {year}"
+            problems.append(self._problem(AGE_MISMATCH, number, "age_at_report", message, age))
+        if not joined and not bloom:
+            problems.append(UNLINKABLE(_UNLINKABLE_MESSAGE, file=self.file, row=number))
+        staged = _staged(
+            number,
+            case,
+            report_date,
+            key_id,
+            pseudonyms,
+            bloom,
+            sex,
+            birth_year,
+            age,
+            nationality,
+            kinds,
+            sector,
+            coded,
+            coe,
+        )
+        return staged, problems
+
+    def _diagnose(
+        self, number: int, raw: list[str]
+    ) -> tuple[tuple[object, ...] | None, list[Problem]]:
+        """The full check: every problem of the row, worded and located."""
         (version, key_id, case, report_text) = raw[:4]
         pseudonyms = [v.lower() for v in raw[4 : 4 + _N_PSEUDONYMS]]
         (
@@ -356,43 +468,81 @@ class RowChecker:
         if problems and any(p.severity is Severity.ERROR for p in problems):
             return None, problems
         if not present and not bloom:
-            message = (
-                "the report has no pseudonym or Bloom filter; it is counted but can never "
-                "be linked to other reports of the same person"
-            )
-            problems.append(UNLINKABLE(message, file=self.file, row=number))
+            problems.append(UNLINKABLE(_UNLINKABLE_MESSAGE, file=self.file, row=number))
         assert report_date is not None
-        iso_date = report_date.isoformat()
-        stored_pseudonyms = [p or None for p in pseudonyms]
-        # The hash covers the canonical text of every stored value (None as empty).
-        canonical = [case, iso_date, key_id, *pseudonyms, bloom, sex or ""]
-        canonical += [
-            "" if birth_year is None else str(birth_year),
-            "" if age is None else str(age),
-            nationality or "",
-            kinds,
-            sector or "",
-            *coded,
-            coe or "",
-        ]
-        digest = hashlib.sha256("\x1f".join(canonical).encode("utf-8")).hexdigest()
-        stored = (
+        staged = _staged(
+            number,
             case,
-            iso_date,
-            report_date.year,
+            report_date,
             key_id,
-            *stored_pseudonyms,
-            bloom or None,
+            pseudonyms,
+            bloom,
             sex,
             birth_year,
             age,
             nationality,
             kinds,
             sector,
-            coded[0],
+            coded,
             coe,
-            coded[1],
-            coded[2],
-            coded[3],
         )
-        return (number, *stored, digest), problems
+        return staged, problems
+
+
+_UNLINKABLE_MESSAGE = (
+    "the report has no pseudonym or Bloom filter; it is counted but can never "
+    "be linked to other reports of the same person"
+)
+
+
+def _staged(
+    number: int,
+    case: str,
+    report_date: dt.date,
+    key_id: str,
+    pseudonyms: Sequence[str],
+    bloom: str,
+    sex: str | None,
+    birth_year: int | None,
+    age: int | None,
+    nationality: str | None,
+    kinds: str,
+    sector: str | None,
+    coded: Sequence[str],
+    coe: str | None,
+) -> tuple[object, ...]:
+    """A valid row as staged (STAGED_COLUMNS), with the hash of its canonical content."""
+    iso_date = report_date.isoformat()
+    # The hash covers the canonical text of every stored value (None as empty).
+    canonical = [case, iso_date, key_id, *pseudonyms, bloom, sex or ""]
+    canonical += [
+        "" if birth_year is None else str(birth_year),
+        "" if age is None else str(age),
+        nationality or "",
+        kinds,
+        sector or "",
+        *coded,
+        coe or "",
+    ]
+    digest = hashlib.sha256("\x1f".join(canonical).encode("utf-8")).hexdigest()
+    return (
+        number,
+        case,
+        iso_date,
+        report_date.year,
+        key_id,
+        *[p or None for p in pseudonyms],
+        bloom or None,
+        sex,
+        birth_year,
+        age,
+        nationality,
+        kinds,
+        sector,
+        coded[0],
+        coe,
+        coded[1],
+        coded[2],
+        coded[3],
+        digest,
+    )

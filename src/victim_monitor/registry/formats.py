@@ -84,7 +84,16 @@ def _csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         raise _decode_error(path, 1, exc) from exc
     # Dutch Excel writes ';'; the header row decides (column names contain neither).
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    header = next(csv.reader([first], delimiter=delimiter), [])
+    try:
+        header = next(csv.reader([first], delimiter=delimiter), [])
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        handle.close()
+        raise UnreadableFileError(
+            UNREADABLE(f"malformed CSV ({exc})", file=path.name, row=1)
+        ) from exc
+    if not header:
+        handle.close()  # the rows below would never be read, nor the file closed
+        return [], iter(())
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         number = 1
@@ -129,9 +138,15 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         raise UnreadableFileError(
             UNREADABLE(f"not an Excel workbook ({exc})", file=path.name)
         ) from exc
-    sheet = workbook.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    first = next(values, None)
+    except Exception as exc:  # a damaged workbook can fail anywhere in openpyxl
+        raise UnreadableFileError(_damaged(path, None, exc)) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        values = sheet.iter_rows(values_only=True)
+        first = next(values, None)
+    except Exception as exc:
+        workbook.close()
+        raise UnreadableFileError(_damaged(path, 1, exc)) from exc
     if first is None:
         workbook.close()
         return [], iter(())
@@ -140,6 +155,7 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         header.pop()
 
     def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 1
         try:
             for number, raw in enumerate(values, start=2):
                 cells = [_cell(v) for v in raw]
@@ -149,10 +165,18 @@ def _xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
                 cells.extend([""] * (len(header) - len(cells)))
                 if any(c.strip() for c in cells):
                     yield number, cells
+        except Exception as exc:
+            raise UnreadableFileError(_damaged(path, number + 1, exc)) from exc
         finally:
             workbook.close()
 
     return header, rows()
+
+
+def _damaged(path: Path, row: int | None, exc: Exception) -> Problem:
+    # Only the kind of failure: openpyxl's messages may quote cell contents.
+    message = f"damaged Excel workbook ({type(exc).__name__}); save it again from Excel"
+    return UNREADABLE(message, file=path.name, row=row)
 
 
 def _object_rows(
@@ -193,6 +217,10 @@ def _json(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         raise UnreadableFileError(
             UNREADABLE(f"not valid JSON ({exc.msg} at line {exc.lineno})", file=path.name)
         ) from exc
+    except RecursionError as exc:
+        raise UnreadableFileError(_too_deep(path, None)) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise UnreadableFileError(_too_large(path, None)) from exc
     if not isinstance(data, list):
         raise UnreadableFileError(
             UNREADABLE("a JSON submission is an array of report objects", file=path.name)
@@ -215,7 +243,20 @@ def _jsonl(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
             raise UnreadableFileError(
                 UNREADABLE(f"not valid JSON ({exc.msg})", file=path.name, row=number)
             ) from exc
+        except RecursionError as exc:
+            raise UnreadableFileError(_too_deep(path, number)) from exc
+        except ValueError as exc:
+            raise UnreadableFileError(_too_large(path, number)) from exc
         finally:
             handle.close()
 
     return _object_rows(path, objects())
+
+
+def _too_deep(path: Path, row: int | None) -> Problem:
+    # Python's JSON parser recurses; a report is flat, so nesting this deep is not a report.
+    return UNREADABLE("JSON nested too deeply to be a report", file=path.name, row=row)
+
+
+def _too_large(path: Path, row: int | None) -> Problem:
+    return UNREADABLE("not valid JSON (a value too large to read)", file=path.name, row=row)

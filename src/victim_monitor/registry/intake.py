@@ -23,6 +23,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
     Integer,
     MetaData,
     String,
@@ -200,6 +201,9 @@ def import_submission(
         try:
             staging.create(conn)
             key_id, total = _stage(conn, staging, path, log, today, progress)
+            # Repeated cases and the merge look staged rows up by case reference (without
+            # the index SQLite's merge scanned the staging table once per current report).
+            Index("ix_intake_staging_case", staging.c.case_reference).create(conn)
             _repeated_cases(conn, staging, name, log)
             if key_id is not None:
                 _other_key(conn, key_id, name, log)
@@ -264,7 +268,10 @@ def _stage(
     log.extend(list(header.problems))
     if header.problems and any(p.severity is Severity.ERROR for p in header.problems):
         # Without the right columns the rows cannot be read meaningfully.
-        _drain(rows.rows)
+        try:
+            _drain(rows.rows)
+        except UnreadableFileError as exc:
+            log.add(exc.problem)
         return None, 0
     checker = RowChecker(header, name, today or dt.date.today())
     batch: list[tuple[object, ...]] = []

@@ -8,6 +8,7 @@ transaction, so a rollback undoes them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -19,7 +20,8 @@ def insert_rows(
     if not rows:
         return
     names = ", ".join(columns)
-    dbapi = conn.connection.dbapi_connection
+    # The driver's own connection (sqlite3 or psycopg), beyond the DB-API typing.
+    dbapi: Any = conn.connection.dbapi_connection
     assert dbapi is not None
     if conn.dialect.name == "postgresql":
         with dbapi.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:

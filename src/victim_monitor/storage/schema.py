@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -130,6 +131,7 @@ reports = Table(
         postgresql_where=text("is_current"),
     ),
     Index("ix_reports_year_org", "report_year", "organisation_code"),
+    Index("ix_reports_submission_id", "submission_id"),
 )
 
 # Columns a checked row supplies, in the order of the submission format (without version
@@ -152,4 +154,144 @@ REPORT_FIELDS: tuple[str, ...] = (
     "dublin_claimant",
     "residence_permit",
     "police_report",
+)
+
+# --- Linkage (migration 0002) ------------------------------------------------------------
+# Persons are what tables and estimation read. A person id is assigned once and never reused;
+# a person whose reports all went elsewhere is kept as ``retired`` so that the change log and
+# earlier outputs still resolve. Report identity is organisation + case reference, so that a
+# new version of a report keeps its person and its review decisions.
+
+_REPORT_ID = BigInteger().with_variant(Integer, "sqlite")
+
+linkage_runs = Table(
+    "linkage_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("review_low", Float, nullable=False),
+    Column("review_high", Float, nullable=False),
+    # The Splink model (settings with the trained m and u), so that later runs score new
+    # reports with the same parameters.
+    Column("model", JSON, nullable=False),
+    Column("reports_linked", Integer, nullable=False),
+    Column("new_reports", Integer, nullable=False),
+    Column("pairs_scored", BigInteger, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("changes", Integer, nullable=False),
+    CheckConstraint("mode IN ('full', 'incremental')", name="mode"),
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),
+    # For a retired person whose reports all went to one other person.
+    Column("merged_into", Integer),
+    Column("year", SmallInteger, nullable=False),
+    Column("first_report_date", Date, nullable=False),
+    Column("sex", String(16), nullable=False),
+    Column("birth_year", SmallInteger),
+    Column("age", SmallInteger),
+    Column("age_group", String(16), nullable=False),
+    Column("nationality", String(2)),
+    Column("exploitation", String(64), nullable=False),
+    Column("border_crossed", String(8), nullable=False),
+    Column("form_group", String(40), nullable=False),
+    # The capture history: the estimation lists of the person's reports, in P K I R O Z order.
+    Column("lists", String(16), nullable=False),
+    Column("n_reports", Integer, nullable=False),
+    Column("n_organisations", Integer, nullable=False),
+    Column("created_run_id", ForeignKey("linkage_runs.id"), nullable=False),
+    Column("updated_run_id", ForeignKey("linkage_runs.id"), nullable=False),
+    CheckConstraint("status IN ('active', 'retired')", name="status"),
+    Index("ix_persons_status_year", "status", "year"),
+)
+
+person_reports = Table(
+    "person_reports",
+    metadata,
+    Column("organisation_code", ForeignKey("organisations.code"), primary_key=True),
+    Column("case_reference", String(64), primary_key=True),
+    # The version of the report that was linked.
+    Column("report_id", _REPORT_ID, ForeignKey("reports.id"), nullable=False),
+    Column("person_id", ForeignKey("persons.id"), nullable=False),
+    Column("run_id", ForeignKey("linkage_runs.id"), nullable=False),
+    Index("ix_person_reports_person_id", "person_id"),
+    Index("uq_person_reports_report_id", "report_id", unique=True),
+)
+
+report_links = Table(
+    "report_links",
+    metadata,
+    Column("report_id_l", _REPORT_ID, ForeignKey("reports.id"), primary_key=True),
+    Column("report_id_r", _REPORT_ID, ForeignKey("reports.id"), primary_key=True),
+    Column("match_weight", Float, nullable=False),
+    Column("match_probability", Float, nullable=False),
+    Column("run_id", ForeignKey("linkage_runs.id"), nullable=False),
+    CheckConstraint("report_id_l < report_id_r", name="ordered"),
+    Index("ix_report_links_report_id_r", "report_id_r"),
+)
+
+pair_decisions = Table(
+    "pair_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation_code_l", ForeignKey("organisations.code"), nullable=False),
+    Column("case_reference_l", String(64), nullable=False),
+    Column("organisation_code_r", ForeignKey("organisations.code"), nullable=False),
+    Column("case_reference_r", String(64), nullable=False),
+    # The versions that were scored and shown.
+    Column("report_id_l", _REPORT_ID, ForeignKey("reports.id"), nullable=False),
+    Column("report_id_r", _REPORT_ID, ForeignKey("reports.id"), nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("match_probability", Float, nullable=False),
+    # Per comparison, the level the pair reached (never a clear value: there is none).
+    Column("evidence", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("queued_run_id", ForeignKey("linkage_runs.id")),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("reviewer", String(64)),
+    Column("reason", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('pending', 'same', 'different')", name="status"),
+    Index(
+        "uq_pair_decisions_pair",
+        "organisation_code_l",
+        "case_reference_l",
+        "organisation_code_r",
+        "case_reference_r",
+        unique=True,
+    ),
+    Index("ix_pair_decisions_status", "status"),
+)
+
+person_changes = Table(
+    "person_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", ForeignKey("linkage_runs.id"), nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("person_id", ForeignKey("persons.id"), nullable=False),
+    # Merged into, split from, or the person a report moved from.
+    Column("other_person_id", Integer),
+    Column("organisation_code", String(16)),
+    Column("case_reference", String(64)),
+    Column("reason", String(16), nullable=False),
+    Column("match_probability", Float),
+    Column("pair_decision_id", Integer),
+    Column("year_before", SmallInteger),
+    Column("year_after", SmallInteger),
+    CheckConstraint(
+        "action IN ('created', 'report_added', 'report_removed', 'merged', 'split', 'retired')",
+        name="action",
+    ),
+    CheckConstraint("reason IN ('model', 'review', 'new_report', 'relink')", name="reason"),
+    Index("ix_person_changes_person_id", "person_id"),
+    Index("ix_person_changes_run_id", "run_id"),
 )

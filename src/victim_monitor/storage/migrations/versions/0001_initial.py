@@ -133,6 +133,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_current"),
     )
     op.create_index("ix_reports_year_org", "reports", ["report_year", "organisation_code"])
+    op.create_index("ix_reports_submission_id", "reports", ["submission_id"])
 
 
 def downgrade() -> None:
