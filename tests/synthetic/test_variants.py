@@ -21,7 +21,7 @@ def _with_truth(population: Population) -> pd.DataFrame:
     truth = population.persons.set_index("person_id")
     columns = ["first_name", "second_given_name", "last_name", "name_origin", "sex",
                "nationality", "nationality_group"]  # fmt: skip
-    return population.reports.join(truth[columns], on="person_id", suffixes=("", "_true"))
+    return population.reports.join(truth[columns], on="person_id", rsuffix="_true")
 
 
 def _labelled(reports: pd.DataFrame, label: str) -> pd.Series:
