@@ -79,3 +79,32 @@ def test_estimate_prints_json_and_rejects_bad_tables(tmp_path: Path) -> None:
     code, out = _run("estimate", str(table))
     assert code == 1
     assert "VM506" in out
+
+
+def test_link_and_review_on_a_small_register(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    rows = factory.reports(6)
+    same_person = dict(rows[0], case_reference="OTHER-1")
+    _run("import", str(factory.write_csv(tmp_path / "a.csv", rows)), "-o", "POL", "--database", db)
+    _run(
+        "import",
+        str(factory.write_csv(tmp_path / "b.csv", [same_person])),
+        "-o",
+        "ZC",
+        "--database",
+        db,
+    )
+    code, out = _run("link", "--database", db, "--json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["reports"] == 7
+    assert result["persons"] == 6  # the two reports with identical pseudonyms are one person
+    code, out = _run("status", "--database", db, "--json")
+    assert code == 0
+    assert sum(json.loads(out)["linkage"]["persons_by_year"].values()) == 6
+    code, out = _run("review", "--database", db)
+    assert code == 0
+    assert "pairs (pending)" in out
+    code, out = _run("review", "--decide", "999", "--same", "--reviewer", "r", "--database", db)
+    assert code == 1
+    assert "no pair #999" in out

@@ -189,14 +189,18 @@ def import_(
 @json_option
 def status(database: str | None, as_json: bool) -> None:
     """What the register holds: organisations, submissions, reports by year and organisation."""
+    from victim_monitor.linkage import linkage_status
     from victim_monitor.registry.register import open_register
     from victim_monitor.registry.status import register_status
 
-    result = register_status(open_register(_database(database), _settings().organisations_file))
+    engine = open_register(_database(database), _settings().organisations_file)
+    result = register_status(engine)
+    linked = linkage_status(engine)
     if as_json:
-        _print_json(result.as_dict())
+        _print_json(result.as_dict() | {"linkage": linked.as_dict()})
     else:
         click.echo(result.summary())
+        click.echo(linked.summary())
 
 
 def _progress_bar() -> Progress:
@@ -348,3 +352,91 @@ def estimate(
         click.echo(str(exc.problem))
         sys.exit(1)
     click.echo(result.to_json(indent=2) if as_json else result.summary())
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Relink everything instead of only new reports.")
+@click.option(
+    "--threshold",
+    type=float,
+    default=None,
+    help="Match probability at which two reports are one person.",
+)
+@database_option
+@json_option
+def link(full: bool, threshold: float | None, database: str | None, as_json: bool) -> None:
+    """Link the register's reports into persons (incrementally unless --full)."""
+    from victim_monitor.linkage import THRESHOLD, ConcurrentRunError, link_register
+    from victim_monitor.registry.register import open_register
+
+    engine = open_register(_database(database), _settings().organisations_file)
+    with _progress_bar() as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        try:
+            result = link_register(
+                engine, threshold=threshold or THRESHOLD, full=full, progress=step
+            )
+        except ConcurrentRunError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(result.summary())
+
+
+@main.command()
+@click.option(
+    "--status",
+    "show",
+    default="pending",
+    show_default=True,
+    type=click.Choice(["pending", "same", "different", "all"]),
+    help="Which pairs to list.",
+)
+@click.option("--decide", "pair_id", type=int, default=None, help="Record a decision on pair N.")
+@click.option("--same", "decision", flag_value="same", help="The two reports are one person.")
+@click.option(
+    "--different", "decision", flag_value="different", help="The two reports are different persons."
+)
+@click.option("--reviewer", default="", help="Who decides (required with --decide).")
+@click.option("--reason", default="", help="Why (kept with the decision).")
+@database_option
+@json_option
+def review(
+    show: str,
+    pair_id: int | None,
+    decision: str | None,
+    reviewer: str,
+    reason: str,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    """List uncertain pairs with their evidence, or record a decision on one."""
+    from victim_monitor.linkage import ReviewError, ReviewPair, record_decision, review_queue
+    from victim_monitor.registry.register import open_register
+
+    engine = open_register(_database(database), _settings().organisations_file)
+    try:
+        if pair_id is not None:
+            if decision is None:
+                raise click.UsageError("--decide needs --same or --different")
+            pairs: tuple[ReviewPair, ...] = (
+                record_decision(engine, pair_id, decision, reviewer, reason),
+            )
+        else:
+            pairs = review_queue(engine, status=show)
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        _print_json([p.as_dict() for p in pairs])
+        return
+    for pair in pairs:
+        click.echo(pair.summary())
+    if pair_id is None:
+        click.echo(f"{len(pairs)} pairs ({show}); decide with --decide N --same|--different")

@@ -1,9 +1,9 @@
 """The demo: a synthetic population taken through the pipeline on the embedded SQLite register.
 
 Generate the hidden population and each organisation's raw files (with clear, synthetic
-names), encode every file at "the organisation" with a shared key, import every submission into
-a fresh register, and summarise. Later stages (linkage, estimation, tables, factsheet,
-dashboard) extend this function, not the command line.
+names), encode every file at "the organisation" with a shared key, import every submission
+into a fresh register, link reports into persons, and summarise. Later stages (estimation,
+tables, factsheet, dashboard) extend this function, not the command line.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from victim_monitor.linkage import LinkageStatus, LinkResult, link_register, linkage_status
 from victim_monitor.pseudonymise import encode_file, generate_key, write_key
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.register import open_register
@@ -41,6 +42,8 @@ class DemoResult:
     intake: tuple[IntakeResult, ...]
     population: PopulationSummary
     status: RegisterStatus
+    linkage: LinkResult
+    linked: LinkageStatus
 
     def summary(self) -> str:
         accepted = sum(r.outcome == "accepted" for r in self.intake)
@@ -54,6 +57,10 @@ class DemoResult:
             "",
             "Register (reports by year and organisation):",
             _indent(self.status.summary()),
+            "",
+            "Linkage (reports of the same person, found on pseudonyms only):",
+            _indent(self.linkage.summary()),
+            _indent(self.linked.summary()),
             "",
             "Outputs:",
             f"  {self.out / 'raw'}          the organisations' raw files (synthetic clear names)",
@@ -122,6 +129,8 @@ def run_demo(
         results.append(result)
         step("import into the register", done + 1, len(submissions))
     status = register_status(engine)
+    linkage = link_register(engine, progress=step)
+    linked = linkage_status(engine)
     engine.dispose()
     return DemoResult(
         out=out,
@@ -132,4 +141,6 @@ def run_demo(
         intake=tuple(results),
         population=population.summary(),
         status=status,
+        linkage=linkage,
+        linked=linked,
     )

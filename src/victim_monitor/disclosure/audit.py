@@ -1,0 +1,320 @@
+"""The audit: an independent check of a release, sharing no code with the suppression.
+
+It reads only what a release says (its tables, their margins, groupings and equations, the
+published values) and what the previous release published, rebuilds every relation an
+outsider can use on its own, and computes by linear programming the feasible interval
+``[min y_i, max y_i]`` of every cell that is not shown, over all non-negative ``y`` that agree
+with everything published. A release fails when an unsafe cell is shown (VM731), a shown
+value is not the count (VM732), or an unsafe cell's interval does not contain its required
+protection interval (VM730). Deliberately, nothing here is imported from ``tables``,
+``primary``, ``secondary``, ``consistency`` or ``rounding``: a mistake there cannot hide itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+
+from victim_monitor.disclosure.codes import (
+    INTERVAL_TOO_NARROW,
+    SHOWN_VALUE_WRONG,
+    SMALL_CELL_SHOWN,
+)
+from victim_monitor.disclosure.policy import Policy
+from victim_monitor.disclosure.result import (
+    TOTAL,
+    AuditFailure,
+    AuditReport,
+    CellAudit,
+    Outcome,
+    ProtectedTable,
+    Release,
+)
+
+TOL = 1e-6
+STACK = 20_000  # unknowns per stacked LP
+Cell = tuple[str, tuple[tuple[str, str], ...]]  # measure and (dimension, category) pairs
+
+
+@dataclass
+class _System:
+    """Unknowns (one per distinct cell of either release), what is known of each, relations."""
+
+    names: list[tuple[str, Cell]] = field(default_factory=list)
+    where: dict[tuple[str, Cell], int] = field(default_factory=dict)
+    truth: list[int] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+    equal: list[dict[int, float]] = field(default_factory=list)  # sum(coef * y) == 0
+    at_most: list[dict[int, float]] = field(default_factory=list)  # sum(coef * y) <= 0
+
+    def unknown(self, release: str, cell: Cell, truth: int) -> int:
+        if (release, cell) not in self.where:
+            self.where[(release, cell)] = len(self.names)
+            self.names.append((release, cell))
+            self.truth.append(truth)
+            self.low.append(0.0)
+            self.high.append(math.inf)
+        return self.where[(release, cell)]
+
+    def learn(self, i: int, low: float, high: float) -> None:
+        self.low[i] = max(self.low[i], low)
+        self.high[i] = min(self.high[i], high)
+
+
+def audit(release: Release, policy: Policy, previous: Release | None = None) -> AuditReport:
+    """Every cell's feasible interval, and whether the release may be published."""
+    system = _System()
+    failures: list[AuditFailure] = []
+    own = _load(system, release, "this", failures, check=policy)
+    if previous is not None:
+        _load(system, previous, "previous", [], check=None, merge_with=own)
+    intervals = _intervals(system, [i for i in set(own.values()) if system.low[i] < system.high[i]])
+    cells: list[CellAudit] = []
+    for table in release.tables:
+        for c in table.cells:
+            i = own[(table.name, c.key)]
+            low, high = intervals.get(i, (system.low[i], system.high[i]))
+            required = None
+            ok = True
+            if math.isnan(low) or math.isnan(high):
+                ok = False
+                failures.append(
+                    AuditFailure(
+                        table.name,
+                        c.key,
+                        SHOWN_VALUE_WRONG(
+                            "published values contradict the margins", field=table.name
+                        ),
+                    )
+                )
+            elif c.outcome is not Outcome.SHOWN and policy.is_unsafe(c.value):
+                if c.outcome is Outcome.ROUNDED:
+                    base = release.policy.rounding_base
+                    required = (float(c.value), float(c.value))
+                    ok = high - low >= base - 1 - TOL
+                    why = f"rounded to base {base}, but narrowed to {_fmt(low, high)}"
+                else:
+                    down, up = policy.protection(c.value)
+                    required = (c.value - down, c.value + up)
+                    ok = low <= required[0] + TOL and high >= required[1] - TOL
+                    why = f"can be narrowed to {_fmt(low, high)}; must include {_fmt(*required)}"
+                if not ok:
+                    failures.append(
+                        AuditFailure(table.name, c.key, INTERVAL_TOO_NARROW(why, field=table.name))
+                    )
+            cells.append(CellAudit(table.name, c.key, c.outcome, c.value, low, high, required, ok))
+    return AuditReport(
+        passed=not failures,
+        failures=tuple(failures),
+        cells=tuple(cells),
+        label=release.label,
+        previous_label=None if previous is None else previous.label,
+    )
+
+
+def _fmt(low: float, high: float) -> str:
+    def one(v: float) -> str:
+        return "inf" if math.isinf(v) else f"{v:g}"
+
+    return f"[{one(low)}, {one(high)}]"
+
+
+def _identity(table: ProtectedTable, key: tuple[str, ...]) -> Cell:
+    pairs = {d: k for d, k in zip(table.dimensions, key, strict=True) if k != TOTAL}
+    pairs.update(dict(table.fixed))
+    return table.measure, tuple(sorted(pairs.items()))
+
+
+def _load(
+    system: _System,
+    release: Release,
+    tag: str,
+    failures: list[AuditFailure],
+    check: Policy | None,
+    merge_with: dict[tuple[str, tuple[str, ...]], int] | None = None,
+) -> dict[tuple[str, tuple[str, ...]], int]:
+    """Add a release's cells, knowledge and relations; returns (table, key) -> unknown."""
+    base = release.policy.rounding_base
+    mine: dict[tuple[str, tuple[str, ...]], int] = {}
+    current = {} if merge_with is None else {system.names[i][1]: i for i in merge_with.values()}
+    for table in release.tables:
+        for c in table.cells:
+            cell = _identity(table, c.key)
+            i = current.get(cell)
+            if i is None or system.truth[i] != c.value:
+                i = system.unknown(tag, cell, c.value)
+            mine[(table.name, c.key)] = i
+            if c.outcome is Outcome.SHOWN:
+                shown = c.value if c.published is None else c.published
+                system.learn(i, shown, shown)
+                if check is not None:
+                    if c.published != c.value:
+                        failures.append(
+                            AuditFailure(
+                                table.name,
+                                c.key,
+                                SHOWN_VALUE_WRONG(
+                                    f"published {c.published}, count {c.value}", field=table.name
+                                ),
+                            )
+                        )
+                    if check.is_unsafe(c.value):
+                        failures.append(
+                            AuditFailure(
+                                table.name,
+                                c.key,
+                                SMALL_CELL_SHOWN(f"{c.value} is unsafe", field=table.name),
+                            )
+                        )
+            elif c.outcome is Outcome.ROUNDED and c.published is not None:
+                system.learn(i, c.published - base + 1, c.published + base - 1)
+    cells_here = {system.names[i][1]: i for i in mine.values()}
+    for table in release.tables:
+        for total, parts, overlapping in _margins(table):
+            t = mine[(table.name, total)]
+            ps = [mine[(table.name, p)] for p in parts]
+            _relate(system, t, ps, overlapping)
+    for dim, groups in release.groupings.items():
+        for (measure, pairs), i in cells_here.items():
+            coords = dict(pairs)
+            children = groups.get(coords.get(dim, ""), ())
+            ids = [
+                cells_here.get((measure, tuple(sorted({**coords, dim: ch}.items()))))
+                for ch in children
+            ]
+            if children and all(j is not None for j in ids):
+                _relate(system, i, [j for j in ids if j is not None], overlapping=False)
+    for eq in release.equations:
+        t = mine[(eq.total.table, eq.total.key)]
+        _relate(system, t, [mine[(p.table, p.key)] for p in eq.parts], overlapping=False)
+    return mine
+
+
+def _margins(
+    table: ProtectedTable,
+) -> Iterator[tuple[tuple[str, ...], list[tuple[str, ...]], bool]]:
+    for c in table.cells:
+        for d, dim in enumerate(table.dimensions):
+            if c.key[d] == TOTAL:
+                parts = [
+                    (*c.key[:d], k, *c.key[d + 1 :]) for k in table.categories[d] if k != TOTAL
+                ]
+                yield c.key, parts, dim in table.overlapping
+
+
+def _relate(system: _System, total: int, parts: list[int], overlapping: bool) -> None:
+    row: dict[int, float] = {total: 1.0}
+    for p in parts:
+        row[p] = row.get(p, 0.0) - 1.0
+    if not overlapping:
+        system.equal.append(row)
+        return
+    for p in parts:  # a part is at most its total
+        system.at_most.append({p: 1.0, total: -1.0})
+    system.at_most.append(row)  # the total is at most the sum of the parts
+
+
+def _intervals(system: _System, targets: list[int]) -> dict[int, tuple[float, float]]:
+    """min and max of each target over the unknowns not fixed by what is published."""
+    n = len(system.names)
+    low = np.array(system.low)
+    high = np.array(system.high)
+    fixed = low >= high
+    value = np.where(fixed, low, 0.0)
+    eq, eq_rhs = _matrix(system.equal, n, value, fixed)
+    ub, ub_rhs = _matrix(system.at_most, n, value, fixed)
+    free = np.flatnonzero(~fixed)
+    # far above any count the tables hold: an outsider's bound that reaches it is no bound
+    cap = 1e6 + 100.0 * float(max(system.truth, default=0))
+    links = sparse.vstack([abs(eq), abs(ub)]).tocsr()[:, free]
+    _, labels = connected_components((links.T @ links).tocsr(), directed=False)
+    groups: dict[int, list[int]] = {}
+    label_of = dict(zip(free.tolist(), labels.tolist(), strict=True))
+    for target in targets:
+        groups.setdefault(label_of[target], []).append(target)
+    out: dict[int, tuple[float, float]] = {}
+    for label, members in groups.items():
+        cols = free[labels == label]
+        e = eq[:, cols]
+        e = e[np.flatnonzero(e.getnnz(axis=1))]
+        u = ub[:, cols]
+        u_rows = np.flatnonzero(u.getnnz(axis=1))
+        problem = _Component(cols, e, eq_rhs[np.flatnonzero(eq[:, cols].getnnz(axis=1))],
+                             u[u_rows], ub_rhs[u_rows], low[cols], high[cols], cap)  # fmt: skip
+        per_lp = max(1, STACK // (2 * len(cols)))
+        for start in range(0, len(members), per_lp):
+            out.update(problem.ends(members[start : start + per_lp]))
+    return out
+
+
+@dataclass
+class _Component:
+    """Unknowns linked by relations: the LPs for the min and max of several of them at once.
+
+    The copies of the component's relations are independent, so one LP with a copy per
+    end point gives each end point its own optimum; a finite cap on each maximised unknown
+    keeps that LP bounded, and reaching the cap means there is no bound.
+    """
+
+    cols: np.ndarray
+    eq: sparse.csr_matrix
+    eq_rhs: np.ndarray
+    ub: sparse.csr_matrix
+    ub_rhs: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    cap: float
+
+    def ends(self, targets: list[int]) -> dict[int, tuple[float, float]]:
+        m, copies = len(self.cols), 2 * len(targets)
+        objective = np.zeros(m * copies)
+        top = np.tile(self.high, copies)
+        at = []
+        for j, target in enumerate(targets):
+            local = int(np.searchsorted(self.cols, target))
+            lo_at, hi_at = 2 * j * m + local, (2 * j + 1) * m + local
+            objective[lo_at], objective[hi_at] = 1.0, -1.0
+            top[hi_at] = min(top[hi_at], self.cap)
+            at.append((lo_at, hi_at))
+        res = linprog(
+            objective,
+            A_ub=sparse.block_diag([self.ub] * copies) if self.ub.shape[0] else None,
+            b_ub=np.tile(self.ub_rhs, copies) if self.ub.shape[0] else None,
+            A_eq=sparse.block_diag([self.eq] * copies) if self.eq.shape[0] else None,
+            b_eq=np.tile(self.eq_rhs, copies) if self.eq.shape[0] else None,
+            bounds=np.column_stack([np.tile(self.low, copies), top]),
+            method="highs",
+        )
+        if res.status != 0:  # published values contradict the relations: nothing is known
+            return dict.fromkeys(targets, (math.nan, math.nan))
+        out = {}
+        for target, (lo_at, hi_at) in zip(targets, at, strict=True):
+            high = float(res.x[hi_at])
+            out[target] = (float(res.x[lo_at]), math.inf if high >= self.cap - TOL else high)
+        return out
+
+
+def _matrix(
+    rows: list[dict[int, float]], n: int, value: np.ndarray, fixed: np.ndarray
+) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """Relations over the free unknowns; fixed ones move to the right-hand side."""
+    r: list[int] = []
+    c: list[int] = []
+    v: list[float] = []
+    rhs = np.zeros(len(rows))
+    for i, row in enumerate(rows):
+        for j, coef in row.items():
+            if fixed[j]:
+                rhs[i] -= coef * value[j]
+            elif coef:
+                r.append(i)
+                c.append(j)
+                v.append(coef)
+    return sparse.csr_matrix((v, (r, c)), shape=(len(rows), n)), rhs

@@ -1,0 +1,50 @@
+"""Linkage: one person behind many reports, found on pseudonymised reports.
+
+Stages: ``standardise`` (the reports as the model reads them), ``block`` (which pairs are
+compared), ``compare`` (how two reports agree), ``score`` (a Splink model: match
+probabilities), ``cluster`` (reports into persons), ``changes`` (stable person ids and the
+change log), ``persons`` (attributes and capture histories), ``review`` (uncertain pairs and
+decisions), ``store`` (the register's linkage tables); ``link`` runs them and ``status``
+reports on them. ``quality`` measures linkage against the synthetic truth; ``sensitivity``
+shows how persons per year move with the threshold. Method: ``docs/methods/linkage.md``.
+"""
+
+from victim_monitor.linkage.link import (
+    LINK_FLOOR,
+    REVIEW_BAND,
+    THRESHOLD,
+    LinkResult,
+    link_register,
+)
+from victim_monitor.linkage.persons import capture_histories, persons_per_year, reports_per_person
+from victim_monitor.linkage.review import (
+    ReviewError,
+    ReviewPair,
+    decide_reports,
+    record_decision,
+    review_queue,
+)
+from victim_monitor.linkage.sensitivity import Sensitivity, sensitivity
+from victim_monitor.linkage.status import LinkageStatus, linkage_status
+from victim_monitor.linkage.store import ConcurrentRunError
+
+__all__ = [
+    "LINK_FLOOR",
+    "REVIEW_BAND",
+    "THRESHOLD",
+    "ConcurrentRunError",
+    "LinkResult",
+    "LinkageStatus",
+    "ReviewError",
+    "ReviewPair",
+    "Sensitivity",
+    "capture_histories",
+    "decide_reports",
+    "link_register",
+    "linkage_status",
+    "persons_per_year",
+    "record_decision",
+    "reports_per_person",
+    "review_queue",
+    "sensitivity",
+]

@@ -1,0 +1,216 @@
+"""Changes: stable person ids across runs, and the log of what changed and why.
+
+After clustering, each new cluster is matched with the earlier persons it holds reports of.
+The pairs (cluster, earlier person) are taken largest overlap first (ties: the earlier
+person seen first, then the lower id), each cluster and each person at most once: a matched
+cluster keeps that person's id, an unmatched cluster gets a new id, an unmatched earlier
+person is retired (``merged_into`` the cluster that took all its reports, if one did). An id is
+never reused.
+
+Every difference between the earlier and the new persons is logged: a person created, a
+report added to a person (with the person it came from, if any), a person merged into
+another, split off another, or retired. The reason is ``new_report`` for a person made of new
+reports only, ``review`` when a reviewer's decision joined or separated the reports,
+``relink`` in a full relink, and otherwise ``model`` with the best match probability.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+NONE = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """Reviewer decisions by report id: (report, report) → decision id."""
+
+    same: dict[tuple[int, int], int] = field(default_factory=dict)
+    different: dict[tuple[int, int], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Person id per report, the retired persons and the change log rows."""
+
+    person: NDArray[np.int64]
+    created: frozenset[int]
+    retired: dict[int, int | None]
+    changes: list[dict[str, Any]]
+
+
+def assign(
+    reports: pd.DataFrame,
+    labels: NDArray[np.int64],
+    old: pd.Series,
+    *,
+    next_id: int,
+    pairs: pd.DataFrame,
+    decided: Decided,
+    full: bool,
+) -> Assignment:
+    """Give each cluster a person id and log the changes.
+
+    ``reports`` (``unique_id``, ``organisation_code``, ``case_reference``, ``report_date``),
+    ``labels`` and ``old`` (earlier person id or NA) are aligned row by row; ``pairs`` are
+    the scored pairs of this run (for the probabilities in the log).
+    """
+    frame = pd.DataFrame(
+        {
+            "uid": reports["unique_id"].to_numpy(np.int64),
+            "label": labels,
+            # Earlier person, -1 for a report no earlier person holds.
+            "old": old.fillna(NONE).to_numpy(np.int64),
+            "date": reports["report_date"].to_numpy(),
+            "org": reports["organisation_code"].to_numpy(),
+            "case": reports["case_reference"].to_numpy(),
+        }
+    )
+    known = frame[frame["old"] != NONE]
+    first_seen = known.groupby("old")["date"].min()
+    overlap = known.groupby(["label", "old"]).size().rename("n").reset_index()
+    overlap["first"] = overlap["old"].map(first_seen)
+    overlap = overlap.sort_values(["n", "first", "old"], ascending=[False, True, True])
+
+    taken: dict[int, int] = {}
+    used: set[int] = set()
+    for label, person in zip(overlap["label"], overlap["old"], strict=True):
+        if label not in taken and person not in used:
+            taken[int(label)] = int(person)
+            used.add(int(person))
+    created: set[int] = set()
+    for label in pd.unique(frame["label"]):
+        if int(label) not in taken:
+            taken[int(label)] = next_id
+            created.add(next_id)
+            next_id += 1
+    frame["person"] = frame["label"].map(taken).astype("int64")
+
+    log = _Log(frame, pairs, decided, full)
+    retired: dict[int, int | None] = {}
+    for person in sorted(set(known["old"]) - used):
+        went = set(frame.loc[frame["old"] == person, "person"])
+        retired[person] = next(iter(went)) if len(went) == 1 else None
+    log.write(created, retired)
+    return Assignment(frame["person"].to_numpy(np.int64), frozenset(created), retired, log.rows)
+
+
+class _Log:
+    """Builds the change rows; one instance per run."""
+
+    def __init__(
+        self, frame: pd.DataFrame, pairs: pd.DataFrame, decided: Decided, full: bool
+    ) -> None:
+        self.frame = frame
+        self.full = full
+        self.decided = decided
+        self.rows: list[dict[str, Any]] = []
+        # The best link from each report into the person it is now part of.
+        person_of = pd.Series(frame["person"].to_numpy(), index=frame["uid"].to_numpy())
+        left = pairs["unique_id_l"].map(person_of)
+        right = pairs["unique_id_r"].map(person_of)
+        inside = pairs[left.notna() & (left == right)]
+        ends = pd.DataFrame(
+            {
+                "uid": np.concatenate([inside["unique_id_l"], inside["unique_id_r"]]),
+                "p": np.concatenate([inside["match_probability"]] * 2),
+            }
+        )
+        best = ends.groupby("uid")["p"].max()
+        self.best: dict[int, float] = {
+            int(u): float(p) for u, p in zip(best.index, best.to_numpy(), strict=True)
+        }
+
+    def _reason(self, uids: set[int], default: str) -> tuple[str, int | None]:
+        if self.full:
+            return "relink", None
+        for table in (self.decided.same, self.decided.different):
+            for (a, b), decision in table.items():
+                if a in uids or b in uids:
+                    return "review", decision
+        return default, None
+
+    def _row(self, action: str, person: int, **values: Any) -> None:
+        self.rows.append(
+            {
+                "action": action,
+                "person_id": person,
+                "other_person_id": values.get("other"),
+                "organisation_code": values.get("org"),
+                "case_reference": values.get("case"),
+                "reason": values.get("reason", "model"),
+                "match_probability": values.get("probability"),
+                "pair_decision_id": values.get("decision"),
+            }
+        )
+
+    def write(self, created: set[int], retired: dict[int, int | None]) -> None:
+        frame = self.frame
+        moved = frame["old"] != frame["person"]
+        touched = frame[frame["person"].isin(set(frame.loc[moved, "person"]))]
+        has_old = (touched["old"] != NONE).groupby(touched["person"]).sum()
+        fresh = sorted(p for p in created if has_old.get(p, 0) == 0)
+        reason = "relink" if self.full else "new_report"
+        self.rows.extend(
+            {**_EMPTY, "action": "created", "person_id": int(p), "reason": reason} for p in fresh
+        )
+        rest = touched[~touched["person"].isin(fresh)]
+        for person, group in rest.groupby("person", sort=True):
+            key = int(cast(int, person))
+            self._person(key, group, key in created, retired)
+        for old, into in sorted(retired.items()):
+            uids = set(frame.loc[frame["old"] == old, "uid"])
+            why, decision = self._reason(uids, "model")
+            if into is None:
+                self._row("retired", old, reason=why, decision=decision)
+                continue
+            probability = max((self.best.get(u, 0.0) for u in uids), default=0.0)
+            self._row(
+                "merged",
+                old,
+                other=into,
+                reason=why,
+                probability=probability or None,
+                decision=decision,
+            )
+
+    def _person(
+        self, person: int, group: pd.DataFrame, created: bool, retired: dict[int, int | None]
+    ) -> None:
+        if created:
+            source = int(group.loc[group["old"] != NONE, "old"].mode().iloc[0])
+            why, decision = self._reason(set(group["uid"]), "model")
+            self._row("split", person, other=source, reason=why, decision=decision)
+            return
+        for uid, old, org, case in zip(
+            group["uid"], group["old"], group["org"], group["case"], strict=True
+        ):
+            if old == person:
+                continue
+            if old != NONE and retired.get(int(old), NONE) == person:
+                continue  # logged once, as the merge of its person
+            why, decision = self._reason({int(uid)}, "model")
+            self._row(
+                "report_added",
+                person,
+                other=None if old == NONE else int(old),
+                org=org,
+                case=case,
+                reason=why,
+                probability=self.best.get(int(uid)),
+                decision=decision,
+            )
+
+
+_EMPTY: dict[str, Any] = {
+    "other_person_id": None,
+    "organisation_code": None,
+    "case_reference": None,
+    "match_probability": None,
+    "pair_decision_id": None,
+}

@@ -1,0 +1,167 @@
+"""Cluster: reports into persons, from scored links, earlier persons and review decisions.
+
+A person is a connected component of the graph whose nodes are reports and whose edges are
+
+- model links with a match probability at or above the threshold (fixed in advance),
+- a reviewer's "same person" decision,
+- in an incremental run, the links that already hold the reports of an earlier person
+  together (so that earlier links are kept, not re-decided).
+
+A reviewer's "different persons" decision is a cannot-link: in any component that would hold
+both reports, the edges are added one at a time, strongest first (decisions, then earlier
+persons, then model links by probability), and an edge that would join two groups holding a
+cannot-linked pair is left out. Components without such a pair (almost all) are plain
+connected components. The result does not depend on the order of the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+# Edge strengths above any probability: decisions first, then earlier persons.
+DECIDED = 3.0
+KEPT = 2.0
+
+EDGE_COLUMNS = ("unique_id_l", "unique_id_r", "strength")
+
+
+def edges(frame: pd.DataFrame, strength: str | float = "match_probability") -> pd.DataFrame:
+    """An edge table (``EDGE_COLUMNS``) from pairs, with a column or a constant as strength."""
+    value = frame[strength] if isinstance(strength, str) else strength
+    return pd.DataFrame(
+        {
+            "unique_id_l": frame["unique_id_l"].astype("int64"),
+            "unique_id_r": frame["unique_id_r"].astype("int64"),
+            "strength": value,
+        }
+    )
+
+
+def chain(ids: pd.Series, groups: pd.Series) -> pd.DataFrame:
+    """Edges that hold each group of ``ids`` together (each id to its group's first id)."""
+    frame = pd.DataFrame({"id": ids.to_numpy(), "group": groups.to_numpy()})
+    first = frame.groupby("group")["id"].transform("min")
+    keep = frame["id"] != first
+    return pd.DataFrame(
+        {"unique_id_l": first[keep].to_numpy(), "unique_id_r": frame["id"][keep].to_numpy()}
+    )
+
+
+def cluster(
+    ids: NDArray[np.int64],
+    links: pd.DataFrame,
+    cannot: Iterable[tuple[int, int]] = (),
+) -> NDArray[np.int64]:
+    """A cluster label per id (labels are the smallest id of each cluster).
+
+    ``links``: ``EDGE_COLUMNS``, every edge joins (subject to ``cannot``). Edges naming an id
+    not in ``ids`` are ignored.
+    """
+    n = len(ids)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    left = _positions(sorted_ids, order, links["unique_id_l"].to_numpy(np.int64))
+    right = _positions(sorted_ids, order, links["unique_id_r"].to_numpy(np.int64))
+    known = (left >= 0) & (right >= 0)
+    strength = links["strength"].to_numpy(float)[known]
+    left, right = left[known], right[known]
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    _, labels = connected_components(graph, directed=False)
+
+    conflicts = _conflicting_components(ids, labels, cannot)
+    if conflicts:
+        labels = labels.copy()
+        inside = np.isin(labels[left], list(conflicts))
+        _greedy(
+            labels,
+            left[inside],
+            right[inside],
+            strength[inside],
+            conflicts,
+            _cannot_positions(sorted_ids, order, cannot),
+        )
+    # Label each cluster by its smallest id, which does not depend on input order.
+    return pd.Series(ids).groupby(labels).transform("min").to_numpy(np.int64)
+
+
+def _positions(
+    sorted_ids: NDArray[np.int64], order: NDArray[np.intp], wanted: NDArray[np.int64]
+) -> NDArray[np.intp]:
+    """Index into the original ``ids`` of each wanted id, -1 where absent."""
+    where = np.searchsorted(sorted_ids, wanted)
+    where = np.clip(where, 0, max(len(sorted_ids) - 1, 0))
+    found = len(sorted_ids) > 0
+    hit = (sorted_ids[where] == wanted) if found else np.zeros(len(wanted), bool)
+    return np.where(hit, order[where] if found else -1, -1).astype(np.intp)
+
+
+def _cannot_positions(
+    sorted_ids: NDArray[np.int64], order: NDArray[np.intp], cannot: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    pairs = list(cannot)
+    if not pairs:
+        return []
+    a = _positions(sorted_ids, order, np.array([p[0] for p in pairs], np.int64))
+    b = _positions(sorted_ids, order, np.array([p[1] for p in pairs], np.int64))
+    return [(int(x), int(y)) for x, y in zip(a, b, strict=True) if x >= 0 and y >= 0]
+
+
+def _conflicting_components(
+    ids: NDArray[np.int64], labels: NDArray[np.int32], cannot: Iterable[tuple[int, int]]
+) -> set[int]:
+    label_of = dict(zip(ids.tolist(), labels.tolist(), strict=True))
+    found: set[int] = set()
+    for a, b in cannot:
+        la, lb = label_of.get(a), label_of.get(b)
+        if la is not None and la == lb:
+            found.add(la)
+    return found
+
+
+def _greedy(
+    labels: NDArray[np.int32],
+    left: NDArray[np.intp],
+    right: NDArray[np.intp],
+    strength: NDArray[np.float64],
+    components: set[int],
+    cannot: list[tuple[int, int]],
+) -> None:
+    """Re-cluster ``components`` in place, strongest edge first, never joining a cannot-link."""
+    members = np.flatnonzero(np.isin(labels, list(components)))
+    parent = {int(m): int(m) for m in members}
+    forbidden: dict[int, set[int]] = {int(m): set() for m in members}
+    for a, b in cannot:
+        if a in parent and b in parent:
+            forbidden[a].add(b)
+            forbidden[b].add(a)
+    groups: dict[int, set[int]] = {int(m): {int(m)} for m in members}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # Strongest first; ties in a fixed order (by the two positions) so the result is stable.
+    order = np.lexsort((right, left, -strength))
+    for k in order:
+        ra, rb = find(int(left[k])), find(int(right[k]))
+        if ra == rb:
+            continue
+        small, big = (ra, rb) if len(groups[ra]) < len(groups[rb]) else (rb, ra)
+        if any(forbidden[m] & groups[big] for m in groups[small]):
+            continue
+        parent[small] = big
+        groups[big] |= groups.pop(small)
+    fresh = max(int(labels.max()) + 1, 0)
+    for root, group in groups.items():
+        del root
+        for m in group:
+            labels[m] = fresh
+        fresh += 1

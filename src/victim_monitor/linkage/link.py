@@ -1,0 +1,276 @@
+"""Link the register: reports into persons, incrementally, with every change logged.
+
+:func:`link_register` is the one entry point (``victim-monitor link`` calls it). The first run,
+or ``full=True``, trains the model on the current reports and clusters all of them; later runs
+score only the reports that are new since (or sent in a new version), against all others,
+with the model of the last full run, and keep every earlier link. So a closed year's persons
+change only when a link decision changes: a new report that joins or bridges earlier
+persons, or a reviewer's decision. Everything is written in one transaction, or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select
+
+from victim_monitor.linkage import cluster as clustering
+from victim_monitor.linkage import review, score, store
+from victim_monitor.linkage.changes import Decided, assign
+from victim_monitor.linkage.persons import persons_per_year, resolve
+from victim_monitor.linkage.standardise import read_reports, standardise
+from victim_monitor.storage.schema import pair_decisions
+
+THRESHOLD = 0.8
+"""Match probability at which two reports are linked (fixed in advance; linkage.md)."""
+REVIEW_BAND = (0.5, 0.95)
+"""Pairs with a probability in [low, high) go to the review queue."""
+LINK_FLOOR = 0.05
+"""Pairs scored at least this are kept in ``report_links`` (sensitivity, splits)."""
+MIN_TRAINING_REPORTS = 1000
+"""Fewer current reports than this: the shipped model is used instead of training."""
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """What a link run did and what the register holds afterwards."""
+
+    run_id: int | None
+    mode: str
+    model_source: str
+    threshold: float
+    review_band: tuple[float, float]
+    reports: int
+    new_reports: int
+    pairs_scored: int
+    persons: int
+    persons_by_year: dict[int, int]
+    changes: dict[str, int]
+    queued: int
+    pending_review: int
+    seconds: float
+    notes: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        lines = [
+            f"Linkage run {self.run_id} ({self.mode}; model {self.model_source}; "
+            f"threshold {self.threshold}): {self.reports:,} reports "
+            f"({self.new_reports:,} new) -> {self.persons:,} persons; "
+            f"{self.pairs_scored:,} pairs scored in {self.seconds:.1f} s.",
+            "changes: "
+            + (", ".join(f"{n:,} {k}" for k, n in sorted(self.changes.items())) or "none"),
+            f"review queue: {self.queued} added, {self.pending_review} pending "
+            f"(band {self.review_band[0]}-{self.review_band[1]})",
+        ]
+        if self.persons_by_year:
+            lines.append("persons by year: " + ", ".join(
+                f"{y}: {n:,}" for y, n in sorted(self.persons_by_year.items())
+            ))  # fmt: skip
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["persons_by_year"] = {str(y): n for y, n in sorted(self.persons_by_year.items())}
+        out["review_band"] = list(self.review_band)
+        out["notes"] = list(self.notes)
+        return out
+
+
+def shipped_model() -> score.Model:
+    """The pseudonymised model trained on the synthetic population (for small registers)."""
+    text = resources.files("victim_monitor.data").joinpath("linkage-model.json").read_text("utf-8")
+    model: score.Model = json.loads(text)
+    return model
+
+
+def link_register(
+    engine: Engine,
+    *,
+    threshold: float = THRESHOLD,
+    review_band: tuple[float, float] = REVIEW_BAND,
+    full: bool = False,
+    seed: int = score.SEED,
+    backend: str = "duckdb",
+    progress: Progress | None = None,
+) -> LinkResult:
+    """Link the register's current reports into persons (see the module docstring).
+
+    ``backend``: where Splink runs, ``duckdb`` (in memory, the default) or ``spark``
+    (``pip install victim-monitor[spark]``).
+    """
+    _check(threshold, review_band)
+    step: Progress = progress or (lambda _name, _done, _total: None)
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    step("read the register", 0, 1)
+    with engine.connect() as conn:
+        state = store.read_state(conn)
+        reports = read_reports(conn)
+        decided = review.decisions(conn, reports)
+    step("read the register", 1, 1)
+    full = full or state.last_run is None
+    if reports.empty:
+        return LinkResult(None, "nothing", "none", threshold, review_band, 0, 0, 0, 0, {}, {},
+                          0, 0, time.perf_counter() - clock)  # fmt: skip
+
+    frame = standardise(reports)
+    old = store.old_persons(reports, state.membership)
+    new_ids = reports.loc[old.isna(), "unique_id"] if not full else reports["unique_id"]
+    if not full:
+        renewed = store.renewed(reports, state.membership)
+        new_ids = pd.concat([new_ids, reports.loc[renewed, "unique_id"]]).drop_duplicates()
+
+    step("train the model", 0, 1)
+    if full and len(reports) >= MIN_TRAINING_REPORTS:
+        model, source = score.train(frame, seed=seed, api=score.backend(backend)), "trained"
+    elif full:
+        model = score.with_prior(frame, shipped_model())
+        source = "shipped"
+    else:
+        assert state.last_run is not None
+        model = score.with_prior(frame, state.last_run.model)
+        source = f"of run {state.last_run.id}"
+    step("train the model", 1, 1)
+
+    step("score pairs", 0, 1)
+    if full or len(new_ids):
+        pairs = score.predict(
+            frame,
+            model,
+            floor=LINK_FLOOR,
+            new=None if full else new_ids.tolist(),
+            api=score.backend(backend),
+        )
+    else:
+        pairs = _no_pairs(model)
+    step("score pairs", 1, 1)
+
+    step("cluster into persons", 0, 1)
+    links = _links(pairs, threshold, decided, reports, old, state, full, engine)
+    labels = clustering.cluster(
+        reports["unique_id"].to_numpy(np.int64), links, decided.different.keys()
+    )
+    result = assign(
+        reports,
+        labels,
+        old,
+        next_id=state.next_person_id,
+        pairs=pairs,
+        decided=decided,
+        full=full,
+    )
+    attributes = resolve(reports, pd.Series(result.person))
+    step("cluster into persons", 1, 1)
+
+    step("write persons", 0, 1)
+    with store.writing(engine) as conn:
+        store.check_unchanged(conn, state)
+        run_id = store.insert_run(
+            conn,
+            started=started,
+            mode="full" if full else "incremental",
+            threshold=threshold,
+            band=review_band,
+            model=model,
+            counts={
+                "reports_linked": len(reports),
+                "new_reports": len(new_ids),
+                "pairs_scored": len(pairs),
+                "persons": len(attributes),
+                "changes": len(result.changes),
+            },
+        )
+        store.write_persons(conn, attributes, result, state, run_id)
+        store.write_membership(conn, reports, result.person, state, run_id)
+        store.write_links(conn, pairs, run_id, full)
+        queued = review.queue(
+            conn,
+            pairs,
+            reports,
+            band=review_band,
+            labels=score.comparison_labels(model),
+            run_id=run_id,
+        )
+        store.write_changes(conn, result.changes, attributes, state, run_id)
+        pending = _pending(conn)
+    step("write persons", 1, 1)
+    counts: dict[str, int] = {}
+    for change in result.changes:
+        counts[change["action"]] = counts.get(change["action"], 0) + 1
+    return LinkResult(
+        run_id=run_id,
+        mode="full" if full else "incremental",
+        model_source=source,
+        threshold=threshold,
+        review_band=review_band,
+        reports=len(reports),
+        new_reports=len(new_ids),
+        pairs_scored=len(pairs),
+        persons=len(attributes),
+        persons_by_year=persons_per_year(engine),
+        changes=counts,
+        queued=queued,
+        pending_review=pending,
+        seconds=time.perf_counter() - clock,
+    )
+
+
+def _check(threshold: float, band: tuple[float, float]) -> None:
+    low, high = band
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
+    if not LINK_FLOOR <= low <= high <= 1:
+        raise ValueError(f"review band must satisfy {LINK_FLOOR} <= low <= high <= 1: {band}")
+
+
+def _no_pairs(model: score.Model) -> pd.DataFrame:
+    gammas = [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
+    return pd.DataFrame(columns=[*score.PAIR_COLUMNS, *gammas])
+
+
+def _links(
+    pairs: pd.DataFrame,
+    threshold: float,
+    decided: Decided,
+    reports: pd.DataFrame,
+    old: pd.Series,
+    state: store.State,
+    full: bool,
+    engine: Engine,
+) -> pd.DataFrame:
+    """The edges of the graph: model links, "same" decisions, and (incremental) the persons."""
+    parts = [clustering.edges(pairs[pairs["match_probability"] >= threshold])]
+    if decided.same:
+        same = pd.DataFrame(list(decided.same), columns=["unique_id_l", "unique_id_r"])
+        parts.append(clustering.edges(same, clustering.DECIDED))
+    if not full:
+        # Earlier persons hold together, except those a "different" decision now splits:
+        # those are re-clustered from their stored links.
+        split = store.persons_to_split(reports, old, decided)
+        keep = old.notna() & ~old.isin(split)
+        parts.append(
+            clustering.edges(
+                clustering.chain(reports.loc[keep, "unique_id"], old[keep]), clustering.KEPT
+            )
+        )
+        if split:
+            members = reports.loc[old.isin(split), "unique_id"].tolist()
+            stored = store.links_among(engine, members)
+            parts.append(clustering.edges(stored[stored["match_probability"] >= threshold]))
+    return pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+
+
+def _pending(conn: Connection) -> int:
+    d = pair_decisions
+    return int(conn.scalar(select(func.count()).select_from(d).where(d.c.status == "pending")) or 0)

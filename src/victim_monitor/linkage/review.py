@@ -1,0 +1,322 @@
+"""Review: uncertain pairs for registry staff, and their decisions, which later runs respect.
+
+A pair of reports whose match probability falls inside the review band goes to the queue
+once, with its evidence: for each comparison the level the pair reached ("same date", "one
+part exact, other phonetic", ...). The register holds no clear names, so neither does the
+queue. A decision, "same" or "different", is kept by report identity (organisation and case
+reference), so it still holds when a report is sent again in a new version; it overrides the
+model from the next link run on (a "different" pair is a cannot-link, a "same" pair a link).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, select
+
+from victim_monitor.linkage.changes import Decided
+from victim_monitor.storage.schema import pair_decisions, person_reports, report_links, reports
+
+DECISIONS = ("same", "different")
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be recorded; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewPair:
+    """One pair of reports in the queue (or decided), with its evidence."""
+
+    id: int
+    organisation_l: str
+    case_reference_l: str
+    organisation_r: str
+    case_reference_r: str
+    report_id_l: int
+    report_id_r: int
+    match_probability: float
+    match_weight: float
+    evidence: dict[str, str]
+    status: str
+    person_l: int | None
+    person_r: int | None
+    reviewer: str | None
+    reason: str | None
+    decided_at: str | None
+
+    def summary(self) -> str:
+        """Two lines: the reports and probability, then the evidence."""
+        head = (
+            f"#{self.id} [{self.status}] {self.organisation_l} {self.case_reference_l}  ~  "
+            f"{self.organisation_r} {self.case_reference_r}  "
+            f"p={self.match_probability:.3f} (weight {self.match_weight:+.1f})"
+        )
+        evidence = ", ".join(f"{k}: {v}" for k, v in self.evidence.items())
+        return f"{head}\n    {evidence}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _pairs(conn: Connection, *where: Any) -> tuple[ReviewPair, ...]:
+    d = pair_decisions
+    left = person_reports.alias("left_person")
+    right = person_reports.alias("right_person")
+    query = (
+        select(d, left.c.person_id.label("person_l"), right.c.person_id.label("person_r"))
+        .outerjoin(
+            left,
+            and_(
+                left.c.organisation_code == d.c.organisation_code_l,
+                left.c.case_reference == d.c.case_reference_l,
+            ),
+        )
+        .outerjoin(
+            right,
+            and_(
+                right.c.organisation_code == d.c.organisation_code_r,
+                right.c.case_reference == d.c.case_reference_r,
+            ),
+        )
+        .where(*where)
+        .order_by(d.c.id)
+    )
+    return tuple(
+        ReviewPair(
+            id=row.id,
+            organisation_l=row.organisation_code_l,
+            case_reference_l=row.case_reference_l,
+            organisation_r=row.organisation_code_r,
+            case_reference_r=row.case_reference_r,
+            report_id_l=int(row.report_id_l),
+            report_id_r=int(row.report_id_r),
+            match_probability=float(row.match_probability),
+            match_weight=float(row.match_weight),
+            evidence=dict(row.evidence),
+            status=row.status,
+            person_l=row.person_l,
+            person_r=row.person_r,
+            reviewer=row.reviewer,
+            reason=row.reason,
+            decided_at=None if row.decided_at is None else row.decided_at.isoformat(),
+        )
+        for row in conn.execute(query)
+    )
+
+
+def review_queue(engine: Engine, *, status: str = "pending") -> tuple[ReviewPair, ...]:
+    """The pairs with ``status`` (``pending``, ``same``, ``different``, or ``all``)."""
+    if status not in ("pending", "all", *DECISIONS):
+        raise ReviewError(f"unknown status {status!r}: use pending, same, different or all")
+    where = () if status == "all" else (pair_decisions.c.status == status,)
+    with engine.connect() as conn:
+        return _pairs(conn, *where)
+
+
+def record_decision(
+    engine: Engine, pair_id: int, decision: str, reviewer: str, reason: str = ""
+) -> ReviewPair:
+    """Record (or change) the decision on a queued pair; applied by the next link run."""
+    if decision not in DECISIONS:
+        raise ReviewError(f"decision must be 'same' or 'different', not {decision!r}")
+    if not reviewer.strip():
+        raise ReviewError("a decision needs the reviewer's name")
+    with engine.begin() as conn:
+        updated = conn.execute(
+            pair_decisions.update()
+            .where(pair_decisions.c.id == pair_id)
+            .values(
+                status=decision,
+                reviewer=reviewer.strip()[:64],
+                reason=reason or None,
+                decided_at=_now(),
+            )
+        ).rowcount
+        if not updated:
+            raise ReviewError(f"no pair #{pair_id} in the review queue")
+        return _pairs(conn, pair_decisions.c.id == pair_id)[0]
+
+
+def decide_reports(
+    engine: Engine,
+    left: tuple[str, str],
+    right: tuple[str, str],
+    decision: str,
+    reviewer: str,
+    reason: str = "",
+) -> ReviewPair:
+    """Decide any two reports, by (organisation, case reference), queued or not.
+
+    For pairs the model did not put in the queue: two reports it linked that are not one
+    person (a "different" decision splits the person at the next run), or two it did not.
+    """
+    if left == right:
+        raise ReviewError("a report is always the same person as itself")
+    left, right = min(left, right), max(left, right)
+    with engine.begin() as conn:
+        found = conn.scalar(select(pair_decisions.c.id).where(*_identity(left, right)))
+        if found is None:
+            found = _insert_decided(conn, left, right)
+    return record_decision(engine, int(found), decision, reviewer, reason)
+
+
+def _identity(left: tuple[str, str], right: tuple[str, str]) -> tuple[Any, ...]:
+    d = pair_decisions
+    return (
+        d.c.organisation_code_l == left[0],
+        d.c.case_reference_l == left[1],
+        d.c.organisation_code_r == right[0],
+        d.c.case_reference_r == right[1],
+    )
+
+
+def _insert_decided(conn: Connection, left: tuple[str, str], right: tuple[str, str]) -> int:
+    ids = []
+    for organisation, case in (left, right):
+        uid = conn.scalar(
+            select(reports.c.id).where(
+                reports.c.organisation_code == organisation,
+                reports.c.case_reference == case,
+                reports.c.is_current.is_(True),
+            )
+        )
+        if uid is None:
+            raise ReviewError(f"no report {organisation} {case} in the register")
+        ids.append(int(uid))
+    link = conn.execute(
+        select(report_links.c.match_weight, report_links.c.match_probability).where(
+            report_links.c.report_id_l == min(ids), report_links.c.report_id_r == max(ids)
+        )
+    ).first()
+    weight, probability = (float(link[0]), float(link[1])) if link else (float("-inf"), 0.0)
+    result = conn.execute(
+        pair_decisions.insert().values(
+            organisation_code_l=left[0],
+            case_reference_l=left[1],
+            organisation_code_r=right[0],
+            case_reference_r=right[1],
+            report_id_l=ids[0],
+            report_id_r=ids[1],
+            match_weight=max(weight, -99.0),
+            match_probability=probability,
+            evidence={},
+            status="pending",
+            queued_at=_now(),
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def decisions(conn: Connection, frame: pd.DataFrame) -> Decided:
+    """The decided pairs, by the current report ids of their two reports."""
+    uid = {
+        (o, c): int(u)
+        for o, c, u in zip(
+            frame["organisation_code"],
+            frame["case_reference"],
+            frame["unique_id"],
+            strict=True,
+        )
+    }
+    same: dict[tuple[int, int], int] = {}
+    different: dict[tuple[int, int], int] = {}
+    d = pair_decisions
+    query = select(
+        d.c.id, d.c.status, d.c.organisation_code_l, d.c.case_reference_l,
+        d.c.organisation_code_r, d.c.case_reference_r,
+    ).where(d.c.status.in_(DECISIONS))  # fmt: skip
+    for row in conn.execute(query):
+        a = uid.get((row.organisation_code_l, row.case_reference_l))
+        b = uid.get((row.organisation_code_r, row.case_reference_r))
+        if a is None or b is None:
+            continue
+        key = (min(a, b), max(a, b))
+        (same if row.status == "same" else different)[key] = int(row.id)
+    return Decided(same, different)
+
+
+def evidence(pairs: pd.DataFrame, labels: dict[str, dict[int, str]]) -> list[dict[str, str]]:
+    """Per pair, the level label reached on each comparison."""
+    columns = [(name, f"gamma_{name}") for name in labels if f"gamma_{name}" in pairs]
+    return [
+        {name: labels[name].get(int(row[i]), str(row[i])) for i, (name, _) in enumerate(columns)}
+        for row in pairs[[c for _, c in columns]].itertuples(index=False, name=None)
+    ]
+
+
+def queue(
+    conn: Connection,
+    pairs: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    band: tuple[float, float],
+    labels: dict[str, dict[int, str]],
+    run_id: int,
+) -> int:
+    """Add the pairs inside ``band`` that are not yet queued or decided; returns how many."""
+    low, high = band
+    inside = pairs[(pairs["match_probability"] >= low) & (pairs["match_probability"] < high)]
+    if inside.empty:
+        return 0
+    ident = frame.set_index("unique_id")[["organisation_code", "case_reference"]]
+    left = ident.loc[inside["unique_id_l"].to_numpy()].to_numpy()
+    right = ident.loc[inside["unique_id_r"].to_numpy()].to_numpy()
+    d = pair_decisions
+    seen = {
+        (r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            select(
+                d.c.organisation_code_l, d.c.case_reference_l,
+                d.c.organisation_code_r, d.c.case_reference_r,
+            )
+        )
+    }  # fmt: skip
+    now = _now()
+    rows: list[Sequence[object]] = []
+    for (ol, cl), (orr, cr), ev, (uid_l, uid_r, weight, probability) in zip(
+        left,
+        right,
+        evidence(inside, labels),
+        inside[["unique_id_l", "unique_id_r", "match_weight", "match_probability"]].itertuples(
+            index=False, name=None
+        ),
+        strict=True,
+    ):
+        key = (ol, cl, orr, cr)
+        if key in seen or (orr, cr, ol, cl) in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            (ol, cl, orr, cr, int(uid_l), int(uid_r), float(weight), float(probability),
+             ev, "pending", run_id, now)
+        )  # fmt: skip
+    if rows:
+        conn.execute(d.insert(), [dict(zip(_QUEUE_COLUMNS, row, strict=True)) for row in rows])
+    return len(rows)
+
+
+_QUEUE_COLUMNS = (
+    "organisation_code_l",
+    "case_reference_l",
+    "organisation_code_r",
+    "case_reference_r",
+    "report_id_l",
+    "report_id_r",
+    "match_weight",
+    "match_probability",
+    "evidence",
+    "status",
+    "queued_run_id",
+    "queued_at",
+)

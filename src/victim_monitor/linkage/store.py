@@ -1,0 +1,309 @@
+"""Store: the linkage tables of the register, read before a run and written after it.
+
+The narrow seam between linkage and storage: everything a run reads (the last run and its
+model, who is whom, the persons) and writes (runs, persons, membership, links, the change
+log). Writing happens in one transaction that first takes the register's linkage lock
+(``BEGIN IMMEDIATE`` on SQLite, a table lock on PostgreSQL) and checks that no other run
+finished since this one read, so two runs can never interleave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
+
+from victim_monitor.linkage.changes import Assignment, Decided
+from victim_monitor.linkage.persons import ATTRIBUTES
+from victim_monitor.storage.bulk import insert_rows
+from victim_monitor.storage.schema import (
+    linkage_runs,
+    person_changes,
+    person_reports,
+    persons,
+    report_links,
+    reports,
+)
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    model: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """The linkage state a run starts from."""
+
+    last_run: Run | None
+    membership: pd.DataFrame  # organisation_code, case_reference, report_id, person_id
+    persons: pd.DataFrame  # index id; ATTRIBUTES and status of every person
+    next_person_id: int
+
+
+class ConcurrentRunError(RuntimeError):
+    """Another link run finished while this one was computing; nothing was written."""
+
+
+def read_state(conn: Connection) -> State:
+    row = conn.execute(
+        select(linkage_runs.c.id, linkage_runs.c.model).order_by(linkage_runs.c.id.desc()).limit(1)
+    ).first()
+    last = None if row is None else Run(int(row.id), dict(row.model))
+    membership = pd.DataFrame(
+        conn.execute(
+            select(
+                person_reports.c.organisation_code,
+                person_reports.c.case_reference,
+                person_reports.c.report_id,
+                person_reports.c.person_id,
+            )
+        ).all(),
+        columns=["organisation_code", "case_reference", "report_id", "person_id"],
+    )
+    existing = pd.DataFrame(
+        conn.execute(
+            select(persons.c.id, persons.c.status, *(persons.c[a] for a in ATTRIBUTES))
+        ).all(),
+        columns=["id", "status", *ATTRIBUTES],
+    ).set_index("id")
+    top = conn.scalar(select(func.max(persons.c.id)))
+    return State(last, membership, existing, int(top or 0) + 1)
+
+
+def old_persons(frame: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
+    """Earlier person of each current report, by identity (NA for a new identity)."""
+    keys = pd.MultiIndex.from_frame(frame[["organisation_code", "case_reference"]])
+    found = membership.set_index(["organisation_code", "case_reference"])["person_id"]
+    return pd.Series(found.reindex(keys).to_numpy(), index=frame.index, dtype="Int64")
+
+
+def renewed(frame: pd.DataFrame, membership: pd.DataFrame) -> pd.Series:
+    """Current reports whose identity was linked in an earlier version."""
+    keys = pd.MultiIndex.from_frame(frame[["organisation_code", "case_reference"]])
+    linked = membership.set_index(["organisation_code", "case_reference"])["report_id"]
+    version = pd.Series(linked.reindex(keys).to_numpy(), index=frame.index, dtype="Int64")
+    return version.notna() & (version != frame["unique_id"])
+
+
+def persons_to_split(frame: pd.DataFrame, old: pd.Series, decided: Decided) -> set[int]:
+    """Earlier persons holding both reports of a "different" decision."""
+    person = dict(zip(frame["unique_id"], old, strict=True))
+    found: set[int] = set()
+    for a, b in decided.different:
+        pa, pb = person.get(a), person.get(b)
+        if pa is not None and pb is not None and not pd.isna(pa) and pa == pb:
+            found.add(int(pa))
+    return found
+
+
+def links_among(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
+    """Stored links between the given report ids."""
+    wanted = set(ids)
+    rows: list[tuple[int, int, float]] = []
+    with engine.connect() as conn:
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start : start + CHUNK])
+            query = select(
+                report_links.c.report_id_l,
+                report_links.c.report_id_r,
+                report_links.c.match_probability,
+            ).where(report_links.c.report_id_l.in_(chunk))
+            rows.extend(
+                (int(a), int(b), float(p)) for a, b, p in conn.execute(query) if int(b) in wanted
+            )
+    return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction holding the register's linkage lock."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("LOCK TABLE linkage_runs IN SHARE ROW EXCLUSIVE MODE"))
+            yield conn
+
+
+def check_unchanged(conn: Connection, state: State) -> None:
+    latest = conn.scalar(select(func.max(linkage_runs.c.id)))
+    expected = None if state.last_run is None else state.last_run.id
+    if latest != expected:
+        raise ConcurrentRunError(
+            f"another link run ({latest}) finished while this one ran; run link again"
+        )
+
+
+def insert_run(
+    conn: Connection,
+    *,
+    started: dt.datetime,
+    mode: str,
+    threshold: float,
+    band: tuple[float, float],
+    model: dict[str, Any],
+    counts: dict[str, int],
+) -> int:
+    result = conn.execute(
+        linkage_runs.insert().values(
+            started_at=started,
+            finished_at=dt.datetime.now(dt.UTC),
+            mode=mode,
+            threshold=threshold,
+            review_low=band[0],
+            review_high=band[1],
+            model=model,
+            **counts,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _value(value: Any) -> Any:
+    """Plain Python values for the driver (no numpy or pandas scalars, NA as None)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _differs(a: Any, b: Any) -> bool:
+    return bool(_value(a) != _value(b))
+
+
+def write_persons(
+    conn: Connection, attributes: pd.DataFrame, result: Assignment, state: State, run_id: int
+) -> None:
+    """Insert new persons, update changed ones, retire the ones without reports."""
+    existing = state.persons
+    new_rows: list[tuple[Any, ...]] = []
+    updates: list[dict[str, Any]] = []
+    for person, row in zip(attributes.index, attributes.itertuples(index=False), strict=True):
+        values = [_value(v) for v in row]
+        if person in result.created or person not in existing.index:
+            new_rows.append((int(person), "active", None, *values, run_id, run_id))
+            continue
+        before = existing.loc[person]
+        if before["status"] != "active" or any(
+            _differs(before[a], v) for a, v in zip(ATTRIBUTES, values, strict=True)
+        ):
+            updates.append({"pid": int(person), **dict(zip(ATTRIBUTES, values, strict=True))})
+    columns = ["id", "status", "merged_into", *ATTRIBUTES, "created_run_id", "updated_run_id"]
+    insert_rows(conn, "persons", columns, new_rows)
+    if updates:
+        statement = (
+            persons.update()
+            .where(persons.c.id == bindparam("pid"))
+            .values(status="active", updated_run_id=run_id, **{a: bindparam(a) for a in ATTRIBUTES})
+        )
+        conn.execute(statement, updates)
+    if result.retired:
+        conn.execute(
+            persons.update()
+            .where(persons.c.id == bindparam("pid"))
+            .values(status="retired", merged_into=bindparam("into"), updated_run_id=run_id),
+            [{"pid": p, "into": into} for p, into in result.retired.items()],
+        )
+
+
+def write_membership(
+    conn: Connection,
+    frame: pd.DataFrame,
+    person: np.ndarray[Any, np.dtype[np.int64]],
+    state: State,
+    run_id: int,
+) -> None:
+    """Bring ``person_reports`` to the new assignment, touching only rows that changed."""
+    now = pd.DataFrame(
+        {
+            "organisation_code": frame["organisation_code"].to_numpy(),
+            "case_reference": frame["case_reference"].to_numpy(),
+            "report_id": frame["unique_id"].to_numpy(np.int64),
+            "person_id": person,
+        }
+    )
+    before = state.membership.set_index(["organisation_code", "case_reference"])
+    keys = pd.MultiIndex.from_frame(now[["organisation_code", "case_reference"]])
+    was = before.reindex(keys)
+    same = (was["report_id"].to_numpy() == now["report_id"].to_numpy()) & (
+        was["person_id"].to_numpy() == now["person_id"].to_numpy()
+    )
+    changed = now[~same]
+    stale = was["report_id"].to_numpy()[~same]
+    stale = [int(r) for r in stale if not pd.isna(r)]
+    for start in range(0, len(stale), CHUNK):
+        chunk = stale[start : start + CHUNK]
+        conn.execute(delete(person_reports).where(person_reports.c.report_id.in_(chunk)))
+    rows = [
+        (o, c, int(r), int(p), run_id) for o, c, r, p in changed.itertuples(index=False, name=None)
+    ]
+    columns = ["organisation_code", "case_reference", "report_id", "person_id", "run_id"]
+    insert_rows(conn, "person_reports", columns, rows)
+
+
+def write_links(conn: Connection, pairs: pd.DataFrame, run_id: int, full: bool) -> None:
+    """Keep the scored pairs; drop links of report versions that are no longer current."""
+    if full:
+        conn.execute(delete(report_links))
+    else:
+        current = select(reports.c.id).where(reports.c.is_current.is_(True))
+        conn.execute(
+            delete(report_links).where(
+                report_links.c.report_id_l.not_in(current)
+                | report_links.c.report_id_r.not_in(current)
+            )
+        )
+    rows = [
+        (int(a), int(b), float(w), float(p), run_id)
+        for a, b, w, p in pairs[
+            ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+        ].itertuples(index=False, name=None)
+    ]
+    columns = ["report_id_l", "report_id_r", "match_weight", "match_probability", "run_id"]
+    insert_rows(conn, "report_links", columns, rows)
+
+
+def write_changes(
+    conn: Connection,
+    changes: list[dict[str, Any]],
+    attributes: pd.DataFrame,
+    state: State,
+    run_id: int,
+) -> None:
+    """Append the change log, with each person's year before and after the run."""
+    if not changes:
+        return
+    now = dt.datetime.now(dt.UTC)
+    before = state.persons["year"] if len(state.persons) else pd.Series(dtype="int64")
+    after = attributes["year"]
+    rows = [
+        {
+            **change,
+            "run_id": run_id,
+            "changed_at": now,
+            "person_id": int(change["person_id"]),
+            "other_person_id": _value(change["other_person_id"]),
+            "match_probability": _value(change["match_probability"]),
+            "pair_decision_id": _value(change["pair_decision_id"]),
+            "year_before": _value(before.get(change["person_id"])),
+            "year_after": None
+            if change["action"] in ("merged", "retired")
+            else _value(after.get(change["person_id"])),
+        }
+        for change in changes
+    ]
+    for start in range(0, len(rows), CHUNK * 10):
+        conn.execute(person_changes.insert(), rows[start : start + CHUNK * 10])

@@ -1,0 +1,183 @@
+"""Linking the register into persons, in full and incrementally, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import Engine, func, select
+
+from tests.linkage.testbed import Submissions, import_files
+from victim_monitor.linkage import (
+    capture_histories,
+    link_register,
+    linkage_status,
+    persons_per_year,
+    reports_per_person,
+)
+from victim_monitor.storage.schema import (
+    linkage_runs,
+    organisations,
+    person_changes,
+    person_reports,
+    persons,
+    reports,
+)
+
+
+def _membership(engine: Engine) -> pd.DataFrame:
+    query = select(
+        person_reports.c.organisation_code,
+        person_reports.c.case_reference,
+        person_reports.c.report_id,
+        person_reports.c.person_id,
+        reports.c.is_current,
+        organisations.c.estimation_list,
+    ).join_from(person_reports, reports, reports.c.id == person_reports.c.report_id)
+    query = query.join(organisations, organisations.c.code == person_reports.c.organisation_code)
+    with engine.connect() as conn:
+        return pd.DataFrame(conn.execute(query).all(), columns=list(query.selected_columns.keys()))
+
+
+def _persons(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(persons)).all()
+    return pd.DataFrame(rows, columns=list(persons.c.keys())).set_index("id")
+
+
+def _current(engine: Engine) -> int:
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).where(reports.c.is_current.is_(True)))
+    return int(count or 0)
+
+
+def test_an_empty_register_links_to_nothing(engine: Engine) -> None:
+    result = link_register(engine)
+    assert result.mode == "nothing"
+    assert result.persons == 0
+    assert persons_per_year(engine) == {}
+    assert "not run yet" in linkage_status(engine).summary()
+
+
+def test_full_link_places_every_current_report_in_one_person(
+    engine: Engine, small: Submissions
+) -> None:
+    import_files(engine, small.files())
+    result = link_register(engine)
+    assert result.mode == "full"
+    assert result.model_source == "shipped"  # a few hundred reports: too few to train on
+    member = _membership(engine)
+    people = _persons(engine)
+    assert len(member) == _current(engine) == result.reports
+    assert member["is_current"].all()
+    active = people[people["status"] == "active"]
+    assert set(member["person_id"]) == set(active.index)
+    assert active["n_reports"].sum() == len(member)
+    assert len(active) == result.persons == sum(persons_per_year(engine).values())
+    assert result.persons < result.reports  # some persons were reported more than once
+    # The capture history is the set of the lists of the person's reports.
+    lists = member.groupby("person_id")["estimation_list"].agg(set)
+    for person, row in active.iterrows():
+        assert set(row["lists"]) == lists[person]
+    assert sum(n * k for k, n in reports_per_person(engine).items()) == result.reports
+    with engine.connect() as conn:
+        actions = dict(
+            conn.execute(
+                select(person_changes.c.action, func.count()).group_by(person_changes.c.action)
+            ).all()
+        )
+        assert conn.scalar(select(func.count()).select_from(linkage_runs)) == 1
+    assert actions == {"created": result.persons}
+    # Capture histories in the layout of ../shared/mse-datasets.
+    table = capture_histories(engine, 2015)
+    assert list(table.columns) == ["P", "K", "I", "R", "O", "Z", "count"]
+    assert table["count"].sum() == persons_per_year(engine)[2015]
+    assert set(table[["P", "K", "I", "R", "O", "Z"]].stack().unique()) <= {0, 1}
+    assert (table[["P", "K", "I", "R", "O", "Z"]].sum(axis=1) >= 1).all()
+    assert capture_histories(engine)["count"].sum() == result.persons
+    status = linkage_status(engine)
+    assert status.last_run is not None
+    assert status.last_run["id"] == result.run_id
+    assert status.as_dict()["persons_by_year"]["2015"] == persons_per_year(engine)[2015]
+    assert (
+        sum(r["count"] for r in status.as_dict()["capture_histories"]["2016"])
+        == (persons_per_year(engine)[2016])
+    )
+    assert "capture histories 2015" in status.summary()
+
+
+def test_a_second_run_without_new_reports_changes_nothing(
+    engine: Engine, small: Submissions
+) -> None:
+    import_files(engine, small.files())
+    link_register(engine)
+    before = _persons(engine)
+    again = link_register(engine)
+    assert again.mode == "incremental"
+    assert again.new_reports == 0
+    assert again.changes == {}
+    pd.testing.assert_frame_equal(
+        _persons(engine).drop(columns="updated_run_id"), before.drop(columns="updated_run_id")
+    )
+
+
+def test_incremental_run_links_new_reports_and_keeps_closed_years(
+    engine: Engine, small: Submissions
+) -> None:
+    import_files(engine, small.files((2015,)))
+    first = link_register(engine)
+    before = _persons(engine)
+    membership_before = _membership(engine).set_index(["organisation_code", "case_reference"])
+    added = import_files(engine, small.files((2016, 2017)))
+
+    second = link_register(engine)
+    assert second.mode == "incremental"
+    assert second.new_reports == added
+    assert second.reports == first.reports + added
+    member = _membership(engine).set_index(["organisation_code", "case_reference"])
+    # Earlier reports stay with their person unless the log of this run says otherwise.
+    with engine.connect() as conn:
+        log = pd.DataFrame(
+            conn.execute(
+                select(person_changes).where(person_changes.c.run_id == second.run_id)
+            ).all(),
+            columns=list(person_changes.c.keys()),
+        )
+    logged = set(log["person_id"]) | set(log["other_person_id"].dropna().astype(int))
+    moved = member.loc[membership_before.index, "person_id"] != membership_before["person_id"]
+    assert set(membership_before.loc[moved[moved].index, "person_id"]) <= logged
+    # Persons of the closed years are unchanged except where the log names them.
+    after = _persons(engine)
+    unchanged = [p for p in before.index if p not in logged]
+    columns = ["year", "lists", "n_reports", "status"]
+    pd.testing.assert_frame_equal(after.loc[unchanged, columns], before.loc[unchanged, columns])
+    assert set(log["action"]) <= {"created", "report_added", "merged"}
+    assert set(log["reason"]) <= {"new_report", "model"}
+    assert (log.loc[log["action"] == "report_added", "match_probability"] >= 0.8).all()
+    # New persons get new ids; nothing is reused.
+    created = set(log.loc[log["action"] == "created", "person_id"])
+    assert min(created) > max(before.index)
+
+
+def test_a_new_version_of_a_report_keeps_its_person(
+    engine: Engine, small: Submissions, tmp_path: pytest.TempPathFactory
+) -> None:
+    import_files(engine, small.files())
+    link_register(engine)
+    path = small.files()[0]
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    row = lines[1].rstrip("\r\n").split(",")
+    case = row[header.index("case_reference")]
+    row[header.index("police_report")] = (
+        "yes" if row[header.index("police_report")] != "yes" else "no"
+    )
+    changed = tmp_path / path.name  # type: ignore[operator]
+    changed.write_text(lines[0] + ",".join(row) + "\r\n", "utf-8")
+    organisation = path.stem.rsplit("-", 1)[0]
+    person_before = _membership(engine).set_index("case_reference").loc[case, "person_id"]
+    import_files(engine, (changed,))
+    result = link_register(engine)
+    assert result.new_reports == 1
+    member = _membership(engine).set_index(["organisation_code", "case_reference"])
+    assert member.loc[(organisation, case), "person_id"] == person_before
+    assert member["is_current"].all()
