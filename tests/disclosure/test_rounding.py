@@ -48,7 +48,5 @@ def test_rounding_and_its_audit_agree_on_a_narrowed_cell(policy: Policy) -> None
     release = protect(TableSet((grid("t", [[3, 14], [20, 25]]),)), rounding)
     report = audit(release, rounding)
     cell = report.cell("t", "r0", "c0")
-    assert cell.low is not None
-    assert cell.high is not None
     assert cell.high - cell.low >= 4
     assert np.isfinite(cell.high)

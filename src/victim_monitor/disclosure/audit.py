@@ -96,8 +96,7 @@ def audit(release: Release, policy: Policy, previous: Release | None = None) -> 
                 )
             elif c.outcome is not Outcome.SHOWN and policy.is_unsafe(c.value):
                 if c.outcome is Outcome.ROUNDED:
-                    base = release.policy.rounding_base
-                    required = (float(c.value), float(c.value))
+                    base = release.policy.rounding_base  # judged by width, not an interval
                     ok = high - low >= base - 1 - TOL
                     why = f"rounded to base {base}, but narrowed to {_fmt(low, high)}"
                 else:

@@ -277,17 +277,19 @@ def _ref(raw: Any) -> CellRef:
 class CellAudit:
     """The audit of one cell: what an outsider can learn about it, and what is required.
 
-    ``low``/``high`` is the feasible interval (``None`` for shown cells: they are known;
-    ``high`` is ``inf`` when nothing bounds the cell from above). ``required`` is the interval
-    that must lie inside it, for unsafe cells only.
+    ``low``/``high`` is the feasible interval (the published value twice for a shown cell;
+    ``high`` is ``inf`` when nothing bounds the cell from above, ``nan`` when what is published
+    contradicts the relations). ``required`` is the interval
+    that must lie inside it, for hidden unsafe cells (a rounded unsafe cell must instead be at
+    least ``base - 1`` wide).
     """
 
     table: str
     key: Key
     outcome: Outcome
     value: int
-    low: float | None
-    high: float | None
+    low: float
+    high: float
     required: tuple[float, float] | None
     ok: bool
 

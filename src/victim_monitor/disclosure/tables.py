@@ -236,7 +236,7 @@ def _complete(
     return full
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TableSet:
     """Tables protected together, with their shared cells and all relations between cells.
 
