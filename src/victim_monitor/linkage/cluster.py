@@ -80,6 +80,7 @@ def cluster(
         inside = np.isin(labels[left], list(conflicts))
         _greedy(
             labels,
+            ids,
             left[inside],
             right[inside],
             strength[inside],
@@ -126,6 +127,7 @@ def _conflicting_components(
 
 def _greedy(
     labels: NDArray[np.int32],
+    ids: NDArray[np.int64],
     left: NDArray[np.intp],
     right: NDArray[np.intp],
     strength: NDArray[np.float64],
@@ -148,8 +150,11 @@ def _greedy(
             x = parent[x]
         return x
 
-    # Strongest first; ties in a fixed order (by the two positions) so the result is stable.
-    order = np.lexsort((right, left, -strength))
+    # Strongest first; ties in a fixed order by the two ids (not their positions in the
+    # input), so that the result does not depend on the order the reports came in.
+    low = np.minimum(ids[left], ids[right])
+    high = np.maximum(ids[left], ids[right])
+    order = np.lexsort((high, low, -strength))
     for k in order:
         ra, rb = find(int(left[k])), find(int(right[k]))
         if ra == rb:
