@@ -1,10 +1,12 @@
-"""Train the shipped model: ``python -m tests.linkage.shipped_model``.
+"""Train the shipped models: ``python -m tests.linkage.shipped_model``.
 
-The model registers with fewer than ``MIN_TRAINING_REPORTS`` reports use (with their own
-prior). Trained on the development population (scale 3, seed 23, 2014-2018: about 16,000
-reports), the one the threshold was chosen on; written to
-``src/victim_monitor/data/linkage-model.json``. Run again after changing a comparison or a
-blocking rule (``test_api`` fails until then).
+Trained on the development population (scale 3, seed 23, 2014-2018: about 16,000 reports),
+the one the threshold was chosen on, and written to ``src/victim_monitor/data/``:
+``linkage-model.json`` (pseudonymised), used whole by registers with fewer than
+``MIN_TRAINING_REPORTS`` reports and for its ``m`` by registers above ``EM_MAX_REPORTS``;
+``linkage-model-clear.json``, its clear-text twin, used the same way by ``quality`` and the
+benchmarks. Run again after changing a comparison or a blocking rule (``test_api`` fails
+until then).
 """
 
 from __future__ import annotations
@@ -16,22 +18,30 @@ from pathlib import Path
 
 from tests.linkage.testbed import build, import_files
 from victim_monitor.linkage import score
-from victim_monitor.linkage.standardise import read_reports, standardise
+from victim_monitor.linkage.standardise import read_reports, standardise, standardise_clear
 from victim_monitor.registry.register import open_register
 
-TARGET = Path(__file__).resolve().parents[2] / "src/victim_monitor/data/linkage-model.json"
+DATA = Path(__file__).resolve().parents[2] / "src/victim_monitor/data"
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        bed = build(Path(tmp), scale=3.0, seed=23, years=(2014, 2015, 2016, 2017, 2018))
-        engine = open_register(f"sqlite:///{Path(tmp) / 'register.db'}")
+        root = Path(tmp)
+        bed = build(root, scale=3.0, seed=23, years=(2014, 2015, 2016, 2017, 2018))
+        engine = open_register(f"sqlite:///{root / 'register.db'}")
         import_files(engine, bed.files())
-        model = score.train(standardise(read_reports(engine)))
+        reports = read_reports(engine)
         engine.dispose()
-    model["linker_uid"] = "shipped"
-    TARGET.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", "utf-8")
-    print(f"wrote {TARGET}")
+        frames = [
+            (score.PSEUDONYMISED, standardise(reports)),
+            (score.CLEAR, standardise_clear(reports, root / "raw")),
+        ]
+        for spec, frame in frames:
+            model = score.train(frame, spec)
+            model["linker_uid"] = f"shipped-{spec.name}"
+            target = DATA / spec.reference
+            target.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", "utf-8")
+            print(f"wrote {target}")
     return 0
 
 

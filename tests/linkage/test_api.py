@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 import victim_monitor.linkage as linkage
 from victim_monitor.linkage import compare, score
-from victim_monitor.linkage.link import shipped_model
 
 
 def test_public_exports() -> None:
@@ -38,13 +39,14 @@ def _structure(comparisons: list[dict[str, object]]) -> list[tuple[object, ...]]
     ]
 
 
-def test_the_shipped_model_has_the_current_comparisons() -> None:
-    """Changing a comparison means training the shipped model again (linkage.md)."""
-    model = shipped_model()
-    fresh = score.settings(score.PSEUDONYMISED).create_settings_dict("duckdb")
+@pytest.mark.parametrize("spec", [score.PSEUDONYMISED, score.CLEAR], ids=lambda s: s.name)
+def test_the_shipped_models_have_the_current_comparisons(spec: score.Spec) -> None:
+    """Changing a comparison or a rule means training them again (tests/linkage/shipped_model)."""
+    model = score.reference_model(spec)
+    fresh = score.settings(spec).create_settings_dict("duckdb")
     assert _structure(model["comparisons"]) == _structure(fresh["comparisons"])
     assert [r["blocking_rule"] for r in model["blocking_rules_to_generate_predictions"]] == list(
-        score.PSEUDONYMISED.rules
+        spec.rules
     )
     for c in model["comparisons"]:
         for lv in c["comparison_levels"]:

@@ -97,9 +97,8 @@ def test_scoring_loads_no_duckdb_extension() -> None:
     loaded_before = api.duckdb_con.execute(
         "SELECT extension_name FROM duckdb_extensions() WHERE loaded"
     ).fetchall()
-    from victim_monitor.linkage.link import shipped_model
 
-    pairs = score.predict(frame, shipped_model(), floor=0.0, api=api)
+    pairs = score.predict(frame, score.reference_model(), floor=0.0, api=api)
     loaded_after = api.duckdb_con.execute(
         "SELECT extension_name FROM duckdb_extensions() WHERE loaded"
     ).fetchall()

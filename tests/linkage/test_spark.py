@@ -8,7 +8,6 @@ import pytest
 
 from tests.linkage.testbed import Submissions
 from victim_monitor.linkage import score
-from victim_monitor.linkage.link import shipped_model
 from victim_monitor.linkage.standardise import standardise
 
 pytestmark = pytest.mark.skipif(
@@ -23,7 +22,7 @@ def test_spark_scores_the_same_pairs_as_duckdb(small: Submissions) -> None:
     from benchmarks.linkage_scale import reports_from_submissions
 
     frame = standardise(reports_from_submissions(small.files((2015,))))
-    model = score.with_prior(frame, shipped_model())
+    model = score.with_prior(frame, score.reference_model())
     duck = score.predict(frame, model, floor=0.5)
     spark = score.predict(frame, model, floor=0.5, api=score.spark_api(partitions=2))
     keys = ["unique_id_l", "unique_id_r"]

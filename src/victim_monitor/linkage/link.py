@@ -11,11 +11,9 @@ persons, or a reviewer's decision. Everything is written in one transaction, or 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -87,13 +85,6 @@ class LinkResult:
         return out
 
 
-def shipped_model() -> score.Model:
-    """The pseudonymised model trained on the synthetic population (for small registers)."""
-    text = resources.files("victim_monitor.data").joinpath("linkage-model.json").read_text("utf-8")
-    model: score.Model = json.loads(text)
-    return model
-
-
 def link_register(
     engine: Engine,
     *,
@@ -135,7 +126,7 @@ def link_register(
     if full and len(reports) >= MIN_TRAINING_REPORTS:
         model, source = score.train(frame, seed=seed, api=score.backend(backend)), "trained"
     elif full:
-        model = score.with_prior(frame, shipped_model())
+        model = score.with_prior(frame, score.reference_model())
         source = "shipped"
     else:
         assert state.last_run is not None
