@@ -295,3 +295,206 @@ person_changes = Table(
     Index("ix_person_changes_person_id", "person_id"),
     Index("ix_person_changes_run_id", "run_id"),
 )
+
+
+# --- Programme monitor (migration 0003) ---------------------------------------------------
+# Government programmes, their action lines and measures, the rapporteur's recommendations per
+# monitor edition, and the indicators that should move. Rows are keyed by natural codes so that
+# a repeated import finds them again; status histories are append-only (an import adds entries
+# it does not have and never removes one), and the current status is the latest entry's.
+
+MEASURE_STATUSES: tuple[str, ...] = ("planned", "running", "implemented", "delayed", "stopped")
+FOLLOWUP_STATUSES: tuple[str, ...] = (
+    "open",
+    "in_progress",
+    "implemented",
+    "partly_implemented",
+    "not_implemented",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+programmes = Table(
+    "programmes",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("title_nl", String(200), nullable=False),
+    Column("title_en", String(200), nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("owner_nl", String(200)),
+    Column("owner_en", String(200)),
+    Column("source", Text),
+)
+
+programme_action_lines = Table(
+    "programme_action_lines",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_code", ForeignKey("programmes.code"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("number", SmallInteger, nullable=False),
+    Column("title_nl", String(200), nullable=False),
+    Column("title_en", String(200), nullable=False),
+    UniqueConstraint("programme_code", "code"),
+)
+
+programme_measures = Table(
+    "programme_measures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_code", ForeignKey("programmes.code"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("action_line_id", ForeignKey("programme_action_lines.id"), nullable=False),
+    Column("title_nl", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    Column("description_nl", Text),
+    Column("description_en", Text),
+    Column("owner", String(200), nullable=False),
+    Column("start_date", Date),
+    Column("planned_end", Date),
+    # The latest entry of the status history, kept here for listing.
+    Column("status", String(16), nullable=False),
+    # True for the illustrative measures shipped with the example file.
+    Column("is_example", Boolean, nullable=False),
+    CheckConstraint(_in("status", MEASURE_STATUSES), name="status"),
+    UniqueConstraint("programme_code", "code"),
+    Index("ix_programme_measures_action_line_id", "action_line_id"),
+)
+
+measure_history = Table(
+    "measure_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", ForeignKey("programme_measures.id"), nullable=False),
+    Column("changed_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("evidence_nl", Text, nullable=False),
+    Column("evidence_en", Text, nullable=False),
+    Column("evidence_url", String(500)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(64)),
+    CheckConstraint(_in("status", MEASURE_STATUSES), name="status"),
+    UniqueConstraint("measure_id", "changed_on", "status"),
+)
+
+measure_milestones = Table(
+    "measure_milestones",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("measure_id", ForeignKey("programme_measures.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("title_nl", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    Column("due", Date),
+    Column("reached", Date),
+    UniqueConstraint("measure_id", "code"),
+)
+
+monitor_editions = Table(
+    "monitor_editions",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("title_nl", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    Column("published_on", Date),
+    Column("source", Text),
+)
+
+recommendations = Table(
+    "recommendations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("edition_code", ForeignKey("monitor_editions.code"), nullable=False),
+    Column("number", SmallInteger, nullable=False),
+    Column("addressee_nl", String(300), nullable=False),
+    Column("addressee_en", String(300), nullable=False),
+    Column("text_nl", Text, nullable=False),
+    Column("text_en", Text, nullable=False),
+    Column("response_nl", Text),
+    Column("response_en", Text),
+    Column("response_source", Text),
+    # The latest entry of the follow-up history.
+    Column("status", String(24), nullable=False),
+    CheckConstraint(_in("status", FOLLOWUP_STATUSES), name="status"),
+    UniqueConstraint("edition_code", "number"),
+)
+
+recommendation_history = Table(
+    "recommendation_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recommendation_id", ForeignKey("recommendations.id"), nullable=False),
+    Column("changed_on", Date, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("evidence_nl", Text, nullable=False),
+    Column("evidence_en", Text, nullable=False),
+    Column("evidence_url", String(500)),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", String(64)),
+    CheckConstraint(_in("status", FOLLOWUP_STATUSES), name="status"),
+    UniqueConstraint("recommendation_id", "changed_on", "status"),
+)
+
+indicators = Table(
+    "indicators",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("title_nl", String(300), nullable=False),
+    Column("title_en", String(300), nullable=False),
+    # 'monitor': a series the monitor computes (named by ``series``); 'external': values
+    # entered with their source in indicator_values.
+    Column("kind", String(16), nullable=False),
+    Column("series", String(64)),
+    Column("unit", String(16), nullable=False),
+    # The direction the measure should move the indicator: 'up', 'down' or 'none' stated.
+    Column("expected", String(8), nullable=False),
+    Column("source", Text),
+    CheckConstraint("kind IN ('monitor', 'external')", name="kind"),
+    CheckConstraint("unit IN ('count', 'share')", name="unit"),
+    CheckConstraint("expected IN ('up', 'down', 'none')", name="expected"),
+    CheckConstraint("(kind = 'monitor') = (series IS NOT NULL)", name="series"),
+)
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("indicator_code", ForeignKey("indicators.code"), primary_key=True),
+    Column("year", SmallInteger, primary_key=True),
+    Column("value", Float, nullable=False),
+    Column("lower", Float),
+    Column("upper", Float),
+    Column("source", Text, nullable=False),
+)
+
+measure_indicators = Table(
+    "measure_indicators",
+    metadata,
+    Column("measure_id", ForeignKey("programme_measures.id"), primary_key=True),
+    Column("indicator_code", ForeignKey("indicators.code"), primary_key=True),
+)
+
+recommendation_indicators = Table(
+    "recommendation_indicators",
+    metadata,
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+    Column("indicator_code", ForeignKey("indicators.code"), primary_key=True),
+)
+
+programme_imports = Table(
+    "programme_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("content_sha256", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    # Rows added and changed per kind, and the first problems (bounded), as dicts.
+    Column("counts", JSON, nullable=False),
+    Column("problems", JSON, nullable=False),
+    CheckConstraint("outcome IN ('accepted', 'rejected', 'unchanged')", name="outcome"),
+)
