@@ -1,0 +1,26 @@
+"""The VM74x problem codes of publication: nothing is written, or read, half-way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from victim_monitor.problems import Problem, Severity, define
+
+ERROR = Severity.ERROR
+
+PUBLICATION_UNREADABLE = define("VM740", ERROR, "Published directory cannot be read")
+YEARS_INVALID = define("VM741", ERROR, "Years to publish are not valid")
+NO_PERSONS = define("VM742", ERROR, "No linked persons to publish")
+AUDIT_FAILED = define("VM743", ERROR, "Release fails its audit; nothing is published")
+OUTPUT_UNWRITABLE = define("VM744", ERROR, "Output directory cannot be written")
+CHECKSUM_MISMATCH = define("VM745", ERROR, "A published file differs from its checksum")
+
+
+class PublicationError(ValueError):
+    """Publication stopped (or a published directory cannot be read), with coded problems."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        first = str(self.problems[0]) if self.problems else "publication failed"
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problems)" if more > 0 else ""))

@@ -1,0 +1,147 @@
+"""Write a :class:`Publication` as files, deterministically, all or nothing.
+
+Files go to a temporary directory beside ``out`` which then replaces it, so a failed run
+leaves an existing publication as it was. Same publication, same bytes: sorted keys, fixed
+order, ``\\n`` line ends, no timestamps.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from victim_monitor.publication.codes import OUTPUT_UNWRITABLE, PublicationError
+from victim_monitor.publication.model import (
+    ESTIMATES_FORMAT,
+    FINDINGS_FORMAT,
+    FORMAT,
+    TRENDS_FORMAT,
+    Publication,
+    PublishedTable,
+    label_dict,
+)
+
+ESTIMATE_COLUMNS = (
+    "year", "registered", "estimate", "low", "high", "interval_method", "coverage",
+    "coverage_low", "coverage_high", "model", "warnings",
+)  # fmt: skip
+TREND_COLUMNS = (
+    "id", "table", "key", "from", "to", "from_value", "to_value", "ratio", "low", "high",
+    "change", "direction",
+)  # fmt: skip
+
+
+def dumps(data: Any) -> str:
+    """The one JSON encoding of every published file."""
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def table_csv(table: PublishedTable) -> str:
+    rows = [[*c.key, "" if c.value is None else str(c.value), c.outcome] for c in table.cells]
+    return _csv([*table.dimensions, "value", "outcome"], rows)
+
+
+def files(pub: Publication) -> dict[str, str]:
+    """Every file of the publication, by relative path, manifest last."""
+    out: dict[str, str] = {}
+    entries = []
+    for name in sorted(pub.tables):
+        table = pub.tables[name]
+        out[f"tables/{name}.json"] = dumps(table.to_dict())
+        out[f"tables/{name}.csv"] = table_csv(table)
+        entries.append(
+            {
+                "name": name,
+                "title": label_dict(table.title),
+                "json": f"tables/{name}.json",
+                "csv": f"tables/{name}.csv",
+            }
+        )
+    estimates = [e.to_dict() for e in pub.estimates]
+    out["estimates.json"] = dumps(
+        {**pub.estimation, "format": ESTIMATES_FORMAT, "estimates": estimates}
+    )
+    out["estimates.csv"] = _csv(
+        ESTIMATE_COLUMNS,
+        [
+            [_text(e[c]) if c != "warnings" else ";".join(e[c]) for c in ESTIMATE_COLUMNS]
+            for e in estimates
+        ],
+    )
+    trends = [t.to_dict() for t in pub.trends]
+    out["trends.json"] = dumps(
+        {"format": TRENDS_FORMAT, "level": pub.trend_level, "trends": trends}
+    )
+    out["trends.csv"] = _csv(TREND_COLUMNS, [_trend_row(t) for t in trends])
+    out["findings.json"] = dumps(
+        {"format": FINDINGS_FORMAT, "findings": [f.to_dict() for f in pub.findings]}
+    )
+    manifest = {
+        "format": FORMAT,
+        "title": label_dict(pub.title),
+        "years": list(pub.years),
+        "source": dict(pub.source) or {"snapshot": pub.snapshot},
+        "policy": dict(pub.policy),
+        "audit": dict(pub.audit),
+        "counting": {k: label_dict(v) for k, v in pub.counting.items()},
+        "outcomes": {k: label_dict(v) for k, v in pub.outcomes.items()},
+        "tables": entries,
+        "estimates": "estimates.json",
+        "trends": "trends.json",
+        "findings": "findings.json",
+        "files": {k: hashlib.sha256(v.encode("utf-8")).hexdigest() for k, v in out.items()},
+        "software": pub.software,
+    }
+    out["manifest.json"] = dumps(manifest)
+    return out
+
+
+def write_publication(pub: Publication, out: str | Path) -> Path:
+    """Write ``pub`` to the directory ``out`` (replacing it), atomically."""
+    target = Path(out)
+    contents = files(pub)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        try:
+            for rel, text in contents.items():
+                path = staging / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(text.encode("utf-8"))
+            if target.exists():
+                old = target.with_name(f".{target.name}-old")
+                shutil.rmtree(old, ignore_errors=True)
+                target.rename(old)
+                staging.rename(target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                staging.rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except OSError as exc:
+        raise PublicationError([OUTPUT_UNWRITABLE(str(exc), file=str(target))]) from exc
+    return target
+
+
+def _csv(header: Any, rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(header))
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _trend_row(t: dict[str, Any]) -> list[str]:
+    key = ";".join(f"{d}={c}" for d, c in t["key"].items())
+    row = {**t, "key": key, "from": "+".join(t["from"]), "to": "+".join(t["to"])}
+    return [_text(row[c]) for c in TREND_COLUMNS]
