@@ -440,3 +440,9 @@ def review(
         click.echo(pair.summary())
     if pair_id is None:
         click.echo(f"{len(pairs)} pairs ({show}); decide with --decide N --same|--different")
+
+
+# --- the web application ----------------------------------------------------------------------
+from victim_monitor.web.serve import serve  # noqa: E402
+
+main.add_command(serve)

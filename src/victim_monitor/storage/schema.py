@@ -498,3 +498,52 @@ programme_imports = Table(
     Column("problems", JSON, nullable=False),
     CheckConstraint("outcome IN ('accepted', 'rejected', 'unchanged')", name="outcome"),
 )
+
+# --- Web application (migration 0004) ------------------------------------------------------
+# Accounts of the registry workspace, their server-side sessions (only a hash of the cookie's
+# token is stored) and the audit trail: append-only (database triggers refuse UPDATE and
+# DELETE) and hash-chained, each event's hash covering the previous one.
+
+web_users = Table(
+    "web_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("organisation_code", ForeignKey("organisations.code")),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("role IN ('reporter', 'staff', 'analyst', 'admin')", name="role"),
+    CheckConstraint(
+        "(role = 'reporter') = (organisation_code IS NOT NULL)", name="reporter_organisation"
+    ),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("user_id", ForeignKey("web_users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_sessions_user_id", "user_id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("action", String(32), nullable=False),
+    # The record read or changed ("submission:12", "person:301", "user:ana"), or "".
+    Column("record", String(200), nullable=False),
+    Column("screen", String(200), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False, unique=True),
+    Index("ix_audit_events_action_at", "action", "at"),
+)

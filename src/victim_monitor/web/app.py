@@ -1,0 +1,75 @@
+"""The web application: the public dashboard and the registry workspace, in one FastAPI app.
+
+``create_app`` wires settings, the register, templates, static files, security headers and
+the routers. A stage adds its pages by naming its router module in ``ROUTERS`` (one line).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from victim_monitor import __version__
+from victim_monitor.registry.register import open_register
+from victim_monitor.web.deps import TEMPLATES, WebContext, render
+from victim_monitor.web.security import SecurityHeaders
+from victim_monitor.web.settings import WebSettings
+
+STATIC = Path(__file__).parent / "static"
+
+# Router modules, each with a module-level ``router``; order is the order of matching.
+ROUTERS: tuple[str, ...] = (
+    "victim_monitor.web.public",
+    "victim_monitor.web.workspace",
+    "victim_monitor.web.admin",
+)
+
+
+def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
+    """The application for ``settings`` (opening and migrating the register unless given)."""
+    engine = engine or open_register(settings.database_url, settings.organisations_file)
+    app = FastAPI(
+        title="victim-monitor",
+        version=__version__,
+        description=(
+            "Public, disclosure-protected figures of the human trafficking victim monitor "
+            "(JSON twins of the dashboard's pages), and the registry workspace's data for "
+            "logged-in users."
+        ),
+        docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
+        redoc_url=None,
+    )
+    templates = Jinja2Templates(directory=str(TEMPLATES))
+    templates.env.autoescape = True
+    app.state.web = WebContext(settings, engine, templates)
+    app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for name in ROUTERS:
+        app.include_router(importlib.import_module(name).router)
+
+    @app.exception_handler(HTTPException)
+    async def _errors(request: Request, exc: HTTPException) -> Response:
+        path = request.url.path
+        lang = "en" if path.startswith("/en") else "nl"
+        if exc.status_code == 401 and not path.startswith("/api"):
+            return RedirectResponse(f"/{lang}/login?next={path}", status_code=303)
+        if path.startswith(("/api", "/downloads", "/openapi")):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return render(
+            request,
+            "error.html",
+            "en" if lang == "en" else "nl",
+            status_code=exc.status_code,
+            status=exc.status_code,
+            detail=exc.detail,
+        )
+
+    return app

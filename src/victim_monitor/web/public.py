@@ -1,0 +1,141 @@
+"""The public dashboard: pages under ``/nl`` and ``/en``, each with a JSON twin under ``/api``.
+
+Both the page and its twin call the same function of :mod:`victim_monitor.web.dashboard`.
+No login, and nothing here reads the register: only the published release.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from victim_monitor.publication import Publication
+from victim_monitor.web.dashboard import (
+    Overview,
+    QueryError,
+    TableView,
+    chart,
+    overview,
+    table_view,
+)
+from victim_monitor.web.deps import check_lang, context, current_user, render
+from victim_monitor.web.i18n import Lang
+from victim_monitor.web.published import ReleaseError, load_published
+
+router = APIRouter()
+
+YearParam = Annotated[int | None, Query(ge=1900, le=2100, description="First or last year shown")]
+LangParam = Annotated[Lang, Query(description="Language of the labels")]
+
+
+def _release(request: Request) -> Publication | None:
+    try:
+        return load_published(context(request).settings.release_dir)
+    except ReleaseError:
+        return None
+
+
+def _required(request: Request) -> Publication:
+    published = _release(request)
+    if published is None:
+        raise HTTPException(404, "no release has been published")
+    return published
+
+
+def _view(
+    request: Request,
+    name: str,
+    lang: Lang,
+    year_from: int | None,
+    year_to: int | None,
+    group: str | None,
+) -> TableView:
+    try:
+        view = table_view(
+            _required(request), name, lang, year_from=year_from, year_to=year_to, group=group
+        )
+    except QueryError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    if view is None:
+        raise HTTPException(404, f"no table {name}")
+    return view
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    return RedirectResponse("/nl/", status_code=307)
+
+
+@router.get("/{lang:lang}/", response_class=HTMLResponse, include_in_schema=False)
+def dashboard_page(request: Request, lang: str) -> HTMLResponse:
+    language = check_lang(lang)
+    current_user(request)
+    published = _release(request)
+    view = overview(published, language) if published else None
+    return render(request, "dashboard.html", language, view=view)
+
+
+@router.get("/api/overview", tags=["dashboard"])
+def dashboard_json(request: Request, lang: LangParam = "en") -> Overview:
+    """Registered victims per year and the tables of the current release."""
+    return overview(_required(request), lang)
+
+
+@router.get("/{lang:lang}/tables/{name}", response_class=HTMLResponse, include_in_schema=False)
+def table_page(
+    request: Request,
+    lang: str,
+    name: str,
+    year_from: YearParam = None,
+    year_to: YearParam = None,
+    group: str | None = None,
+) -> HTMLResponse:
+    language = check_lang(lang)
+    current_user(request)
+    view = _view(request, name, language, year_from, year_to, group or None)
+    return render(request, "table.html", language, view=view, chart=Markup(chart(view)))
+
+
+@router.get("/api/tables/{name}", tags=["dashboard"])
+def table_json(
+    request: Request,
+    name: str,
+    lang: LangParam = "en",
+    year_from: YearParam = None,
+    year_to: YearParam = None,
+    group: Annotated[str | None, Query(max_length=64)] = None,
+) -> TableView:
+    """One protected table, filtered by year range and group; suppressed cells are null."""
+    return _view(request, name, lang, year_from, year_to, group)
+
+
+@router.get("/{lang:lang}/downloads", response_class=HTMLResponse, include_in_schema=False)
+def downloads_page(request: Request, lang: str) -> HTMLResponse:
+    language = check_lang(lang)
+    current_user(request)
+    published = _release(request)
+    view = overview(published, language) if published else None
+    return render(request, "downloads.html", language, view=view)
+
+
+DOWNLOADABLE = re.compile(
+    r"(manifest|estimates|trends|findings)\.(json|csv)|tables/[a-z0-9_]+\.(json|csv)"
+)
+
+
+@router.get("/downloads/{path:path}", tags=["downloads"], response_class=FileResponse)
+def download(request: Request, path: str) -> FileResponse:
+    """A file of the publication as published (``manifest.json``, ``tables/NAME.csv``, ...).
+
+    Only the files the manifest lists, so nothing else in the folder can be fetched.
+    """
+    _required(request)
+    folder = context(request).settings.release_dir
+    if not DOWNLOADABLE.fullmatch(path) or not (folder / path).is_file():
+        raise HTTPException(404, "no such published file")
+    media = "text/csv; charset=utf-8" if path.endswith(".csv") else "application/json"
+    return FileResponse(folder / path, media_type=media, filename=path.replace("/", "-"))

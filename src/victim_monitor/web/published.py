@@ -1,0 +1,45 @@
+"""The published directory the dashboard reads: protected tables only, never the register.
+
+The directory is what ``victim-monitor publish`` writes (``docs/methods/publication.md``),
+read through :func:`victim_monitor.publication.load_publication`, which checks every file
+against the manifest's checksums. The result is kept until the manifest changes (publishing
+replaces the directory atomically), so a page costs no file reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from victim_monitor.publication import Publication, PublicationError, load_publication
+
+MANIFEST = "manifest.json"
+
+_lock = threading.Lock()
+_cache: dict[Path, tuple[tuple[int, int, int], Publication]] = {}
+
+
+class ReleaseError(ValueError):
+    """The directory holds no readable publication; the message says why."""
+
+
+def load_published(directory: Path) -> Publication:
+    """The publication in ``directory`` (cached while its manifest is unchanged)."""
+    manifest = directory / MANIFEST
+    try:
+        stat = manifest.stat()
+    except OSError as exc:
+        raise ReleaseError(f"nothing published in {directory}") from exc
+    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    key = directory.resolve()
+    with _lock:
+        cached = _cache.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+    try:
+        publication = load_publication(directory)
+    except PublicationError as exc:
+        raise ReleaseError(str(exc)) from exc
+    with _lock:
+        _cache[key] = (stamp, publication)
+    return publication

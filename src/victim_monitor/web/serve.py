@@ -1,0 +1,89 @@
+"""``victim-monitor serve``: run the web application with uvicorn."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from victim_monitor.config import ConfigError
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def run(settings: object, host: str, port: int, workers: int) -> None:
+    """Serve ``settings``' application; with several workers each builds its own app."""
+    import os
+
+    import uvicorn
+
+    from victim_monitor.web.app import create_app
+    from victim_monitor.web.settings import WebSettings
+
+    assert isinstance(settings, WebSettings)
+    if workers > 1:
+        # Workers re-import the app from the environment; pass the settings through it.
+        os.environ.update(
+            VICTIM_MONITOR_DATABASE_URL=settings.database_url,
+            VICTIM_MONITOR_RELEASE_DIR=str(settings.release_dir),
+            VICTIM_MONITOR_SECRET=settings.secret,
+            VICTIM_MONITOR_SECURE_COOKIES="1" if settings.secure_cookies else "0",
+        )
+        uvicorn.run(
+            "victim_monitor.web.serve:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def app_from_env() -> object:
+    from victim_monitor.web.app import create_app
+    from victim_monitor.web.settings import WebSettings
+
+    return create_app(WebSettings.from_env())
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--release",
+    "release_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Published directory to show (default: $VICTIM_MONITOR_RELEASE_DIR or release).",
+)
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
+)
+def serve(
+    host: str, port: int, workers: int, release_dir: Path | None, database: str | None
+) -> None:
+    """Serve the dashboard and the registry workspace (http://127.0.0.1:8000 by default)."""
+    from victim_monitor.web.settings import WebSettings
+
+    try:
+        settings = WebSettings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    changes: dict[str, object] = {}
+    if database:
+        changes["database_url"] = database
+    if release_dir is not None:
+        changes["release_dir"] = release_dir
+    if host in LOOPBACK:
+        # Plain HTTP on this machine only: a Secure cookie would not be kept by every client.
+        changes["secure_cookies"] = False
+    settings = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
+    run(settings, host, port, workers)

@@ -1,0 +1,377 @@
+"""The registry workspace: login, submissions and their problems, review, persons, publish.
+
+Every page names the right it needs (:data:`victim_monitor.web.deps.RIGHTS`); reporters are
+confined to their organisation inside the queries. Every read of person-level data and every
+change goes to the audit trail. Forms carry CSRF tokens; login is throttled.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from victim_monitor.linkage import ReviewError, ReviewPair, record_decision, review_queue
+from victim_monitor.registry.intake import IntakeResult, import_submission
+from victim_monitor.web import audit, sessions
+from victim_monitor.web.accounts import User, authenticate
+from victim_monitor.web.deps import (
+    check_csrf,
+    check_lang,
+    context,
+    current_user,
+    log,
+    may,
+    render,
+    require,
+)
+from victim_monitor.web.publishing import PublishError, PublishResult, publish
+from victim_monitor.web.records import (
+    PersonDetail,
+    PersonRow,
+    SubmissionDetail,
+    SubmissionRow,
+    list_persons,
+    list_submissions,
+    person_detail,
+    submission_detail,
+)
+from victim_monitor.web.security import client_address, login_blocked
+
+router = APIRouter()
+
+MAX_UPLOAD = 50 * 1024 * 1024
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _safe_next(target: str | None, lang: str) -> str:
+    # Only local workspace paths: never an open redirect.
+    if target and re.fullmatch(r"/(nl|en)/[A-Za-z0-9/_.-]*", target):
+        return target
+    return f"/{lang:lang}/workspace/"
+
+
+@router.get("/{lang:lang}/login", response_class=HTMLResponse, include_in_schema=False)
+def login_page(request: Request, lang: str, next: str | None = None) -> HTMLResponse:
+    language = check_lang(lang)
+    return render(request, "login.html", language, next=_safe_next(next, language), error=None)
+
+
+@router.post("/{lang:lang}/login", response_class=HTMLResponse, include_in_schema=False)
+async def login(request: Request, lang: str) -> Response:
+    language = check_lang(lang)
+    form = await check_csrf(request)
+    ctx = context(request)
+    username = str(form.get("username", "")).strip().lower()[:64]
+    password = str(form.get("password", ""))[:1024]
+    target = _safe_next(str(form.get("next", "")), language)
+    client = client_address(request)
+    if login_blocked(ctx.engine, username, client):
+        return render(
+            request, "login.html", language, status_code=429, next=target, error="login_blocked"
+        )
+    user = authenticate(ctx.engine, username, password)
+    if user is None:
+        audit.append(
+            ctx.engine,
+            actor=username or "-",
+            role="-",
+            action="login_failed",
+            record=f"user:{username}",
+            screen=request.url.path,
+            detail={"client": client},
+        )
+        return render(
+            request, "login.html", language, status_code=401, next=target, error="login_failed"
+        )
+    token = sessions.start(ctx.engine, user, ctx.settings.session_hours)
+    log(request, user, "login", f"user:{user.username}", client=client)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        sessions.COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=ctx.settings.secure_cookies,
+        max_age=ctx.settings.session_hours * 3600,
+    )
+    return response
+
+
+@router.post("/{lang:lang}/logout", include_in_schema=False)
+async def logout(request: Request, lang: str) -> RedirectResponse:
+    language = check_lang(lang)
+    await check_csrf(request)
+    user = current_user(request)
+    if user is not None:
+        log(request, user, "logout", f"user:{user.username}")
+    sessions.end(context(request).engine, request.cookies.get(sessions.COOKIE))
+    response = RedirectResponse(f"/{language}/", status_code=303)
+    response.delete_cookie(sessions.COOKIE)
+    return response
+
+
+@router.get("/{lang:lang}/workspace/", response_class=HTMLResponse, include_in_schema=False)
+def workspace_home(request: Request, lang: str) -> HTMLResponse:
+    language = check_lang(lang)
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(401)
+    key = _key_file(request, user) is not None
+    return render(request, "workspace.html", language, key_available=key)
+
+
+# --- submissions ---------------------------------------------------------------------------
+
+
+def _scope(request: Request) -> tuple[User, str | None]:
+    """The user and the organisation they are confined to (None: all, for staff)."""
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(401)
+    if may(user, "submissions_all"):
+        return user, None
+    return require(request, "submit"), user.organisation
+
+
+@router.get(
+    "/{lang:lang}/workspace/submissions", response_class=HTMLResponse, include_in_schema=False
+)
+def submissions_page(request: Request, lang: str) -> HTMLResponse:
+    language = check_lang(lang)
+    _user, organisation = _scope(request)
+    rows = list_submissions(context(request).engine, organisation)
+    return render(request, "submissions.html", language, rows=rows, result=None)
+
+
+@router.get("/api/workspace/submissions", tags=["workspace"])
+def submissions_json(request: Request) -> list[SubmissionRow]:
+    """Submissions the user may see: their organisation's (reporter) or all (staff)."""
+    _user, organisation = _scope(request)
+    return list_submissions(context(request).engine, organisation)
+
+
+async def _store_upload(upload: UploadFile, folder: Path) -> Path:
+    name = _SAFE_NAME.sub("_", Path(upload.filename or "submission.csv").name)[:120]
+    target = folder / (name or "submission.csv")
+    size = 0
+    with target.open("wb") as handle:
+        while chunk := await upload.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                raise HTTPException(413, f"a submission may be at most {MAX_UPLOAD >> 20} MB")
+            handle.write(chunk)
+    return target
+
+
+@router.post(
+    "/{lang:lang}/workspace/submissions", response_class=HTMLResponse, include_in_schema=False
+)
+async def upload(request: Request, lang: str) -> Response:
+    language = check_lang(lang)
+    form = await check_csrf(request)
+    user = require(request, "submit")
+    assert user.organisation is not None
+    upload_file = form.get("file")
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        raise HTTPException(400, "choose a file to upload")
+    with tempfile.TemporaryDirectory(prefix="vm-upload-") as folder:
+        path = await _store_upload(upload_file, Path(folder))
+        result: IntakeResult = import_submission(context(request).engine, path, user.organisation)
+    log(
+        request,
+        user,
+        "upload",
+        f"submission:{result.submission_id or '-'}",
+        file=result.file,
+        outcome=str(result.outcome),
+        rows=result.rows_total,
+        errors=result.errors,
+    )
+    if result.submission_id is not None:
+        return RedirectResponse(
+            f"/{language}/workspace/submissions/{result.submission_id}", status_code=303
+        )
+    rows = list_submissions(context(request).engine, user.organisation)
+    return render(request, "submissions.html", language, status_code=422, rows=rows, result=result)
+
+
+def _detail(request: Request, submission_id: int) -> SubmissionDetail:
+    user, organisation = _scope(request)
+    found = submission_detail(context(request).engine, submission_id, organisation)
+    if found is None:
+        raise HTTPException(404)  # another organisation's submission does not exist for you
+    log(request, user, "read", f"submission:{submission_id}")
+    return found
+
+
+@router.get(
+    "/{lang:lang}/workspace/submissions/{submission_id}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+def submission_page(request: Request, lang: str, submission_id: int) -> HTMLResponse:
+    language = check_lang(lang)
+    return render(request, "submission.html", language, view=_detail(request, submission_id))
+
+
+@router.get("/api/workspace/submissions/{submission_id}", tags=["workspace"])
+def submission_json(request: Request, submission_id: int) -> SubmissionDetail:
+    """One submission with its validation report: coded problems per row and field."""
+    return _detail(request, submission_id)
+
+
+# --- linkage review ------------------------------------------------------------------------
+
+
+def _queue(request: Request, status: str) -> list[ReviewPair]:
+    user = require(request, "review")
+    try:
+        pairs = list(review_queue(context(request).engine, status=status))
+    except ReviewError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    log(request, user, "read", "review_queue", status=status, pairs=len(pairs))
+    return pairs
+
+
+Status = Annotated[str, Query(pattern="^(pending|same|different|all)$")]
+
+
+@router.get("/{lang:lang}/workspace/review", response_class=HTMLResponse, include_in_schema=False)
+def review_page(request: Request, lang: str, status: Status = "pending") -> HTMLResponse:
+    language = check_lang(lang)
+    return render(request, "review.html", language, pairs=_queue(request, status), status=status)
+
+
+@router.get("/api/workspace/review", tags=["workspace"])
+def review_json(request: Request, status: Status = "pending") -> list[dict[str, Any]]:
+    """Pairs of reports for review, with their evidence (never clear names: there are none)."""
+    return [p.as_dict() for p in _queue(request, status)]
+
+
+@router.post("/{lang:lang}/workspace/review/{pair_id}", include_in_schema=False)
+async def decide(request: Request, lang: str, pair_id: int) -> Response:
+    language = check_lang(lang)
+    form = await check_csrf(request)
+    user = require(request, "review")
+    decision = str(form.get("decision", ""))
+    reason = str(form.get("reason", ""))[:500]
+    try:
+        record_decision(context(request).engine, pair_id, decision, user.username, reason)
+    except ReviewError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    log(request, user, "decide", f"pair:{pair_id}", decision=decision, reason=reason)
+    return RedirectResponse(f"/{language}/workspace/review", status_code=303)
+
+
+# --- persons -------------------------------------------------------------------------------
+
+
+@router.get("/{lang:lang}/workspace/persons", response_class=HTMLResponse, include_in_schema=False)
+def persons_page(
+    request: Request, lang: str, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> HTMLResponse:
+    language = check_lang(lang)
+    rows, total = _persons(request, page)
+    return render(request, "persons.html", language, rows=rows, total=total, page=page)
+
+
+def _persons(request: Request, page: int) -> tuple[list[PersonRow], int]:
+    user = require(request, "persons")
+    rows, total = list_persons(context(request).engine, page=page)
+    log(request, user, "read", "persons", page=page, ids=[r.id for r in rows])
+    return rows, total
+
+
+@router.get("/api/workspace/persons", tags=["workspace"])
+def persons_json(
+    request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> list[PersonRow]:
+    """One page of persons (staff only; every read is in the audit trail)."""
+    return _persons(request, page)[0]
+
+
+def _person(request: Request, person_id: int) -> PersonDetail:
+    user = require(request, "persons")
+    found = person_detail(context(request).engine, person_id)
+    if found is None:
+        raise HTTPException(404)
+    log(request, user, "read", f"person:{person_id}")
+    return found
+
+
+@router.get(
+    "/{lang:lang}/workspace/persons/{person_id}",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+)
+def person_page(request: Request, lang: str, person_id: int) -> HTMLResponse:
+    language = check_lang(lang)
+    return render(request, "person.html", language, view=_person(request, person_id))
+
+
+@router.get("/api/workspace/persons/{person_id}", tags=["workspace"])
+def person_json(request: Request, person_id: int) -> PersonDetail:
+    """One person with the reports linked to them."""
+    return _person(request, person_id)
+
+
+# --- publish -------------------------------------------------------------------------------
+
+
+@router.get("/{lang:lang}/workspace/publish", response_class=HTMLResponse, include_in_schema=False)
+def publish_page(request: Request, lang: str) -> HTMLResponse:
+    language = check_lang(lang)
+    require(request, "publish")
+    return render(request, "publish.html", language, result=None, error=None)
+
+
+@router.post("/{lang:lang}/workspace/publish", response_class=HTMLResponse, include_in_schema=False)
+async def publish_action(request: Request, lang: str) -> HTMLResponse:
+    language = check_lang(lang)
+    form = await check_csrf(request)
+    user = require(request, "publish")
+    ctx = context(request)
+    result: PublishResult | None = None
+    error = None
+    try:
+        first, last = int(str(form.get("year_from", ""))), int(str(form.get("year_to", "")))
+        result = publish(ctx.engine, range(first, last + 1), ctx.settings.release_dir)
+    except (ValueError, PublishError) as exc:
+        error = str(exc)
+    log(request, user, "publish", "release", ok=result is not None, error=error or "")
+    return render(
+        request,
+        "publish.html",
+        language,
+        status_code=200 if result else 422,
+        result=result,
+        error=error,
+    )
+
+
+# --- key file ------------------------------------------------------------------------------
+
+
+def _key_file(request: Request, user: User) -> Path | None:
+    folder = context(request).settings.key_dir
+    if folder is None or user.organisation is None:
+        return None
+    path = folder / f"{user.organisation}.key"
+    return path if path.is_file() else None
+
+
+@router.get("/{lang:lang}/workspace/key", include_in_schema=False)
+def key_download(request: Request, lang: str) -> FileResponse:
+    check_lang(lang)
+    user = require(request, "submit")
+    path = _key_file(request, user)
+    if path is None:
+        raise HTTPException(404, "this deployment does not hand out key files")
+    log(request, user, "download_key", f"organisation:{user.organisation}")
+    return FileResponse(path, filename=path.name, media_type="application/octet-stream")
