@@ -1,0 +1,154 @@
+"""Run the browser encoder under Node.js beside the Python encoder, and compare them.
+
+One Node process per test session answers JSON requests line by line (``driver.mjs``), so
+that a property test can compare thousands of files without starting Node for each.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from victim_monitor.pseudonymise import Key, encode_file
+
+DRIVER = Path(__file__).with_name("driver.mjs")
+TODAY = date(2024, 6, 1)
+
+
+def node_binary() -> str | None:
+    """The Node.js binary (``node`` on the path, or Debian's /usr/bin/node), if any."""
+    found = shutil.which("node")
+    if found is None and os.access("/usr/bin/node", os.X_OK):
+        found = "/usr/bin/node"
+    return found
+
+
+class Node:
+    """A running driver.mjs: ``ask(request)`` sends one request and returns its answer."""
+
+    def __init__(self, binary: str) -> None:
+        self._process = subprocess.Popen(
+            [binary, str(DRIVER)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def ask(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
+        self._process.stdin.write(json.dumps(request) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError("the Node driver stopped")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    def close(self) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        self._process.wait(timeout=10)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One encoder's result on one raw file, in a form both encoders can give."""
+
+    output: bytes | None
+    summary: dict[str, Any]
+    problems: list[dict[str, Any]]
+
+
+def python_encode(
+    raw: bytes,
+    key: Key,
+    tmp: Path,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    fmt: str = "csv",
+    today: date = TODAY,
+) -> Outcome:
+    """What ``victim-monitor encode`` makes of these bytes."""
+    raw_path = tmp / "raw.csv"
+    raw_path.write_bytes(raw)
+    out = tmp / f"submission.{fmt}"
+    out.unlink(missing_ok=True)
+    result = encode_file(raw_path, key, out, column_map=column_map, today=today)
+    summary = result.as_dict()
+    for name in ("out", "problems"):
+        del summary[name]
+    output = out.read_bytes() if result.ok else None
+    return Outcome(output, summary, [p.as_dict() for p in result.problems])
+
+
+def node_encode(
+    node: Node,
+    raw: bytes,
+    key: Key,
+    file: str,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    fmt: str = "csv",
+    today: date = TODAY,
+    key_text: str | None = None,
+) -> Outcome:
+    """What the browser encoder makes of the same bytes (``file`` as the raw file's name)."""
+    request: dict[str, Any] = {
+        "op": "encode",
+        "raw": base64.b64encode(raw).decode("ascii"),
+        "options": {
+            "fileName": file,
+            "format": fmt,
+            "today": today.isoformat(),
+            "columnMap": list((column_map or {}).items()),
+        },
+    }
+    if key_text is None:
+        request["secret"] = base64.b64encode(key.secret).decode("ascii")
+    else:
+        request["keyText"] = key_text
+    answer = node.ask(request)
+    if "error" in answer:
+        raise RuntimeError(f"browser encoder failed: {answer['error']}")
+    output = None if answer["output"] is None else base64.b64decode(answer["output"])
+    return Outcome(output, answer["summary"], answer["problems"])
+
+
+def assert_same(
+    node: Node,
+    raw: bytes,
+    key: Key,
+    tmp: Path,
+    *,
+    column_map: Mapping[str, str] | None = None,
+    fmt: str = "csv",
+    today: date = TODAY,
+) -> Outcome:
+    """Encode with both; the bytes, the summary and every problem must be equal."""
+    expected = python_encode(raw, key, tmp, column_map=column_map, fmt=fmt, today=today)
+    got = node_encode(
+        node, raw, key, str(tmp / "raw.csv"), column_map=column_map, fmt=fmt, today=today
+    )
+    assert got.problems == expected.problems
+    assert got.summary == expected.summary
+    assert got.output == expected.output
+    return expected
+
+
+def ask_many(node: Node, op: str, inputs: Sequence[Any]) -> list[Any]:
+    """Run a helper of the browser encoder (fold, valueKey, metaphone, nameKeys) on inputs."""
+    answer = node.ask({"op": op, "inputs": list(inputs)})
+    if "error" in answer:
+        raise RuntimeError(f"browser encoder failed: {answer['error']}")
+    outputs: list[Any] = answer["outputs"]
+    return outputs
