@@ -12,6 +12,7 @@ def test_public_names() -> None:
         "AuditReport",
         "CellAudit",
         "CellRef",
+        "Cover",
         "DisclosureError",
         "Equation",
         "Outcome",

@@ -1,7 +1,7 @@
 """The audit: an independent check of a release, sharing no code with the suppression.
 
-It reads only what a release says (its tables, their margins, groupings and equations, the
-published values) and what the previous release published, rebuilds every relation an
+It reads only what a release says (its tables, their margins, groupings, equations and
+covers, the published values) and what the previous release published, rebuilds every relation an
 outsider can use on its own, and computes by linear programming the feasible interval
 ``[min y_i, max y_i]`` of every cell that is not shown, over all non-negative ``y`` that agree
 with everything published. A release fails when an unsafe cell is shown (VM731), a shown
@@ -12,6 +12,7 @@ protection interval (VM730). Deliberately, nothing here is imported from ``table
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -180,20 +181,48 @@ def _load(
             t = mine[(table.name, total)]
             ps = [mine[(table.name, p)] for p in parts]
             _relate(system, t, ps, overlapping)
-    for dim, groups in release.groupings.items():
-        for (measure, pairs), i in cells_here.items():
-            coords = dict(pairs)
-            children = groups.get(coords.get(dim, ""), ())
+    for (measure, pairs), i in cells_here.items():
+        coords = dict(pairs)
+        splits = [  # this cell's grouped categories, and what each is the sum of
+            [(dim, ch) for ch in groups[coords[dim]]]
+            for dim, groups in release.groupings.items()
+            if groups.get(coords.get(dim, ""))
+        ]
+        for chosen in _nonempty_subsets(splits):  # sum over all children of some of them
             ids = [
-                cells_here.get((measure, tuple(sorted({**coords, dim: ch}.items()))))
-                for ch in children
+                cells_here.get((measure, tuple(sorted({**coords, **dict(combo)}.items()))))
+                for combo in itertools.product(*chosen)
             ]
-            if children and all(j is not None for j in ids):
+            if all(j is not None for j in ids):
                 _relate(system, i, [j for j in ids if j is not None], overlapping=False)
     for eq in release.equations:
         t = mine[(eq.total.table, eq.total.key)]
         _relate(system, t, [mine[(p.table, p.key)] for p in eq.parts], overlapping=False)
+    for cover in release.covers:  # a parent category is the union of its children
+        for (measure, pairs), i in cells_here.items():
+            coords = dict(pairs)
+            if coords.get(cover.dimension) != cover.parent or cover.child_dimension in coords:
+                continue
+            del coords[cover.dimension]
+            ids = [
+                cells_here.get(
+                    (measure, tuple(sorted({**coords, cover.child_dimension: ch}.items())))
+                )
+                for ch in cover.children
+            ]
+            if ids and all(j is not None for j in ids):
+                _relate(system, i, [j for j in ids if j is not None], overlapping=True)
+    for (measure, pairs), i in cells_here.items():  # a subgroup is no larger than its group
+        for k in range(len(pairs)):
+            whole = cells_here.get((measure, pairs[:k] + pairs[k + 1 :]))
+            if whole is not None:
+                system.at_most.append({i: 1.0, whole: -1.0})
     return mine
+
+
+def _nonempty_subsets(items: list[list[tuple[str, str]]]) -> Iterator[list[list[tuple[str, str]]]]:
+    for mask in range(1, 2 ** len(items)):
+        yield [item for b, item in enumerate(items) if mask >> b & 1]
 
 
 def _margins(

@@ -67,7 +67,7 @@ def previous_tables(release: Release) -> TableSet:
                 measure=t.measure,
             )
         )
-    return TableSet(tuple(tables), release.groupings, release.equations)
+    return TableSet(tuple(tables), release.groupings, release.equations, release.covers)
 
 
 def knowledge(tables: TableSet, previous: Release | None = None) -> Knowledge:

@@ -103,6 +103,7 @@ def protect(
         policy=policy,
         groupings=tables.groupings,
         equations=tables.equations,
+        covers=tables.covers,
         label=label,
         problems=tuple(problems),
         stats=stats,

@@ -58,6 +58,38 @@ class Equation:
 
 
 @dataclass(frozen=True, slots=True)
+class Cover:
+    """Persons of ``parent`` in ``dimension`` are those of any ``children`` in ``child_dimension``.
+
+    ``investigative`` (reporter type) covers the organisations ``POL``, ``KMAR`` and ``NLA``:
+    for every cell with that category, ``max(children) <= parent <= sum(children)`` over the
+    cells that replace it by each child (a person can be reported by several of them).
+    """
+
+    dimension: str
+    parent: str
+    child_dimension: str
+    children: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dimension": self.dimension,
+            "parent": self.parent,
+            "child_dimension": self.child_dimension,
+            "children": list(self.children),
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Cover:
+        return cls(
+            str(raw["dimension"]),
+            str(raw["parent"]),
+            str(raw["child_dimension"]),
+            tuple(str(c) for c in raw["children"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ProtectedCell:
     """One cell: its true count (confidential), what is published, and why."""
 
@@ -165,6 +197,7 @@ class Release:
     equations: tuple[Equation, ...] = ()
     label: str = ""
     problems: tuple[Problem, ...] = ()
+    covers: tuple[Cover, ...] = ()
     stats: Mapping[str, Any] = field(default_factory=dict)
 
     def table(self, name: str) -> ProtectedTable:
@@ -208,6 +241,7 @@ class Release:
                 }
                 for e in self.equations
             ],
+            "covers": [c.to_dict() for c in self.covers],
             "tables": [t.to_dict(confidential) for t in self.tables],
             "problems": [p.as_dict() for p in self.problems],
             "stats": dict(self.stats) if confidential else {},
@@ -253,6 +287,7 @@ class Release:
                     for p in data.get("problems", [])
                 ),
                 stats=dict(data.get("stats", {})),
+                covers=tuple(Cover.from_dict(c) for c in data.get("covers", [])),
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, DisclosureError):

@@ -11,7 +11,11 @@ A :class:`TableSet` gives every cell an *identity*: the measure (persons, police
 the table's fixed coordinates and every non-total coordinate. Cells of different tables with
 the same identity are one cell (the year totals of the year x form and the year x age tables),
 so they are protected together. ``groupings`` relate categories of different tables
-(``adult = adolescent + 23 and older``), ``equations`` add any other "total = sum of parts".
+(``adult = adolescent + 23 and older``), ``equations`` add any other "total = sum of parts",
+``covers`` relate categories of different dimensions that overlap (a reporter type and its
+organisations: ``max(children) <= parent <= sum(children)``). And a cell is never larger than
+a cell with one coordinate fewer (police-reported victims of a form are among the victims of
+that form), whatever tables they are in: these *nesting* rows are added for every such pair.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from victim_monitor.disclosure.codes import (
     TABLES_DISAGREE,
     DisclosureError,
 )
-from victim_monitor.disclosure.result import TOTAL, CellRef, Equation, Key
+from victim_monitor.disclosure.result import TOTAL, CellRef, Cover, Equation, Key
 from victim_monitor.problems import Problem
 
 COUNT_COLUMN = "count"
@@ -249,6 +253,7 @@ class TableSet:
     tables: tuple[Table, ...]
     groupings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     equations: tuple[Equation, ...] = ()
+    covers: tuple[Cover, ...] = ()
     identities: tuple[Identity, ...] = field(init=False)
     values: np.ndarray = field(init=False, repr=False)
     sums: sparse.csr_matrix = field(init=False, repr=False)
@@ -263,6 +268,7 @@ class TableSet:
         object.__setattr__(self, "groupings", groupings)
         object.__setattr__(self, "tables", tuple(self.tables))
         object.__setattr__(self, "equations", tuple(self.equations))
+        object.__setattr__(self, "covers", tuple(self.covers))
         problems: list[Problem] = []
         names = [t.name for t in self.tables]
         if len(set(names)) != len(names):
@@ -299,6 +305,9 @@ class TableSet:
                 overlap_rows[_row(table, total, parts, index)] = None
         for row in _grouping_rows(self.groupings, index):
             sum_rows[row] = None
+        for row in _cover_rows(self.covers, index):
+            overlap_rows[row] = None
+        nesting = _nesting_rows(index)
         for eq in self.equations:
             refs = [eq.total, *eq.parts]
             if any(r.table not in by_name or r.key not in by_name[r.table].counts for r in refs):
@@ -318,6 +327,14 @@ class TableSet:
                         "sum of its parts (every person must be in at least one category)"
                     )
                 )
+        for whole, part in nesting:
+            if vals[part] > vals[whole]:
+                problems.append(
+                    NOT_ADDITIVE(
+                        f"{self.describe(part, index)} is larger than "
+                        f"{self.describe(whole, index)}, which includes it"
+                    )
+                )
         if problems:
             raise DisclosureError(problems)
         n = len(values)
@@ -325,7 +342,7 @@ class TableSet:
         object.__setattr__(self, "index", index)
         object.__setattr__(self, "values", vals)
         object.__setattr__(self, "sums", _sum_matrix(list(sum_rows), n))
-        object.__setattr__(self, "overlaps", _overlap_matrix(list(overlap_rows), n))
+        object.__setattr__(self, "overlaps", _overlap_matrix(list(overlap_rows), n, nesting))
 
     def describe(self, cell: int, index: Mapping[Identity, int] | None = None) -> str:
         """A readable name of cell ``cell``: its measure and coordinates."""
@@ -352,23 +369,64 @@ def _row(
 def _grouping_rows(
     groupings: Mapping[str, Mapping[str, Sequence[str]]], index: Mapping[Identity, int]
 ) -> list[tuple[int, tuple[int, ...]]]:
-    """``parent = sum(children)`` for every cell whose parent and children all exist."""
+    """``parent = sum(children)`` for every cell whose parent and children all exist.
+
+    A cell with grouped categories in several dimensions (adults of sexual exploitation) is
+    also the sum over every combination of their children, when those cells exist.
+    """
     rows: list[tuple[int, tuple[int, ...]]] = []
     for ident, cell in index.items():
         measure, pairs = ident
         coords = dict(pairs)
-        for dim, groups in groupings.items():
-            children = groups.get(coords.get(dim, ""))
-            if not children:
+        grouped = [
+            (dim, tuple(groups[coords[dim]]))
+            for dim, groups in groupings.items()
+            if coords.get(dim, "") in groups and groups[coords[dim]]
+        ]
+        for k in range(1, len(grouped) + 1):
+            for chosen in itertools.combinations(grouped, k):
+                dims = [d for d, _ in chosen]
+                part_ids = []
+                for combo in itertools.product(*[children for _, children in chosen]):
+                    child = {**coords, **dict(zip(dims, combo, strict=True))}
+                    child_ident = (measure, tuple(sorted(child.items())))
+                    if child_ident not in index:
+                        break
+                    part_ids.append(index[child_ident])
+                else:
+                    rows.append((cell, tuple(sorted(part_ids))))
+    return rows
+
+
+def _cover_rows(
+    covers: Sequence[Cover], index: Mapping[Identity, int]
+) -> list[tuple[int, tuple[int, ...]]]:
+    """``max(children) <= parent <= sum(children)`` for every cell whose children all exist."""
+    rows: list[tuple[int, tuple[int, ...]]] = []
+    for ident, cell in index.items():
+        measure, pairs = ident
+        coords = dict(pairs)
+        for cover in covers:
+            if coords.get(cover.dimension) != cover.parent or cover.child_dimension in coords:
                 continue
-            part_ids = []
-            for child in children:
-                child_ident = (measure, tuple(sorted({**coords, dim: child}.items())))
-                if child_ident not in index:
-                    break
-                part_ids.append(index[child_ident])
-            else:
-                rows.append((cell, tuple(sorted(part_ids))))
+            rest = {d: c for d, c in coords.items() if d != cover.dimension}
+            ids = [
+                index.get((measure, tuple(sorted({**rest, cover.child_dimension: ch}.items()))))
+                for ch in cover.children
+            ]
+            if ids and all(i is not None for i in ids):
+                rows.append((cell, tuple(sorted(i for i in ids if i is not None))))
+    return rows
+
+
+def _nesting_rows(index: Mapping[Identity, int]) -> list[tuple[int, int]]:
+    """(whole, part): the cell with one coordinate fewer includes the cell with it."""
+    rows: list[tuple[int, int]] = []
+    for (measure, pairs), cell in index.items():
+        for k in range(len(pairs)):
+            whole = index.get((measure, pairs[:k] + pairs[k + 1 :]))
+            if whole is not None:
+                rows.append((whole, cell))
     return rows
 
 
@@ -387,12 +445,22 @@ def _sum_matrix(rows: list[tuple[int, tuple[int, ...]]], n: int) -> sparse.csr_m
     return sparse.csr_matrix((v, (r, c)), shape=(len(rows), n))
 
 
-def _overlap_matrix(rows: list[tuple[int, tuple[int, ...]]], n: int) -> sparse.csr_matrix:
-    """Rows of ``G y <= 0``: ``part - total <= 0`` for each part, ``total - sum(parts) <= 0``."""
+def _overlap_matrix(
+    rows: list[tuple[int, tuple[int, ...]]], n: int, nesting: Sequence[tuple[int, int]] = ()
+) -> sparse.csr_matrix:
+    """Rows of ``G y <= 0``: ``part - total <= 0`` for each part, ``total - sum(parts) <= 0``.
+
+    ``nesting`` adds ``part - whole <= 0`` rows.
+    """
     r: list[int] = []
     c: list[int] = []
     v: list[float] = []
     i = 0
+    for whole, part in dict.fromkeys(nesting):
+        r.extend([i, i])
+        c.extend([part, whole])
+        v.extend([1.0, -1.0])
+        i += 1
     for total, parts in rows:
         for part in parts:
             r.extend([i, i])
