@@ -446,3 +446,8 @@ def review(
 from victim_monitor.web.serve import serve  # noqa: E402
 
 main.add_command(serve)
+
+# --- the factsheet ---------------------------------------------------------------------------
+from victim_monitor.reporting.command import factsheet  # noqa: E402
+
+main.add_command(factsheet)

@@ -1,0 +1,34 @@
+"""The VM8xx problem codes of the factsheet: bad editorial text, bad published input.
+
+Every number in the factsheet must come from the published, disclosure-protected tables. A
+literal number in the analyst's text that the tables do not support, a placeholder that names
+no figure, or a sentence that cites a hidden cell stops the build (errors); the message names
+the file, the line and the sentence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from victim_monitor.problems import Problem, Severity, define
+
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+
+EDITORIAL_MALFORMED = define("VM801", ERROR, "Editorial file cannot be read")
+NUMBER_UNSUPPORTED = define("VM802", ERROR, "A number in the text is not in the published tables")
+NUMBER_DIFFERS = define("VM803", ERROR, "A number in the text differs from the figure it names")
+UNKNOWN_FIGURE = define("VM804", ERROR, "A placeholder names no published figure")
+HIDDEN_FIGURE = define("VM805", ERROR, "The text cites a figure that is not published")
+PUBLISHED_UNUSABLE = define("VM806", ERROR, "Published tables cannot be used for the factsheet")
+PAGE_COUNT = define("VM807", WARNING, "The factsheet PDF is not 2 to 4 pages")
+
+
+class FactsheetError(ValueError):
+    """The factsheet cannot be built; every coded problem is attached."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        first = str(self.problems[0]) if self.problems else "the factsheet cannot be built"
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problems)" if more > 0 else ""))

@@ -1,0 +1,105 @@
+"""``victim-monitor factsheet``: a thin command over :func:`build_factsheet`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from victim_monitor.reporting.build import LANGS, build_factsheet
+from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
+from victim_monitor.reporting.figures import Lang
+from victim_monitor.reporting.published import load_published
+
+console = Console(stderr=True)
+
+
+def _years(text: str) -> tuple[int, ...]:
+    first, _, last = text.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError:
+        raise click.BadParameter("give years as 2014-2018") from None
+    return tuple(range(start, end + 1))
+
+
+@click.command()
+@click.option(
+    "--years",
+    "years",
+    default="2014-2018",
+    show_default=True,
+    help="Years of the factsheet; must be the publication's years.",
+)
+@click.option(
+    "--lang",
+    "lang",
+    type=click.Choice(["nl", "en", "all"]),
+    default="all",
+    show_default=True,
+    help="Language(s) to write.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Directory to write factsheet-YEARS-LANG.{html,pdf} into.",
+)
+@click.option(
+    "--published",
+    "published",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Published directory written by `victim-monitor publish` (default: OUT/publication).",
+)
+@click.option(
+    "--editorial",
+    "editorial",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Directory with the analyst's factsheet-YEARS-LANG.md files (default: the shipped text).",
+)
+def factsheet(
+    years: str,
+    lang: Literal["nl", "en", "all"],
+    out: Path,
+    published: Path | None,
+    editorial: Path | None,
+) -> None:
+    """Write the factsheet (HTML and PDF) from the published, protected tables."""
+    wanted = _years(years)
+    langs: tuple[Lang, ...] = LANGS if lang == "all" else (lang,)
+    try:
+        pub = load_published(published or out / "publication")
+        if pub.years != wanted:
+            shown = f"{pub.years[0]}-{pub.years[-1]}"
+            raise FactsheetError(
+                [PUBLISHED_UNUSABLE(f"the publication is for {shown}, not {years}")]
+            )
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        ) as progress:
+            task = progress.add_task("write the factsheet", total=len(langs) * 2)
+            result = build_factsheet(
+                pub,
+                out,
+                langs=langs,
+                editorial_dir=editorial,
+                progress=lambda _n, done, _t: progress.update(task, completed=done),
+            )
+    except FactsheetError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1) from exc
+    click.echo(result.summary())

@@ -1,0 +1,84 @@
+"""Bilingual words of the factsheet that are not editorial: categories, captions, notes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from victim_monitor.vocab import LABELS, AgeGroup, FormGroup, Label, NationalityGroup, Sex
+
+_BY_DIMENSION: dict[str, type[StrEnum]] = {
+    "form_group": FormGroup,
+    "age_group": AgeGroup,
+    "sex": Sex,
+    "nationality_group": NationalityGroup,
+}
+
+_EXTRA: dict[str, Label] = {
+    "investigative": Label("Opsporingsinstanties", "Investigative organisations"),
+    "non_investigative": Label("Niet-opsporingsinstanties", "Non-investigative organisations"),
+    "Total": Label("Totaal", "Total"),
+}
+
+# Shorter form-group names for chart legends; the data tables use the full labels.
+SHORT: dict[str, Label] = {
+    "domestic_sexual": Label("Binnenlands seksueel", "Domestic sexual"),
+    "cross_border_sexual_non_african": Label(
+        "Grensoverschr. seksueel (niet-Afrikaans)", "Cross-border sexual (non-African)"
+    ),
+    "cross_border_sexual_african": Label(
+        "Grensoverschr. seksueel (Afrikaans)", "Cross-border sexual (African)"
+    ),
+    "labour": Label("Arbeid", "Labour"),
+    "criminal": Label("Crimineel", "Criminal"),
+}
+
+HIDDEN_MARK = "×"
+
+WORDS: dict[str, Label] = {
+    "hidden": Label("niet gepubliceerd", "not published"),
+    "hidden_note": Label(
+        "× = niet gepubliceerd: minder dan {threshold} personen, of verborgen zodat een kleine "
+        "cel niet uit andere cijfers is terug te rekenen.",
+        "× = not published: fewer than {threshold} persons, or hidden so that a small cell "
+        "cannot be worked out from other figures.",
+    ),
+    "rounded_note": Label(
+        "Cijfers zijn afgerond op veelvouden van {base}.",
+        "Figures are rounded to multiples of {base}.",
+    ),
+    "data_table": Label("Cijfers bij de grafiek", "Data for the chart"),
+    "year": Label("Jaar", "Year"),
+    "estimate": Label("Schatting", "Estimate"),
+    "registered": Label("In beeld", "Registered"),
+    "coverage": Label("Aandeel in beeld", "Share registered"),
+    "interval": Label("Interval", "Interval"),
+    "coverage_short": Label("Aandeel", "Share"),
+    "coverage_note": Label(
+        "Schatting met {level} interval, afgerond; aandeel = in beeld / schatting.",
+        "Estimate with {level} interval, rounded; share = registered / estimate.",
+    ),
+    "line_chart": Label("Lijndiagram", "Line chart"),
+    "bar_chart": Label("Staafdiagram", "Bar chart"),
+    "interval_chart": Label("Puntdiagram met intervallen", "Dot chart with intervals"),
+    "in_year": Label("in", "in"),
+    "to": Label("tot", "to"),
+    "per_year": Label("per jaar", "per year"),
+}
+
+
+def category(dimension: str, code: str) -> Label:
+    """The label of a category code of a published table's dimension."""
+    if code in _EXTRA:
+        return _EXTRA[code]
+    enum = _BY_DIMENSION.get(dimension)
+    if enum is not None:
+        try:
+            return LABELS[enum(code)]
+        except (ValueError, KeyError):
+            pass
+    return Label(code, code)
+
+
+def short(dimension: str, code: str) -> Label:
+    """A legend label: the short form group names, else the full label."""
+    return SHORT.get(code, category(dimension, code))

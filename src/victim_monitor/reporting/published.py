@@ -1,0 +1,166 @@
+"""What the factsheet reads: the published, disclosure-protected output, and nothing else.
+
+:class:`Published` is the factsheet's view of a publication directory (the format of
+``docs/methods/publication.md``, read by :func:`victim_monitor.publication.load_publication`):
+protected tables with an outcome per cell (a suppressed cell has no value, so it can only be
+shown as suppressed), the estimates per year with their intervals and coverage, and the
+generated findings. It never holds a true count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from victim_monitor.publication import Publication, PublicationError, load_publication
+from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
+from victim_monitor.vocab import Label
+
+Key = tuple[str, ...]
+
+
+class CellStatus(StrEnum):
+    """How a published cell may be shown."""
+
+    SHOWN = "shown"
+    ROUNDED = "rounded"
+    SUPPRESSED = "suppressed"  # no value is published
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One published cell: its value (``None`` when suppressed) and status."""
+
+    value: int | None
+    status: CellStatus
+
+    @property
+    def hidden(self) -> bool:
+        return self.value is None
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """A protected table as published: dimensions, a cell per key, category labels."""
+
+    name: str
+    title: Label
+    dimensions: tuple[str, ...]
+    cells: Mapping[Key, Cell]
+    labels: Mapping[str, Mapping[str, Label]] = field(default_factory=dict)
+
+    def cell(self, *key: str | int) -> Cell:
+        """The cell with these categories (years may be given as ints)."""
+        return self.cells[tuple(str(k) for k in key)]
+
+    def categories(self, dimension: str) -> tuple[str, ...]:
+        """The categories of ``dimension`` in first-seen order."""
+        i = self.dimensions.index(dimension)
+        seen: dict[str, None] = {}
+        for key in self.cells:
+            seen.setdefault(key[i], None)
+        return tuple(seen)
+
+    def label(self, dimension: str, code: str) -> Label | None:
+        return self.labels.get(dimension, {}).get(code)
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """The estimated number of victims in one year (seen or not) and the share registered.
+
+    ``coverage`` is (value, low, high) as fractions, as published (registered / estimate,
+    the interval turned round), or ``None`` when the registered count is not published.
+    """
+
+    year: str
+    point: float
+    low: float
+    high: float
+    registered: int | None = None
+    coverage: tuple[float, float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A generated sentence about the tables, in both languages."""
+
+    key: str
+    text: Label
+
+
+SUPPRESSED_NOTE = Label(
+    "Niet gepubliceerd (onthullingsbeheersing).", "Not published (disclosure control)."
+)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A publication as the factsheet sees it."""
+
+    label: Label
+    years: tuple[int, ...]
+    tables: Mapping[str, PublishedTable]
+    estimates: Mapping[str, Estimate] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
+    threshold: int = 10
+    method: str = "suppress"
+    rounding_base: int = 5
+    level: float = 0.95
+    snapshot: str = ""
+    software: str = ""
+    suppressed_note: Label = SUPPRESSED_NOTE
+
+    def table(self, name: str) -> PublishedTable:
+        return self.tables[name]
+
+
+def from_publication(pub: Publication) -> Published:
+    """The factsheet's view of a loaded publication."""
+    tables = {
+        name: PublishedTable(
+            name,
+            t.title,
+            t.dimensions,
+            {c.key: Cell(c.value, CellStatus(c.outcome)) for c in t.cells},
+            t.labels,
+        )
+        for name, t in pub.tables.items()
+    }
+    estimates: dict[str, Estimate] = {}
+    for e in pub.estimates:
+        if e.estimate is None or e.low is None or e.high is None:
+            continue  # the year could not be estimated; its warnings say why
+        coverage = None
+        if e.coverage is not None and e.coverage_low is not None and e.coverage_high is not None:
+            coverage = (e.coverage, e.coverage_low, e.coverage_high)
+        estimates[e.year] = Estimate(e.year, e.estimate, e.low, e.high, e.registered, coverage)
+    policy = pub.policy
+    rounding = policy.get("rounding", {})
+    return Published(
+        label=pub.title,
+        years=tuple(int(y) for y in pub.years),
+        tables=tables,
+        estimates=estimates,
+        findings=tuple(Finding(f.id, f.text) for f in pub.findings),
+        threshold=int(policy.get("threshold", 10)),
+        method=str(policy.get("method", "suppress")),
+        rounding_base=int(rounding.get("base", 5)) if isinstance(rounding, dict) else 5,
+        level=float(pub.estimation.get("level", 0.95)),
+        snapshot=pub.snapshot,
+        software=pub.software,
+        suppressed_note=pub.outcomes.get("suppressed", SUPPRESSED_NOTE),
+    )
+
+
+def load_published(directory: Path) -> Published:
+    """Read a publication directory; VM806 when it cannot be read or is incomplete."""
+    try:
+        pub = load_publication(directory)
+    except PublicationError as exc:
+        raise FactsheetError(
+            [PUBLISHED_UNUSABLE(str(p), file=str(directory)) for p in exc.problems]
+        ) from exc
+    return from_publication(pub)

@@ -1,0 +1,53 @@
+"""``victim-monitor factsheet`` in-process: files written, problems shown, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tests.reporting.test_editorial import _editorial_dir, _intro
+from victim_monitor.cli import main
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_writes_the_files_and_prints_their_paths(published_dir: Path, tmp_path: Path) -> None:
+    code, out = _run("factsheet", "--lang", "en", "--out", str(tmp_path),
+                     "--published", str(published_dir))  # fmt: skip
+    assert code == 0, out
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["factsheet-2014-2018-en.html", "factsheet-2014-2018-en.pdf"]
+    for name in names:
+        assert str(tmp_path / name) in out
+
+
+def test_other_years_than_published_exit_1(published_dir: Path, tmp_path: Path) -> None:
+    code, out = _run("factsheet", "--years", "2015-2018", "--out", str(tmp_path),
+                     "--published", str(published_dir))  # fmt: skip
+    assert code == 1
+    assert "VM806" in out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_wrong_number_exits_1_naming_file_and_sentence(
+    published_dir: Path, tmp_path: Path
+) -> None:
+    editorial = _editorial_dir(tmp_path / "text", _intro("Er waren 674 slachtoffers."))
+    out_dir = tmp_path / "out"
+    code, out = _run("factsheet", "--out", str(out_dir), "--published", str(published_dir),
+                     "--editorial", str(editorial))  # fmt: skip
+    assert code == 1
+    assert "VM802" in out
+    assert "factsheet-2014-2018.nl.md" in out
+    assert "Er waren 674 slachtoffers." in out
+    assert not out_dir.exists()
+
+
+def test_a_missing_publication_exits_1(tmp_path: Path) -> None:
+    code, out = _run("factsheet", "--out", str(tmp_path))
+    assert code == 1
+    assert "VM806" in out
