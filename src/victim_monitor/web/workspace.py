@@ -53,7 +53,7 @@ def _safe_next(target: str | None, lang: str) -> str:
     # Only local workspace paths: never an open redirect.
     if target and re.fullmatch(r"/(nl|en)/[A-Za-z0-9/_.-]*", target):
         return target
-    return f"/{lang:lang}/workspace/"
+    return f"/{lang}/workspace/"
 
 
 @router.get("/{lang:lang}/login", response_class=HTMLResponse, include_in_schema=False)

@@ -1,0 +1,177 @@
+"""The registry workspace in-process: uploads and their problems, need-to-know, review, audit."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DatabaseError
+
+from tests.web.conftest import PASSWORD, Login, csrf_of, log_in
+from tests.web.register import Register, bad_file, fixed_file, populate
+from victim_monitor.storage.schema import audit_events, pair_decisions
+from victim_monitor.web import audit
+
+
+@pytest.fixture
+def register(engine: Engine, tmp_path: Path) -> Register:
+    return populate(engine, tmp_path / "files")
+
+
+def _upload(client: TestClient, path: Path) -> str:
+    token = csrf_of(client, "/en/workspace/submissions")
+    with path.open("rb") as handle:
+        response = client.post(
+            "/en/workspace/submissions",
+            data={"csrf_token": token},
+            files={"file": (path.name, handle, "text/csv")},
+        )
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+def test_bad_file_shows_problems_per_row_and_field_then_fixed(login: Login, tmp_path: Path) -> None:
+    client = login("reporter")
+    page = client.get(_upload(client, bad_file(tmp_path)))
+    assert page.status_code == 200
+    assert "rejected" in page.text
+    rows = re.findall(
+        r'<tr class="sev-error"><td class="n">(\d+)</td><td>([a-z_]+)</td>'
+        r"<td><code>(VM\d+)</code>",
+        page.text,
+    )
+    assert ("3", "report_date", "VM203") in rows
+    assert any(r[0] == "4" and r[1] == "pn_last_name" for r in rows)
+    fixed = client.get(_upload(client, fixed_file(tmp_path)))
+    assert "accepted" in fixed.text
+    listing = client.get("/api/workspace/submissions").json()
+    assert [s["outcome"] for s in listing] == ["accepted", "rejected"]
+
+
+def test_reporters_see_only_their_organisations_submissions(
+    login: Login, register: Register
+) -> None:
+    own = login("reporter").get("/api/workspace/submissions").json()
+    assert {s["organisation"] for s in own} == {"POL"}
+    other = login("other_reporter")
+    assert {s["organisation"] for s in other.get("/api/workspace/submissions").json()} == {"KMAR"}
+    assert other.get(f"/api/workspace/submissions/{register.pol_submission}").status_code == 404
+    assert other.get(f"/en/workspace/submissions/{register.pol_submission}").status_code == 404
+    staff = login("staff").get("/api/workspace/submissions").json()
+    assert {s["organisation"] for s in staff} == {"POL", "KMAR"}
+
+
+def test_staff_decide_a_pair_on_the_evidence(
+    login: Login, register: Register, engine: Engine
+) -> None:
+    client = login("staff")
+    page = client.get("/en/workspace/review")
+    assert "same date" in page.text
+    token = csrf_of(client, "/en/workspace/review")
+    response = client.post(
+        f"/en/workspace/review/{register.pair_id}",
+        data={"csrf_token": token, "decision": "different", "reason": "other birth year"},
+    )
+    assert response.status_code == 303
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(pair_decisions).where(pair_decisions.c.id == register.pair_id)
+        ).one()
+    assert (row.status, row.reviewer, row.reason) == ("different", "staff", "other birth year")
+    decided = audit.events(engine, action="decide")
+    assert decided[0].record == f"pair:{register.pair_id}"
+    assert decided[0].actor == "staff"
+
+
+def test_every_read_of_person_level_data_is_audited(
+    login: Login, register: Register, engine: Engine
+) -> None:
+    client = login("staff")
+    assert client.get(f"/en/workspace/persons/{register.person_id}").status_code == 200
+    assert client.get(f"/api/workspace/submissions/{register.kmar_submission}").status_code == 200
+    reads = {(e.actor, e.record, e.screen) for e in audit.events(engine, action="read")}
+    assert (
+        "staff",
+        f"person:{register.person_id}",
+        f"/en/workspace/persons/{register.person_id}",
+    ) in reads
+    assert (
+        "staff",
+        f"submission:{register.kmar_submission}",
+        f"/api/workspace/submissions/{register.kmar_submission}",
+    ) in reads
+    assert audit.verify(engine).intact
+
+
+def test_the_audit_trail_is_append_only_and_tamper_evident(
+    login: Login, register: Register, engine: Engine
+) -> None:
+    login("staff").get(f"/en/workspace/persons/{register.person_id}")
+    with pytest.raises(DatabaseError), engine.begin() as conn:
+        conn.execute(audit_events.update().values(actor="someone else"))
+    with pytest.raises(DatabaseError), engine.begin() as conn:
+        conn.execute(audit_events.delete())
+    assert audit.verify(engine).intact
+    # An attacker with the database owner's rights drops the guard and edits one event.
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER audit_events_no_update"))
+        else:
+            conn.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+        first = conn.scalar(select(audit_events.c.id).order_by(audit_events.c.id).limit(1))
+        conn.execute(
+            audit_events.update().where(audit_events.c.id == first).values(actor="someone else")
+        )
+    check = audit.verify(engine)
+    assert not check.intact
+    assert check.broken_at == first
+
+
+def test_admin_views_and_exports_the_audit_trail(login: Login, engine: Engine) -> None:
+    client = login("admin")
+    page = client.get("/en/admin/audit")
+    assert "audit trail intact" in page.text
+    export = client.get("/admin/audit.csv")
+    assert export.status_code == 200
+    lines = export.text.splitlines()
+    assert lines[0].startswith("id,at,actor,role,action")
+    assert len(lines) - 1 == audit.total(engine)  # the export itself is logged first
+    assert lines[-1].endswith(audit.events(engine, limit=1)[0].hash)
+
+
+def test_forms_need_the_csrf_token(login: Login, tmp_path: Path) -> None:
+    client = login("reporter")
+    path = bad_file(tmp_path)
+    for data in ({}, {"csrf_token": "0" * 64}):
+        with path.open("rb") as handle:
+            response = client.post(
+                "/en/workspace/submissions", data=data, files={"file": (path.name, handle)}
+            )
+        assert response.status_code == 403
+    assert client.get("/api/workspace/submissions").json() == []
+
+
+def test_login_is_throttled_after_repeated_failures(app_client: TestClient) -> None:
+    for _ in range(5):
+        assert log_in(app_client, "staff", "wrong password!") == 401
+    assert log_in(app_client, "staff", PASSWORD) == 429
+    assert log_in(app_client, "analyst", PASSWORD) == 303  # other users are not locked out
+
+
+def test_logout_and_blocking_end_sessions(login: Login, engine: Engine) -> None:
+    client = login("staff")
+    assert client.get("/api/workspace/submissions").status_code == 200
+    client.post("/en/logout", data={"csrf_token": csrf_of(client, "/en/workspace/")})
+    assert client.get("/api/workspace/submissions").status_code == 401
+    client = login("reporter")
+    admin_cookies = dict(login("admin").cookies)
+    reporter_id = next(
+        u["id"] for u in client.get("/api/admin/users").json() if u["username"] == "reporter"
+    )
+    token = csrf_of(client, "/en/admin/users")
+    client.post(f"/en/admin/users/{reporter_id}/active", data={"csrf_token": token, "active": "0"})
+    assert admin_cookies
+    assert log_in(client, "reporter") == 401
