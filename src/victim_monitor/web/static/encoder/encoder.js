@@ -18,6 +18,8 @@ const PROGRESS_EVERY = 1000;
 const BATCH = 512; // rows hashed concurrently
 const FORMATS = ["csv", "jsonl", "json"];
 
+const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 function columnPairs(columnMap) {
   if (!columnMap) return [];
   return columnMap instanceof Map ? [...columnMap] : Array.isArray(columnMap) ? columnMap : Object.entries(columnMap);
@@ -141,6 +143,7 @@ async function encodeWithKey(rawBytes, key, options) {
       if (plan !== null && !log.hasErrors) batch.push(plan); // after an error only check
       if (log.hasErrors) batch = [];
       if (batch.length >= BATCH) await flush();
+      if (read % BATCH === 0) await pause(); // let the page repaint, even when only checking
       if (progress && read % PROGRESS_EVERY === 0) progress(read);
     }
     if (!log.hasErrors) await flush();
