@@ -362,13 +362,44 @@ def estimate(
     default=None,
     help="Match probability at which two reports are one person.",
 )
+@click.option(
+    "--backend",
+    type=click.Choice(["duckdb", "spark"]),
+    default=None,
+    help="Where Splink runs: duckdb (default) or spark (pip install 'victim-monitor[spark]').",
+)
+@click.option(
+    "--sensitivity",
+    is_flag=True,
+    help="Show how persons per year and capture histories move with the threshold (links nothing).",
+)
+@click.option(
+    "--thresholds",
+    metavar="P,P,...",
+    default=None,
+    help="Thresholds for --sensitivity (default 0.5,0.6,0.7,0.8,0.9,0.95,0.99).",
+)
 @database_option
 @json_option
-def link(full: bool, threshold: float | None, database: str | None, as_json: bool) -> None:
+def link(
+    full: bool,
+    threshold: float | None,
+    backend: str | None,
+    sensitivity: bool,
+    thresholds: str | None,
+    database: str | None,
+    as_json: bool,
+) -> None:
     """Link the register's reports into persons (incrementally unless --full)."""
-    from victim_monitor.linkage import THRESHOLD, ConcurrentRunError, link_register
+    from victim_monitor.linkage import THRESHOLD, BackendError, ConcurrentRunError, link_register
     from victim_monitor.registry.register import open_register
 
+    if sensitivity and (full or threshold is not None or backend is not None):
+        raise click.UsageError(
+            "--sensitivity links nothing: it takes no --full, --threshold or --backend"
+        )
+    if thresholds is not None and not sensitivity:
+        raise click.UsageError("--thresholds goes with --sensitivity")
     engine = open_register(_database(database), _settings().organisations_file)
     with _progress_bar() as bar:
         tasks: dict[str, Any] = {}
@@ -378,16 +409,44 @@ def link(full: bool, threshold: float | None, database: str | None, as_json: boo
                 tasks[name] = bar.add_task(name, total=total)
             bar.update(tasks[name], completed=done, total=total)
 
-        try:
-            result = link_register(
-                engine, threshold=threshold or THRESHOLD, full=full, progress=step
-            )
-        except ConcurrentRunError as exc:
-            raise click.ClickException(str(exc)) from exc
+        if sensitivity:
+            result: Any = _sensitivity(engine, thresholds, step)
+        else:
+            try:
+                result = link_register(
+                    engine,
+                    threshold=threshold or THRESHOLD,
+                    full=full,
+                    backend=backend or "duckdb",
+                    progress=step,
+                )
+            except (ConcurrentRunError, BackendError) as exc:
+                raise click.ClickException(str(exc)) from exc
     if as_json:
         _print_json(result.as_dict())
     else:
         click.echo(result.summary())
+
+
+def _sensitivity(engine: Any, thresholds: str | None, step: Callable[[str, int, int], None]) -> Any:
+    from victim_monitor.linkage import sensitivity
+
+    try:
+        chosen = None if thresholds is None else tuple(float(t) for t in thresholds.split(","))
+        if chosen is None:
+            return sensitivity(engine, progress=step)
+        return sensitivity(engine, chosen, progress=step)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--thresholds") from exc
+
+
+def _report_ref(text: str) -> tuple[str, str]:
+    organisation, sep, case = text.partition(":")
+    if not sep or not organisation or not case:
+        raise click.BadParameter(
+            f"{text!r}: give a report as ORGANISATION:CASE_REFERENCE", param_hint="--decide-reports"
+        )
+    return organisation, case
 
 
 @main.command()
@@ -400,6 +459,14 @@ def link(full: bool, threshold: float | None, database: str | None, as_json: boo
     help="Which pairs to list.",
 )
 @click.option("--decide", "pair_id", type=int, default=None, help="Record a decision on pair N.")
+@click.option(
+    "--decide-reports",
+    "reports",
+    nargs=2,
+    default=None,
+    metavar="ORG:CASE ORG:CASE",
+    help="Record a decision on any two reports, queued or not.",
+)
 @click.option("--same", "decision", flag_value="same", help="The two reports are one person.")
 @click.option(
     "--different", "decision", flag_value="different", help="The two reports are different persons."
@@ -411,6 +478,7 @@ def link(full: bool, threshold: float | None, database: str | None, as_json: boo
 def review(
     show: str,
     pair_id: int | None,
+    reports: tuple[str, str] | None,
     decision: str | None,
     reviewer: str,
     reason: str,
@@ -418,17 +486,31 @@ def review(
     as_json: bool,
 ) -> None:
     """List uncertain pairs with their evidence, or record a decision on one."""
-    from victim_monitor.linkage import ReviewError, ReviewPair, record_decision, review_queue
+    from victim_monitor.linkage import (
+        ReviewError,
+        ReviewPair,
+        decide_reports,
+        record_decision,
+        review_queue,
+    )
     from victim_monitor.registry.register import open_register
 
+    deciding = pair_id is not None or reports is not None
+    if pair_id is not None and reports is not None:
+        raise click.UsageError("use --decide or --decide-reports, not both")
+    if deciding and decision is None:
+        raise click.UsageError("a decision needs --same or --different")
+    if decision is not None and not deciding:
+        raise click.UsageError("--same and --different go with --decide or --decide-reports")
+    left, right = (_report_ref(reports[0]), _report_ref(reports[1])) if reports else (None, None)
     engine = open_register(_database(database), _settings().organisations_file)
     try:
-        if pair_id is not None:
-            if decision is None:
-                raise click.UsageError("--decide needs --same or --different")
+        if pair_id is not None and decision is not None:
             pairs: tuple[ReviewPair, ...] = (
                 record_decision(engine, pair_id, decision, reviewer, reason),
             )
+        elif left is not None and right is not None and decision is not None:
+            pairs = (decide_reports(engine, left, right, decision, reviewer, reason),)
         else:
             pairs = review_queue(engine, status=show)
     except ReviewError as exc:
@@ -438,8 +520,13 @@ def review(
         return
     for pair in pairs:
         click.echo(pair.summary())
-    if pair_id is None:
-        click.echo(f"{len(pairs)} pairs ({show}); decide with --decide N --same|--different")
+    if not deciding:
+        click.echo(
+            f"{len(pairs)} pairs ({show}); decide with --decide N --same|--different, "
+            "or any two reports with --decide-reports ORG:CASE ORG:CASE"
+        )
+    else:
+        click.echo("recorded; the next victim-monitor link applies it")
 
 
 # --- the web application ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ def test_public_exports() -> None:
         "LINK_FLOOR",
         "REVIEW_BAND",
         "THRESHOLD",
+        "BackendError",
         "ConcurrentRunError",
         "LinkResult",
         "LinkageStatus",
@@ -33,7 +34,7 @@ def test_public_exports() -> None:
 
 def _structure(comparisons: list[dict[str, object]]) -> list[tuple[object, ...]]:
     return [
-        (c["output_column_name"], lv["sql_condition"], lv.get("tf_adjustment_column"))  # type: ignore[index]
+        (c["output_column_name"], lv["sql_condition"], lv.get("tf_adjustment_column"))
         for c in comparisons
         for lv in c["comparison_levels"]  # type: ignore[attr-defined]
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
@@ -36,6 +38,16 @@ def _membership(engine: Engine) -> pd.DataFrame:
     query = query.join(organisations, organisations.c.code == person_reports.c.organisation_code)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).all(), columns=list(query.selected_columns.keys()))
+
+
+def _person_by_report(engine: Engine) -> dict[tuple[str, str], int]:
+    member = _membership(engine)
+    return {
+        (o, c): int(p)
+        for o, c, p in zip(
+            member["organisation_code"], member["case_reference"], member["person_id"], strict=True
+        )
+    }
 
 
 def _persons(engine: Engine) -> pd.DataFrame:
@@ -75,12 +87,12 @@ def test_full_link_places_every_current_report_in_one_person(
     assert len(active) == result.persons == sum(persons_per_year(engine).values())
     assert result.persons < result.reports  # some persons were reported more than once
     # The capture history is the set of the lists of the person's reports.
-    lists = member.groupby("person_id")["estimation_list"].agg(set)
+    lists = member.groupby("person_id")["estimation_list"].agg(set).to_dict()
     for person, row in active.iterrows():
         assert set(row["lists"]) == lists[person]
     assert sum(n * k for k, n in reports_per_person(engine).items()) == result.reports
     with engine.connect() as conn:
-        actions = dict(
+        actions: dict[str, int] = dict(
             conn.execute(
                 select(person_changes.c.action, func.count()).group_by(person_changes.c.action)
             ).all()
@@ -91,7 +103,7 @@ def test_full_link_places_every_current_report_in_one_person(
     table = capture_histories(engine, 2015)
     assert list(table.columns) == ["P", "K", "I", "R", "O", "Z", "count"]
     assert table["count"].sum() == persons_per_year(engine)[2015]
-    assert set(table[["P", "K", "I", "R", "O", "Z"]].stack().unique()) <= {0, 1}
+    assert set(table[["P", "K", "I", "R", "O", "Z"]].to_numpy().ravel().tolist()) <= {0, 1}
     assert (table[["P", "K", "I", "R", "O", "Z"]].sum(axis=1) >= 1).all()
     assert capture_histories(engine)["count"].sum() == result.persons
     status = linkage_status(engine)
@@ -174,10 +186,99 @@ def test_a_new_version_of_a_report_keeps_its_person(
     changed = tmp_path / path.name  # type: ignore[operator]
     changed.write_text(lines[0] + ",".join(row) + "\r\n", "utf-8")
     organisation = path.stem.rsplit("-", 1)[0]
-    person_before = _membership(engine).set_index("case_reference").loc[case, "person_id"]
+    person_before = _person_by_report(engine)[(organisation, case)]
     import_files(engine, (changed,))
     result = link_register(engine)
     assert result.new_reports == 1
     member = _membership(engine).set_index(["organisation_code", "case_reference"])
-    assert member.loc[(organisation, case), "person_id"] == person_before
+    assert _person_by_report(engine)[(organisation, case)] == person_before
     assert member["is_current"].all()
+
+
+def _run_log(engine: Engine, run_id: int | None) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(person_changes).where(person_changes.c.run_id == run_id)).all()
+    return pd.DataFrame(rows, columns=list(person_changes.c.keys()))
+
+
+def _accounted(before: dict[int, int], log: pd.DataFrame) -> dict[int, int]:
+    """Persons per year as the log says they became: each logged person's year before/after."""
+    counts = dict(before)
+    for person, rows in log.groupby("person_id"):
+        years_before = set(rows["year_before"].dropna().astype(int))
+        years_after = set(rows["year_after"].dropna().astype(int))
+        assert len(years_before) <= 1, (person, years_before)  # one person, one story
+        assert len(years_after) <= 1, (person, years_after)
+        for year in years_before:
+            counts[year] -= 1
+        for year in years_after:
+            counts[year] = counts.get(year, 0) + 1
+    return {y: n for y, n in counts.items() if n}
+
+
+def _link_and_account(engine: Engine, *, full: bool = False) -> tuple[pd.DataFrame, int | None]:
+    """Link; check that the log of the run accounts for every change in persons per year."""
+    before = persons_per_year(engine)
+    result = link_register(engine, full=full)
+    log = _run_log(engine, result.run_id)
+    assert _accounted(before, log) == persons_per_year(engine)
+    assert log["changed_at"].notna().all()
+    assert log["reason"].notna().all()
+    return log, result.run_id
+
+
+def test_the_change_log_accounts_for_every_change_in_persons_per_year(
+    engine: Engine, small: Submissions, tmp_path: Path
+) -> None:
+    from tests.linkage.testbed import new_version
+    from victim_monitor.linkage import decide_reports
+
+    import_files(engine, small.files((2015,)))
+    _link_and_account(engine)
+    # A new year links to earlier persons (some 2016 reports are of 2015 victims).
+    import_files(engine, small.files((2016,)))
+    log, _ = _link_and_account(engine)
+    assert {"created", "report_added"} <= set(log["action"])
+    assert not log["year_before"].dropna().eq(2016).any()  # nothing was in 2016 before
+
+    # A corrected report date moves a one-report person from 2015 to 2016: a logged change.
+    person = _person_by_report(engine)
+    sizes = pd.Series(person).value_counts()
+    path = small.files((2015,))[0]
+    organisation = path.stem.rsplit("-", 1)[0]
+    single = sorted(r for r, p in person.items() if r[0] == organisation and sizes[p] == 1)[0]
+    lines = path.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    row = next(r.split(",") for r in lines[1:] if single[1] in r.split(","))
+    age = row[header.index("age_at_report")]
+    changed = new_version(
+        path,
+        single[1],
+        tmp_path / "v2",
+        report_date="2016-01-04",
+        age_at_report=str(int(age) + 1) if age else "",
+    )
+    import_files(engine, (changed,))
+    log, _ = _link_and_account(engine)
+    moved = log[(log["person_id"] == person[single]) & (log["action"] == "report_added")]
+    assert len(moved) == 1
+    assert moved.iloc[0]["other_person_id"] == person[single]
+    assert moved.iloc[0]["reason"] == "new_report"
+    assert (moved.iloc[0]["year_before"], moved.iloc[0]["year_after"]) == (2015, 2016)
+
+    # Reviewers' decisions split one person and join two others.
+    person = _person_by_report(engine)
+    groups = pd.Series(list(person), index=list(person.values())).groupby(level=0).agg(list)
+    a, b = sorted(next(g for g in groups if len(g) >= 2))[:2]
+    c, d = sorted(person)[0], sorted(person)[-1]
+    decide_reports(engine, a, b, "different", "reviewer")
+    decide_reports(engine, c, d, "same", "reviewer")
+    log, _ = _link_and_account(engine)
+    assert {"split", "merged"} <= set(log["action"])
+    assert set(log["reason"]) == {"review"}
+    # A full relink keeps the decisions; whatever else moves is logged.
+    log, _ = _link_and_account(engine, full=True)
+    assert set(log["reason"]) <= {"relink"}
+    person = _person_by_report(engine)
+    assert person[a] != person[b]
+    assert person[c] == person[d]

@@ -52,3 +52,29 @@ def import_files(engine: Engine, paths: tuple[Path, ...]) -> int:
         assert result.ok, result.summary()
         added += result.rows_new
     return added
+
+
+def report_row(path: Path, case: str) -> dict[str, str]:
+    """The fields of report ``case`` in submission ``path``."""
+    lines = path.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("case_reference")
+    row = next(line.split(",") for line in lines[1:] if line.split(",")[at] == case)
+    return dict(zip(header, row, strict=True))
+
+
+def new_version(path: Path, case: str, out: Path, **changes: str) -> Path:
+    """A submission holding only report ``case`` of ``path``, with ``changes`` to its fields.
+
+    Written under ``out`` with the same file name (so the same organisation imports it).
+    """
+    lines = path.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    at = header.index("case_reference")
+    row = next(line.split(",") for line in lines[1:] if line.split(",")[at] == case)
+    for name, value in changes.items():
+        row[header.index(name)] = value
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / path.name
+    target.write_text(lines[0] + "\r\n" + ",".join(row) + "\r\n", "utf-8")
+    return target

@@ -24,6 +24,7 @@ from victim_monitor.linkage.review import (
     record_decision,
     review_queue,
 )
+from victim_monitor.linkage.score import BackendError
 from victim_monitor.linkage.sensitivity import Sensitivity, sensitivity
 from victim_monitor.linkage.status import LinkageStatus, linkage_status
 from victim_monitor.linkage.store import ConcurrentRunError
@@ -32,6 +33,7 @@ __all__ = [
     "LINK_FLOOR",
     "REVIEW_BAND",
     "THRESHOLD",
+    "BackendError",
     "ConcurrentRunError",
     "LinkResult",
     "LinkageStatus",

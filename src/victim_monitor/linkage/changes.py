@@ -7,11 +7,15 @@ cluster keeps that person's id, an unmatched cluster gets a new id, an unmatched
 person is retired (``merged_into`` the cluster that took all its reports, if one did). An id is
 never reused.
 
-Every difference between the earlier and the new persons is logged: a person created, a
-report added to a person (with the person it came from, if any), a person merged into
-another, split off another, or retired. The reason is ``new_report`` for a person made of new
-reports only, ``review`` when a reviewer's decision joined or separated the reports,
-``relink`` in a full relink, and otherwise ``model`` with the best match probability.
+Every difference between the earlier and the new persons is logged, so that the log alone
+accounts for every change in persons per year (each person whose reports changed appears as
+``person_id`` with its year before and after): a person created; a report added to a person
+(with the person it came from, if any; also when a new version of a report replaces the
+earlier one in the same person); a report removed from a person that goes on; a person
+merged into another, split off another, or retired. The reason is ``new_report`` for new
+reports and versions, ``review`` when a reviewer's decision that the earlier persons did not
+yet satisfy joined or separated the reports, ``relink`` in a full relink, and otherwise
+``model`` with the best match probability.
 """
 
 from __future__ import annotations
@@ -34,6 +38,25 @@ class Decided:
     different: dict[tuple[int, int], int] = field(default_factory=dict)
 
 
+def effective(decided: Decided, uids: pd.Series, old: pd.Series) -> Decided:
+    """The decisions the earlier persons do not satisfy yet: the ones a run acts on.
+
+    ``uids`` (report ids) and ``old`` (earlier person or NA) are aligned. A "same" decision
+    between reports of two persons (or with a new report), a "different" decision between two
+    reports of one person.
+    """
+    earlier = dict(zip(uids.tolist(), old.fillna(NONE).astype("int64").tolist(), strict=True))
+
+    def together(pair: tuple[int, int]) -> bool:
+        a, b = earlier.get(pair[0], NONE), earlier.get(pair[1], NONE)
+        return bool(a != NONE and a == b)
+
+    return Decided(
+        {k: v for k, v in decided.same.items() if not together(k)},
+        {k: v for k, v in decided.different.items() if together(k)},
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Assignment:
     """Person id per report, the retired persons and the change log rows."""
@@ -53,12 +76,14 @@ def assign(
     pairs: pd.DataFrame,
     decided: Decided,
     full: bool,
+    renewed: frozenset[int] = frozenset(),
 ) -> Assignment:
     """Give each cluster a person id and log the changes.
 
     ``reports`` (``unique_id``, ``organisation_code``, ``case_reference``, ``report_date``),
     ``labels`` and ``old`` (earlier person id or NA) are aligned row by row; ``pairs`` are
-    the scored pairs of this run (for the probabilities in the log).
+    the scored pairs of this run (for the probabilities in the log); ``renewed``: report ids
+    that are new versions of reports linked before.
     """
     frame = pd.DataFrame(
         {
@@ -71,6 +96,7 @@ def assign(
             "case": reports["case_reference"].to_numpy(),
         }
     )
+    frame["renewed"] = frame["uid"].isin(pd.Index(list(renewed)))
     known = frame[frame["old"] != NONE]
     first_seen = known.groupby("old")["date"].min()
     overlap = known.groupby(["label", "old"]).size().rename("n").reset_index()
@@ -91,11 +117,13 @@ def assign(
             next_id += 1
     frame["person"] = frame["label"].map(taken).astype("int64")
 
+    lost = frame.loc[frame["old"].isin(set(known["old"]) - used)]
+    went = lost.groupby("old")["person"].unique()
+    retired: dict[int, int | None] = {
+        int(cast(int, person)): int(into[0]) if len(into) == 1 else None
+        for person, into in went.items()
+    }
     log = _Log(frame, pairs, decided, full)
-    retired: dict[int, int | None] = {}
-    for person in sorted(set(known["old"]) - used):
-        went = set(frame.loc[frame["old"] == person, "person"])
-        retired[person] = next(iter(went)) if len(went) == 1 else None
     log.write(created, retired)
     return Assignment(frame["person"].to_numpy(np.int64), frozenset(created), retired, log.rows)
 
@@ -125,12 +153,15 @@ class _Log:
         self.best: dict[int, float] = {
             int(u): float(p) for u, p in zip(best.index, best.to_numpy(), strict=True)
         }
+        # Report ids of the earlier and the new persons that changed (filled by ``write``).
+        self.of_old: dict[int, set[int]] = {}
+        self.of_new: dict[int, set[int]] = {}
 
     def _reason(self, uids: set[int], default: str) -> tuple[str, int | None]:
         if self.full:
             return "relink", None
         for table in (self.decided.same, self.decided.different):
-            for (a, b), decision in table.items():
+            for (a, b), decision in sorted(table.items(), key=lambda item: item[1]):
                 if a in uids or b in uids:
                     return "review", decision
         return default, None
@@ -151,50 +182,66 @@ class _Log:
 
     def write(self, created: set[int], retired: dict[int, int | None]) -> None:
         frame = self.frame
-        moved = frame["old"] != frame["person"]
-        touched = frame[frame["person"].isin(set(frame.loc[moved, "person"]))]
+        moved = frame[frame["old"] != frame["person"]]
+        touched = frame[frame["person"].isin(set(moved["person"]))]
+        olds = frame[frame["old"].isin(set(moved["old"]) - {NONE})]
+        self.of_old = {int(cast(int, k)): set(v.tolist()) for k, v in olds.groupby("old")["uid"]}
+        self.of_new = {
+            int(cast(int, k)): set(v.tolist()) for k, v in touched.groupby("person")["uid"]
+        }
         has_old = (touched["old"] != NONE).groupby(touched["person"]).sum()
         fresh = sorted(p for p in created if has_old.get(p, 0) == 0)
         reason = "relink" if self.full else "new_report"
         self.rows.extend(
             {**_EMPTY, "action": "created", "person_id": int(p), "reason": reason} for p in fresh
         )
+        merges = {old: self._merge(old) for old in retired}
         rest = touched[~touched["person"].isin(fresh)]
         for person, group in rest.groupby("person", sort=True):
             key = int(cast(int, person))
-            self._person(key, group, key in created, retired)
+            self._person(key, group, key in created, merges)
+        self._removed(moved, retired)
+        self._renewed()
         for old, into in sorted(retired.items()):
-            uids = set(frame.loc[frame["old"] == old, "uid"])
-            why, decision = self._reason(uids, "model")
+            why, decision, probability = merges[old]
             if into is None:
                 self._row("retired", old, reason=why, decision=decision)
-                continue
-            probability = max((self.best.get(u, 0.0) for u in uids), default=0.0)
-            self._row(
-                "merged",
-                old,
-                other=into,
-                reason=why,
-                probability=probability or None,
-                decision=decision,
-            )
+            else:
+                self._row(
+                    "merged", old, other=into, reason=why, probability=probability,
+                    decision=decision,
+                )  # fmt: skip
+
+    def _merge(self, old: int) -> tuple[str, int | None, float | None]:
+        """Reason, decision and best link that took a retired person's reports elsewhere."""
+        uids = self.of_old.get(old, set())
+        why, decision = self._reason(uids, "model")
+        probability = max((self.best.get(u, 0.0) for u in uids), default=0.0) or None
+        return why, decision, probability
 
     def _person(
-        self, person: int, group: pd.DataFrame, created: bool, retired: dict[int, int | None]
+        self,
+        person: int,
+        group: pd.DataFrame,
+        created: bool,
+        merges: dict[int, tuple[str, int | None, float | None]],
     ) -> None:
+        """A new or continuing person that received reports: ``split``, ``report_added``."""
+        source: int | None = None
         if created:
             source = int(group.loc[group["old"] != NONE, "old"].mode().iloc[0])
-            why, decision = self._reason(set(group["uid"]), "model")
+            why, decision = self._reason(set(group["uid"].tolist()), "model")
             self._row("split", person, other=source, reason=why, decision=decision)
-            return
         for uid, old, org, case in zip(
             group["uid"], group["old"], group["org"], group["case"], strict=True
         ):
-            if old == person:
+            if old == person or old == source:
                 continue
-            if old != NONE and retired.get(int(old), NONE) == person:
-                continue  # logged once, as the merge of its person
-            why, decision = self._reason({int(uid)}, "model")
+            if old in merges:  # the whole earlier person came along
+                why, decision, probability = merges[int(old)]
+            else:
+                why, decision = self._reason({int(uid)}, "model")
+                probability = self.best.get(int(uid))
             self._row(
                 "report_added",
                 person,
@@ -202,9 +249,32 @@ class _Log:
                 org=org,
                 case=case,
                 reason=why,
-                probability=self.best.get(int(uid)),
+                probability=probability,
                 decision=decision,
             )
+
+    def _removed(self, moved: pd.DataFrame, retired: dict[int, int | None]) -> None:
+        """A report that left an earlier person that goes on (split off, or moved)."""
+        leaving = moved[(moved["old"] != NONE) & ~moved["old"].isin(list(retired))]
+        for uid, old, person, org, case in zip(
+            leaving["uid"], leaving["old"], leaving["person"], leaving["org"], leaving["case"],
+            strict=True,
+        ):  # fmt: skip
+            both = self.of_old.get(int(old), set()) | self.of_new.get(int(person), set())
+            why, decision = self._reason(both | {int(uid)}, "model")
+            self._row(
+                "report_removed", int(old), other=int(person), org=org, case=case, reason=why,
+                decision=decision,
+            )  # fmt: skip
+
+    def _renewed(self) -> None:
+        """A new version of a report that stays with its person (its data may move the year)."""
+        frame = self.frame
+        kept = frame[frame["renewed"] & (frame["old"] == frame["person"])]
+        reason = "relink" if self.full else "new_report"
+        for person, org, case in zip(kept["person"], kept["org"], kept["case"], strict=True):
+            self._row("report_added", int(person), other=int(person), org=org, case=case,
+                      reason=reason)  # fmt: skip
 
 
 _EMPTY: dict[str, Any] = {

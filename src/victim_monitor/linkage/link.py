@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor.linkage import cluster as clustering
 from victim_monitor.linkage import review, score, store
-from victim_monitor.linkage.changes import Decided, assign
+from victim_monitor.linkage.changes import Decided, assign, effective
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
 from victim_monitor.storage.schema import pair_decisions
@@ -58,6 +58,7 @@ class LinkResult:
     pending_review: int
     seconds: float
     notes: tuple[str, ...] = field(default=())
+    withdrawn: int = 0
 
     def summary(self) -> str:
         lines = [
@@ -67,7 +68,8 @@ class LinkResult:
             f"{self.pairs_scored:,} pairs scored in {self.seconds:.1f} s.",
             "changes: "
             + (", ".join(f"{n:,} {k}" for k, n in sorted(self.changes.items())) or "none"),
-            f"review queue: {self.queued} added, {self.pending_review} pending "
+            f"review queue: {self.queued} added, {self.withdrawn} withdrawn (scored again, "
+            f"now outside the band), {self.pending_review} pending "
             f"(band {self.review_band[0]}-{self.review_band[1]})",
         ]
         if self.persons_by_year:
@@ -101,6 +103,7 @@ def link_register(
     (``pip install victim-monitor[spark]``).
     """
     _check(threshold, review_band)
+    score.check_backend(backend)
     step: Progress = progress or (lambda _name, _done, _total: None)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -117,10 +120,10 @@ def link_register(
 
     frame = standardise(reports)
     old = store.old_persons(reports, state.membership)
+    renewed = reports.loc[store.renewed(reports, state.membership), "unique_id"]
     new_ids = reports.loc[old.isna(), "unique_id"] if not full else reports["unique_id"]
     if not full:
-        renewed = store.renewed(reports, state.membership)
-        new_ids = pd.concat([new_ids, reports.loc[renewed, "unique_id"]]).drop_duplicates()
+        new_ids = pd.concat([new_ids, renewed]).drop_duplicates()
 
     step("train the model", 0, 1)
     if full and len(reports) >= MIN_TRAINING_REPORTS:
@@ -158,8 +161,9 @@ def link_register(
         old,
         next_id=state.next_person_id,
         pairs=pairs,
-        decided=decided,
+        decided=decided if full else effective(decided, reports["unique_id"], old),
         full=full,
+        renewed=frozenset(int(u) for u in renewed),
     )
     attributes = resolve(reports, pd.Series(result.person))
     step("cluster into persons", 1, 1)
@@ -185,12 +189,21 @@ def link_register(
         store.write_persons(conn, attributes, result, state, run_id)
         store.write_membership(conn, reports, result.person, state, run_id)
         store.write_links(conn, pairs, run_id, full)
+        levels = score.comparison_labels(model)
+        withdrawn = review.refresh(
+            conn,
+            pairs,
+            reports,
+            band=review_band,
+            labels=levels,
+            rescored=None if full else {int(u) for u in new_ids},
+        )
         queued = review.queue(
             conn,
             pairs,
             reports,
             band=review_band,
-            labels=score.comparison_labels(model),
+            labels=levels,
             run_id=run_id,
         )
         store.write_changes(conn, result.changes, attributes, state, run_id)
@@ -212,6 +225,7 @@ def link_register(
         persons_by_year=persons_per_year(engine),
         changes=counts,
         queued=queued,
+        withdrawn=withdrawn,
         pending_review=pending,
         seconds=time.perf_counter() - clock,
     )

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, select
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, or_, select
 
 from victim_monitor.linkage.changes import Decided
 from victim_monitor.storage.schema import pair_decisions, person_reports, report_links, reports
@@ -126,24 +126,9 @@ def record_decision(
     engine: Engine, pair_id: int, decision: str, reviewer: str, reason: str = ""
 ) -> ReviewPair:
     """Record (or change) the decision on a queued pair; applied by the next link run."""
-    if decision not in DECISIONS:
-        raise ReviewError(f"decision must be 'same' or 'different', not {decision!r}")
-    if not reviewer.strip():
-        raise ReviewError("a decision needs the reviewer's name")
+    _validate(decision, reviewer)
     with engine.begin() as conn:
-        updated = conn.execute(
-            pair_decisions.update()
-            .where(pair_decisions.c.id == pair_id)
-            .values(
-                status=decision,
-                reviewer=reviewer.strip()[:64],
-                reason=reason or None,
-                decided_at=_now(),
-            )
-        ).rowcount
-        if not updated:
-            raise ReviewError(f"no pair #{pair_id} in the review queue")
-        return _pairs(conn, pair_decisions.c.id == pair_id)[0]
+        return _decide(conn, pair_id, decision, reviewer, reason)
 
 
 def decide_reports(
@@ -158,18 +143,93 @@ def decide_reports(
 
     For pairs the model did not put in the queue: two reports it linked that are not one
     person (a "different" decision splits the person at the next run), or two it did not.
+    A pair already in the queue (in either order) gets the decision there.
     """
+    _validate(decision, reviewer)
     if left == right:
         raise ReviewError("a report is always the same person as itself")
     left, right = min(left, right), max(left, right)
     with engine.begin() as conn:
-        found = conn.scalar(select(pair_decisions.c.id).where(*_identity(left, right)))
+        found = conn.scalar(
+            select(pair_decisions.c.id).where(
+                or_(and_(*_identity(left, right)), and_(*_identity(right, left)))
+            )
+        )
         if found is None:
             found = _insert_decided(conn, left, right)
-    return record_decision(engine, int(found), decision, reviewer, reason)
+        return _decide(conn, int(found), decision, reviewer, reason)
 
 
-def _identity(left: tuple[str, str], right: tuple[str, str]) -> tuple[Any, ...]:
+def _validate(decision: str, reviewer: str) -> None:
+    if decision not in DECISIONS:
+        raise ReviewError(f"decision must be 'same' or 'different', not {decision!r}")
+    if not reviewer.strip():
+        raise ReviewError("a decision needs the reviewer's name")
+
+
+def _decide(
+    conn: Connection, pair_id: int, decision: str, reviewer: str, reason: str
+) -> ReviewPair:
+    d = pair_decisions
+    row = conn.execute(
+        select(d.c.organisation_code_l, d.c.case_reference_l,
+               d.c.organisation_code_r, d.c.case_reference_r).where(d.c.id == pair_id)
+    ).first()  # fmt: skip
+    if row is None:
+        raise ReviewError(f"no pair #{pair_id} in the review queue")
+    _check_consistent(conn, pair_id, ((row[0], row[1]), (row[2], row[3])), decision)
+    conn.execute(
+        d.update()
+        .where(d.c.id == pair_id)
+        .values(
+            status=decision, reviewer=reviewer.strip()[:64], reason=reason or None,
+            decided_at=_now(),
+        )
+    )  # fmt: skip
+    return _pairs(conn, d.c.id == pair_id)[0]
+
+
+Report = tuple[str, str]
+
+
+def _check_consistent(
+    conn: Connection, pair_id: int, pair: tuple[Report, Report], decision: str
+) -> None:
+    """Refuse a decision that, with the others, says two reports are and are not one person.
+
+    "Same" decisions join reports transitively; a "different" decision between two reports so
+    joined could not be respected by any clustering, so the reviewer must change one first.
+    """
+    d = pair_decisions
+    rows = conn.execute(
+        select(d.c.id, d.c.status, d.c.organisation_code_l, d.c.case_reference_l,
+               d.c.organisation_code_r, d.c.case_reference_r)
+        .where(d.c.status.in_(DECISIONS), d.c.id != pair_id)
+    ).all()  # fmt: skip
+    decided = [(int(r[0]), r[1], (r[2], r[3]), (r[4], r[5])) for r in rows]
+    decided.append((pair_id, decision, *pair))
+    parent: dict[Report, Report] = {}
+
+    def find(x: Report) -> Report:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, status, a, b in decided:
+        if status == "same":
+            parent[find(a)] = find(b)
+    for number, status, a, b in decided:
+        if status == "different" and find(a) == find(b):
+            raise ReviewError(
+                f"this decision contradicts decision #{number} ({a[0]} {a[1]} and {b[0]} {b[1]} "
+                "are different persons) through the 'same' decisions that join them; "
+                "change one of those first"
+            )
+
+
+def _identity(left: Report, right: Report) -> tuple[Any, ...]:
     d = pair_decisions
     return (
         d.c.organisation_code_l == left[0],
@@ -253,6 +313,79 @@ def evidence(pairs: pd.DataFrame, labels: dict[str, dict[int, str]]) -> list[dic
         {name: labels[name].get(int(row[i]), str(row[i])) for i, (name, _) in enumerate(columns)}
         for row in pairs[[c for _, c in columns]].itertuples(index=False, name=None)
     ]
+
+
+def refresh(
+    conn: Connection,
+    pairs: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    band: tuple[float, float],
+    labels: dict[str, dict[int, str]],
+    rescored: set[int] | None,
+) -> int:
+    """Bring the pending pairs up to date with this run's scores; returns how many left.
+
+    A pending pair one of whose reports was scored again (``rescored``; ``None``: all, a full
+    relink) takes this run's probability and evidence if it is still inside ``band``, and
+    leaves the queue if it is not (or was not scored at all); so does a pair one of whose
+    reports the register no longer holds. Decided pairs are never touched: they keep what
+    the reviewer saw.
+    """
+    d = pair_decisions
+    current = {
+        (o, c): int(u)
+        for o, c, u in zip(
+            frame["organisation_code"], frame["case_reference"], frame["unique_id"], strict=True
+        )
+    }
+    query = select(
+        d.c.id, d.c.organisation_code_l, d.c.case_reference_l, d.c.organisation_code_r,
+        d.c.case_reference_r, d.c.report_id_l, d.c.report_id_r,
+    ).where(d.c.status == "pending")  # fmt: skip
+    gone: list[int] = []
+    wanted: dict[int, tuple[int, int]] = {}
+    for row in conn.execute(query):
+        a = current.get((row.organisation_code_l, row.case_reference_l))
+        b = current.get((row.organisation_code_r, row.case_reference_r))
+        if a is None or b is None:
+            gone.append(int(row.id))
+            continue
+        stale = (a, b) != (row.report_id_l, row.report_id_r)
+        if rescored is None or stale or a in rescored or b in rescored:
+            wanted[int(row.id)] = (a, b)
+    if wanted:
+        low, high = band
+        want = pd.DataFrame(
+            [(pid, min(a, b), max(a, b)) for pid, (a, b) in wanted.items()],
+            columns=["pid", "unique_id_l", "unique_id_r"],
+        )
+        scored = want.merge(pairs, on=["unique_id_l", "unique_id_r"], how="inner")
+        probability = scored["match_probability"]
+        kept = scored[(probability >= low) & (probability < high)]
+        gone.extend(sorted(set(wanted) - {int(i) for i in kept["pid"]}))
+        updates = [
+            {"pid": pid, "l": wanted[pid][0], "r": wanted[pid][1], "w": float(w),
+             "p": float(p), "ev": ev}
+            for pid, w, p, ev in zip(
+                kept["pid"].tolist(), kept["match_weight"], kept["match_probability"],
+                evidence(kept, labels), strict=True,
+            )
+        ]  # fmt: skip
+        if updates:
+            conn.execute(
+                d.update()
+                .where(d.c.id == bindparam("pid"))
+                .values(
+                    report_id_l=bindparam("l"), report_id_r=bindparam("r"),
+                    match_weight=bindparam("w"), match_probability=bindparam("p"),
+                    evidence=bindparam("ev"),
+                ),
+                updates,
+            )  # fmt: skip
+    for start in range(0, len(gone), 5000):
+        conn.execute(delete(d).where(d.c.id.in_(gone[start : start + 5000])))
+    return len(gone)
 
 
 def queue(

@@ -21,8 +21,11 @@ with the parameters earlier links were made with.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -129,13 +132,32 @@ def spark_api(session: Any = None, partitions: int = 8, memory: str = "4g") -> A
     )
 
 
+BACKENDS = ("duckdb", "spark")
+
+
+class BackendError(RuntimeError):
+    """A linkage backend that is unknown or cannot run here; the message says what to do."""
+
+
+def check_backend(name: str) -> None:
+    """Fail early, with what to install, if backend ``name`` cannot run on this machine."""
+    if name not in BACKENDS:
+        raise BackendError(f"unknown linkage backend {name!r}: use duckdb or spark")
+    if name != "spark":
+        return
+    if importlib.util.find_spec("pyspark") is None:
+        raise BackendError(
+            "the Spark backend needs pyspark, which is not installed: "
+            "pip install 'victim-monitor[spark]' (or use --backend duckdb, the default)"
+        )
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise BackendError("the Spark backend needs Java 17 or later: no JAVA_HOME and no java")
+
+
 def backend(name: str) -> Any:
     """A fresh Splink backend by name: ``duckdb`` (default) or ``spark``."""
-    if name == "duckdb":
-        return duckdb_api()
-    if name == "spark":
-        return spark_api()
-    raise ValueError(f"unknown linkage backend {name!r}: use duckdb or spark")
+    check_backend(name)
+    return spark_api() if name == "spark" else duckdb_api()
 
 
 @contextmanager

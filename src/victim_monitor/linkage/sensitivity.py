@@ -9,6 +9,7 @@ decisions; the register itself is not changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +22,7 @@ from victim_monitor.linkage.link import LINK_FLOOR
 from victim_monitor.linkage.persons import LISTS, histories_frame, union
 from victim_monitor.linkage.review import decisions
 from victim_monitor.linkage.standardise import read_reports
-from victim_monitor.storage.schema import report_links
+from victim_monitor.storage.schema import person_reports, report_links
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
 
@@ -33,10 +34,13 @@ class Sensitivity:
     thresholds: tuple[float, ...]
     persons_by_year: dict[float, dict[int, int]]
     histories: dict[float, dict[int, pd.DataFrame]]
+    unlinked: int = 0
+    """Current reports no link run has seen yet (each counts as a person of its own)."""
 
     def summary(self) -> str:
         years = sorted({y for row in self.persons_by_year.values() for y in row})
-        lines = ["threshold " + " ".join(f"{y:>7}" for y in years) + "   on 2+ lists"]
+        lines = ["persons by year of first report, and persons on two or more lists:"]
+        lines.append("threshold " + " ".join(f"{y:>7}" for y in years) + "   on 2+ lists")
         for t in self.thresholds:
             row = self.persons_by_year[t]
             multi = sum(
@@ -45,11 +49,16 @@ class Sensitivity:
             )
             cells = " ".join(f"{row.get(y, 0):>7,}" for y in years)
             lines.append(f"{t:>9.2f} {cells}   {multi:>11,}")
+        if self.unlinked:
+            lines.append(
+                f"{self.unlinked:,} current reports are not linked yet: run victim-monitor link"
+            )
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "thresholds": list(self.thresholds),
+            "unlinked": self.unlinked,
             "persons_by_year": {
                 str(t): {str(y): n for y, n in row.items()}
                 for t, row in self.persons_by_year.items()
@@ -61,10 +70,18 @@ class Sensitivity:
         }
 
 
-def sensitivity(engine: Engine, thresholds: tuple[float, ...] = THRESHOLDS) -> Sensitivity:
+def sensitivity(
+    engine: Engine,
+    thresholds: tuple[float, ...] = THRESHOLDS,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Sensitivity:
     """Re-cluster the stored links at each threshold (at least ``LINK_FLOOR``)."""
-    if any(not LINK_FLOOR <= t < 1 for t in thresholds):
+    if not thresholds or any(not LINK_FLOOR <= t < 1 for t in thresholds):
         raise ValueError(f"thresholds must lie in [{LINK_FLOOR}, 1): {thresholds}")
+    thresholds = tuple(sorted(set(thresholds)))
+    step = progress or (lambda _name, _done, _total: None)
+    step("read the stored links", 0, 1)
     with engine.connect() as conn:
         reports = read_reports(conn)
         decided = decisions(conn, reports)
@@ -78,11 +95,14 @@ def sensitivity(engine: Engine, thresholds: tuple[float, ...] = THRESHOLDS) -> S
             ).all(),
             columns=["unique_id_l", "unique_id_r", "match_probability"],
         )
+        seen = pd.Index([r for (r,) in conn.execute(select(person_reports.c.report_id))])
+    step("read the stored links", 1, 1)
     ids = reports["unique_id"].to_numpy(np.int64)
     same = pd.DataFrame(list(decided.same), columns=["unique_id_l", "unique_id_r"])
     by_year: dict[float, dict[int, int]] = {}
     histories: dict[float, dict[int, pd.DataFrame]] = {}
-    for t in thresholds:
+    for done, t in enumerate(thresholds):
+        step("cluster at each threshold", done, len(thresholds))
         graph = pd.concat(
             [
                 clustering.edges(links[links["match_probability"] >= t]),
@@ -101,7 +121,9 @@ def sensitivity(engine: Engine, thresholds: tuple[float, ...] = THRESHOLDS) -> S
             for lists in group["lists"]:
                 counts[lists] = counts.get(lists, 0) + 1
             histories[t][year] = histories_frame(counts)
-    return Sensitivity(tuple(thresholds), by_year, histories)
+    step("cluster at each threshold", len(thresholds), len(thresholds))
+    unlinked = int((~reports["unique_id"].isin(seen)).sum())
+    return Sensitivity(thresholds, by_year, histories, unlinked)
 
 
 def _persons(reports: pd.DataFrame, labels: np.ndarray[Any, np.dtype[np.int64]]) -> pd.DataFrame:

@@ -1,0 +1,188 @@
+"""The ``link`` and ``review`` commands, in-process: options, messages, exit codes, JSON."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, func, select
+
+from tests.linkage.testbed import Submissions, import_files
+from victim_monitor.cli import main
+from victim_monitor.linkage import THRESHOLD, review_queue, sensitivity
+from victim_monitor.linkage.sensitivity import THRESHOLDS
+from victim_monitor.registry.register import open_register
+from victim_monitor.storage.schema import linkage_runs, pair_decisions, person_reports
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def register(tmp_path: Path, small: Submissions) -> tuple[str, Engine]:
+    """A SQLite register holding the 2015 reports of the small population, not linked."""
+    url = f"sqlite:///{tmp_path / 'register.db'}"
+    engine = open_register(url)
+    import_files(engine, small.files((2015,)))
+    return url, engine
+
+
+def _person_of(engine: Engine) -> dict[tuple[str, str], int]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                person_reports.c.organisation_code,
+                person_reports.c.case_reference,
+                person_reports.c.person_id,
+            )
+        ).all()
+    return {(o, c): int(p) for o, c, p in rows}
+
+
+def test_link_sensitivity_prints_and_gives_json(
+    register: tuple[str, Engine], small: Submissions
+) -> None:
+    url, engine = register
+    assert _run("link", "--database", url)[0] == 0
+    code, out = _run("link", "--sensitivity", "--database", url)
+    assert code == 0
+    assert "threshold" in out
+    assert "2015" in out
+    assert f"{THRESHOLD:.2f}" in out
+    assert "not linked yet" not in out
+    code, out = _run("link", "--sensitivity", "--json", "--database", url)
+    assert code == 0
+    data = json.loads(out)
+    expected = sensitivity(engine)
+    assert data["thresholds"] == list(THRESHOLDS)
+    assert data["unlinked"] == 0
+    assert data == json.loads(json.dumps(expected.as_dict(), default=str))
+    # The table per year is the mse layout, and adds up to the persons of that year.
+    for t in THRESHOLDS:
+        for year, rows in data["histories"][str(t)].items():
+            assert sum(r["count"] for r in rows) == data["persons_by_year"][str(t)][year]
+            assert set(rows[0]) == {"P", "K", "I", "R", "O", "Z", "count"}
+    # Reading links changes nothing in the register.
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(linkage_runs)) == 1
+    # New reports that no run has seen are counted and pointed out.
+    added = import_files(engine, small.files((2016,)))
+    code, out = _run("link", "--sensitivity", "--thresholds", "0.9,0.6", "--database", url)
+    assert code == 0
+    assert f"{added:,} current reports are not linked yet" in out
+    code, out = _run(
+        "link", "--sensitivity", "--thresholds", "0.9,0.6", "--json", "--database", url
+    )
+    assert json.loads(out)["thresholds"] == [0.6, 0.9]
+    assert json.loads(out)["unlinked"] == added
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--sensitivity", "--full"), "links nothing"),
+        (("--sensitivity", "--threshold", "0.7"), "links nothing"),
+        (("--sensitivity", "--backend", "duckdb"), "links nothing"),
+        (("--thresholds", "0.5"), "goes with --sensitivity"),
+        (("--sensitivity", "--thresholds", "0.5,x"), "--thresholds"),
+        (("--sensitivity", "--thresholds", "0.01"), "thresholds must lie"),
+        (("--backend", "oracle"), "'oracle' is not one of"),
+    ],
+)
+def test_link_usage_errors_exit_2(
+    register: tuple[str, Engine], args: tuple[str, ...], message: str
+) -> None:
+    code, out = _run("link", *args, "--database", register[0])
+    assert code == 2
+    assert message in out
+
+
+def test_link_backend_spark_without_pyspark_says_what_to_install(
+    register: tuple[str, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, engine = register
+    real = importlib.util.find_spec
+
+    def without_pyspark(name: str, *args: Any) -> Any:
+        return None if name == "pyspark" else real(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_pyspark)
+    code, out = _run("link", "--backend", "spark", "--database", url)
+    assert code == 1
+    assert "pip install 'victim-monitor[spark]'" in out
+    with engine.connect() as conn:  # refused before anything was read or written
+        assert conn.scalar(select(func.count()).select_from(linkage_runs)) == 0
+    code, out = _run("link", "--backend", "duckdb", "--json", "--database", url)
+    assert code == 0
+    assert json.loads(out)["mode"] == "full"
+
+
+def test_review_decide_reports_splits_and_joins_at_the_next_link(
+    register: tuple[str, Engine],
+) -> None:
+    url, engine = register
+    assert _run("link", "--database", url)[0] == 0
+    person = _person_of(engine)
+    members: dict[int, list[tuple[str, str]]] = {}
+    for report, p in sorted(person.items()):
+        members.setdefault(p, []).append(report)
+    a, b = next(group for group in members.values() if len(group) >= 2)[:2]
+    c, d = sorted(person)[0], sorted(person)[-1]
+    assert person[c] != person[d]
+    code, out = _run(
+        "review", "--decide-reports", f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}", "--different",
+        "--reviewer", "R. de Vries", "--reason", "case files differ", "--json", "--database", url,
+    )  # fmt: skip
+    assert code == 0, out
+    decided = json.loads(out)[0]
+    assert decided["status"] == "different"
+    assert decided["reviewer"] == "R. de Vries"
+    assert {(decided["organisation_l"], decided["case_reference_l"]),
+            (decided["organisation_r"], decided["case_reference_r"])} == {a, b}  # fmt: skip
+    code, out = _run(
+        "review", "--decide-reports", f"{c[0]}:{c[1]}", f"{d[0]}:{d[1]}", "--same",
+        "--reviewer", "R. de Vries", "--database", url,
+    )  # fmt: skip
+    assert code == 0
+    assert "recorded; the next victim-monitor link applies it" in out
+    code, out = _run("review", "--status", "different", "--database", url)
+    assert "1 pairs (different)" in out
+    assert _run("link", "--database", url)[0] == 0
+    person = _person_of(engine)
+    assert person[a] != person[b]
+    assert person[c] == person[d]
+    assert _run("link", "--full", "--database", url)[0] == 0
+    person = _person_of(engine)
+    assert person[a] != person[b]
+    assert person[c] == person[d]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("--decide-reports", "POL", "POL:2", "--same", "--reviewer", "r"), 2, "ORGANISATION:"),
+        (("--decide-reports", "POL:1", "POL:2", "--reviewer", "r"), 2, "--same or --different"),
+        (("--decide", "1", "--decide-reports", "POL:1", "POL:2", "--same"), 2, "not both"),
+        (("--same",), 2, "go with --decide"),
+        (("--decide-reports", "POL:nope", "POL:nix", "--same", "--reviewer", "r"), 1, "no report"),
+    ],
+)
+def test_review_refuses_bad_decisions(
+    register: tuple[str, Engine], args: tuple[str, ...], code: int, message: str
+) -> None:
+    url, engine = register
+    assert _run("link", "--database", url)[0] == 0
+    pending = review_queue(engine)
+    got, out = _run("review", *args, "--database", url)
+    assert got == code
+    assert message in out
+    assert review_queue(engine) == pending  # nothing was recorded
+    decided = pair_decisions.c.status != "pending"
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(pair_decisions).where(decided)) == 0
