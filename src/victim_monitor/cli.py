@@ -538,3 +538,8 @@ main.add_command(serve)
 from victim_monitor.reporting.command import factsheet  # noqa: E402
 
 main.add_command(factsheet)
+
+# --- the programme register ---------------------------------------------------------------
+from victim_monitor.programme.cli import programme  # noqa: E402
+
+main.add_command(programme)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from victim_monitor.linkage import LinkageStatus, LinkResult, link_register, linkage_status
+from victim_monitor.programme import ImportResult, import_example
 from victim_monitor.pseudonymise import encode_file, generate_key, write_key
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.register import open_register
@@ -44,6 +45,7 @@ class DemoResult:
     status: RegisterStatus
     linkage: LinkResult
     linked: LinkageStatus
+    programme: ImportResult | None = None
 
     def summary(self) -> str:
         accepted = sum(r.outcome == "accepted" for r in self.intake)
@@ -61,6 +63,9 @@ class DemoResult:
             "Linkage (reports of the same person, found on pseudonyms only):",
             _indent(self.linkage.summary()),
             _indent(self.linked.summary()),
+            "",
+            "Programme register (shipped example; measures are examples):",
+            _indent(self.programme.summary() if self.programme else "not loaded"),
             "",
             "Outputs:",
             f"  {self.out / 'raw'}          the organisations' raw files (synthetic clear names)",
@@ -131,6 +136,9 @@ def run_demo(
     status = register_status(engine)
     linkage = link_register(engine, progress=step)
     linked = linkage_status(engine)
+    programme = import_example(engine)
+    if not programme.ok:
+        raise DemoError(f"loading the example programme failed:\n{programme.summary()}")
     engine.dispose()
     return DemoResult(
         out=out,
@@ -143,4 +151,5 @@ def run_demo(
         status=status,
         linkage=linkage,
         linked=linked,
+        programme=programme,
     )

@@ -1,0 +1,123 @@
+"""``victim-monitor programme``: import, export and show the programme register."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+
+from victim_monitor.config import ConfigError, Settings
+
+
+def _engine(database: str | None) -> Engine:
+    from victim_monitor.registry.register import open_register
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    return open_register(database or settings.database_url, settings.organisations_file)
+
+
+def _print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+_database = click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
+)
+_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+@click.group()
+def programme() -> None:
+    """The programme register: measures, recommendations and their indicators."""
+
+
+@programme.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
+@_database
+@_json
+def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> None:
+    """Check a programme file (YAML or CSV) and write it into the register (all or nothing)."""
+    from victim_monitor.programme.intake import import_programme
+
+    result = import_programme(_engine(database), file, dry_run=dry_run)
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+@programme.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "csv"]),
+    default="yaml",
+    show_default=True,
+    help="The form to write; both can be imported again.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write (default: standard output).",
+)
+@_database
+def export(fmt: str, out: Path | None, database: str | None) -> None:
+    """Write the whole programme register as YAML or CSV."""
+    from victim_monitor.programme.export import to_csv, to_yaml
+    from victim_monitor.programme.store import load
+
+    doc = load(_engine(database))
+    text = to_yaml(doc) if fmt == "yaml" else to_csv(doc)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {doc.records()} records to {out}", err=True)
+
+
+@programme.command()
+@click.option(
+    "--publication",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="A published directory to read monitor indicators from.",
+)
+@_database
+@_json
+def show(publication: Path | None, database: str | None, as_json: bool) -> None:
+    """Programmes with their measures, and each edition's recommendations with follow-up."""
+    from victim_monitor.programme.series import PublicationSource
+    from victim_monitor.programme.views import editions, programme_overview
+    from victim_monitor.publication import PublicationError, load_publication
+
+    engine = _engine(database)
+    source = None
+    if publication is not None:
+        try:
+            source = PublicationSource(load_publication(publication))
+        except PublicationError as exc:
+            raise click.ClickException(str(exc)) from exc
+    progs, eds = programme_overview(engine), editions(engine, source)
+    if as_json:
+        _print_json(
+            {"programmes": [p.as_dict() for p in progs], "editions": [e.as_dict() for e in eds]}
+        )
+        return
+    for prog in progs:
+        click.echo(prog.summary())
+    for edition in eds:
+        click.echo(edition.summary())
