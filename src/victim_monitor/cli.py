@@ -230,8 +230,12 @@ def _progress_bar() -> Progress:
     show_default=True,
     help="Multiply the population's size (0.1 for a quick run).",
 )
+@click.option("--no-serve", is_flag=True, help="Do everything but serve the web application.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to serve on.")
 @database_option
-def demo(out: Path, seed: int, scale: float, database: str | None) -> None:
+def demo(
+    out: Path, seed: int, scale: float, no_serve: bool, port: int, database: str | None
+) -> None:
     """Run the synthetic demo: generate, encode, import, summarise (SQLite by default)."""
     from victim_monitor.demo import DemoError, run_demo
 
@@ -248,6 +252,10 @@ def demo(out: Path, seed: int, scale: float, database: str | None) -> None:
         except DemoError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+    from victim_monitor.web.demo import serve_demo
+
+    release = getattr(result, "publication", None) or out / "publication"
+    serve_demo(result.database_url, Path(release), port=port, serve=not no_serve, echo=click.echo)
 
 
 @main.command()

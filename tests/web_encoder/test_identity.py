@@ -115,6 +115,18 @@ CASES: dict[str, bytes] = {
     "quote quirks": lines('J1,An"na,"Be"rg,1990,F,2022-01-01', 'J2,"Anna"x,Berg,1990,F,2022-01-01'),
     "a quote never closed": lines('K1,"Anna,Berg,1990,F,2022-01-01', "K2,Piet,Berg"),
     "a bare CR inside a line": lines("L1,Anna,Berg,1990,F,2022-01-01\rL2,Piet,Berg"),
+    "a cell over the csv field limit": lines(
+        "LL1,Anna,Berg,1990,F,2022-01-01", "LL2,Anna," + "B" * 131_073 + ",1990,F,2022-01-01"
+    ),
+    "a cell at the csv field limit": lines("LL3,Anna," + "B" * 131_072 + ",1990,F,2022-01-01"),
+    "many name parts": lines(
+        "LL4," + "a " * 70_000 + ',"Berg, ' + "b " * 70_000 + '",1990,F,2022-01-01'
+    ),
+    "long bad values": lines(
+        "LV1,Anna,Berg," + "😀" * 90 + ",F,2022-01-01",
+        "LV2,Anna,Berg,1990," + "x" * 81 + ",2022-01-01",
+    ),
+    "a second byte-order mark": b"\xef\xbb\xbf" + lines("\ufeffBB1,Anna,Berg,1990,F,2022-01-01"),
     "a line that is not UTF-8": lines("N1,Anna,Berg,1990,F,2022-01-01")
     + "N2,Ana,Müller,1990,F,2022-01-01\n".encode("latin-1")
     + b"N3,Anna,Berg,1990,F,2022-01-01\n",

@@ -112,9 +112,10 @@ export class BloomEncoder {
 
   /** Base64 of the hardened filter, or "" when there is no name and no birth date. */
   async encode(first, last, birth) {
-    const items = [];
-    if (first) items.push(...this.first.bigrams(first));
-    if (last) items.push(...this.last.bigrams(last));
+    let items = [];
+    // concat, not push(...): a name may have more bigrams than a call has arguments
+    if (first) items = items.concat(this.first.bigrams(first));
+    if (last) items = items.concat(this.last.bigrams(last));
     if (birth !== null) {
       items.push(this.year.positions(String(birth.year).padStart(4, "0")));
       if (birth.month !== null) items.push(this.month.positions(String(birth.month).padStart(2, "0")));

@@ -49,6 +49,17 @@ export async function derive(hasher, label) {
 const LINE_BREAKS = /\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e]/;
 const PY_SPACE = /^[\t\n\x0b\x0c\r\x1c-\x1f ]+|[\t\n\x0b\x0c\r\x1c-\x1f ]+$/g;
 
+/** base64.b64decode(text, validate=True) of Python 3.11, or null where it raises. */
+function decodeBase64(text) {
+  const match = /^([A-Za-z0-9+/]*)(={0,2})$/.exec(text);
+  if (!match) return null;
+  const [, data, padding] = match;
+  const rest = data.length % 4;
+  const fits = rest === 0 ? data.length > 0 || !padding : padding.length === 4 - rest;
+  if (rest === 1 || !fits) return null;
+  return Uint8Array.from(atob(data + "=".repeat((4 - rest) % 4)), (c) => c.charCodeAt(0));
+}
+
 /**
  * Read a key file's text as key.read_key does; resolves to {keyId, hasher}. Throws
  * KeyFileError for a file that is not a key file.
@@ -67,11 +78,10 @@ export async function readKey(text, name = "key file") {
   if (lines.length !== 2) {
     throw new KeyFileError(`${name}: malformed key file (expected one line of key material)`);
   }
-  const material = lines[1];
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(material) || material.length % 4 !== 0) {
+  const secret = decodeBase64(lines[1]);
+  if (secret === null) {
     throw new KeyFileError(`${name}: malformed key file (key material is not base64)`);
   }
-  const secret = Uint8Array.from(atob(material), (c) => c.charCodeAt(0));
   if (secret.length < KEY_BYTES) {
     throw new KeyFileError(`${name}: key too short (${secret.length} bytes, need ${KEY_BYTES})`);
   }

@@ -18,10 +18,10 @@ function lastTokens(raw) {
   if (isPlaceholder(fold(raw))) return [];
   const at = raw.indexOf(",");
   const head = at < 0 ? raw : raw.slice(0, at);
-  const tokens = words(fold(head));
+  let tokens = words(fold(head));
   if (at >= 0) {
     const tail = words(fold(raw.slice(at + 1)));
-    if (!(tail.length && tail.every((t) => PARTICLES.has(t)))) tokens.push(...tail);
+    if (!(tail.length && tail.every((t) => PARTICLES.has(t)))) tokens = tokens.concat(tail);
   }
   let start = 0;
   while (start < tokens.length - 1 && PARTICLES.has(tokens[start])) start++;
