@@ -34,18 +34,18 @@ class Register:
     pair_id: int
 
 
-def bad_file(folder: Path) -> Path:
-    """Three reports, two with errors in known rows and fields."""
+def bad_file(folder: Path, first: int = 1) -> Path:
+    """Three reports, with errors in rows 3 (report_date) and 4 (pn_last_name)."""
     rows = [
-        report(1),
-        report(2, report_date="2018-13-45"),
-        report(3, pn_last_name="not-a-pseudonym"),
+        report(first),
+        report(first + 1, report_date="2018-13-45"),
+        report(first + 2, pn_last_name="not-a-pseudonym"),
     ]
     return write_csv(folder / "pol-2018.csv", rows)
 
 
-def fixed_file(folder: Path) -> Path:
-    return write_csv(folder / "pol-2018.csv", [report(1), report(2), report(3)])
+def fixed_file(folder: Path, first: int = 1) -> Path:
+    return write_csv(folder / "pol-2018.csv", [report(first + i) for i in range(3)])
 
 
 def populate(engine: Engine, folder: Path) -> Register:

@@ -1,0 +1,188 @@
+"""The main flows in a real browser (Debian's Chromium through Playwright), with screenshots
+and an axe-core accessibility check of every page visited.
+
+Screenshots go to ``out/screenshots/`` for review. Needs ``/usr/bin/chromium`` (``.ci/run``
+installs it); without it the tests are skipped locally and fail under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+
+from tests.web.conftest import PASSWORD, USERS
+from tests.web.live import serving
+from tests.web.publication import write
+from tests.web.register import Register, bad_file, fixed_file, populate
+from victim_monitor.registry.register import open_register
+from victim_monitor.web import WebSettings, accounts, create_app
+from victim_monitor.web.accounts import create_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text("utf-8")
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install chromium)")
+    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Live:
+    url: str
+    register: Register
+    files: Path
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    folder = tmp_path_factory.mktemp("browser")
+    database = f"sqlite:///{folder / 'register.db'}"
+    engine = open_register(database)
+    register = populate(engine, folder / "files")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+        for name, (role, org) in USERS.items():
+            create_user(engine, name, PASSWORD, role, organisation=org)
+        settings = WebSettings(
+            database, release_dir=write(folder / "release"), secret="s" * 32, secure_cookies=False
+        )
+        with serving(create_app(settings, engine)) as url:
+            yield Live(url, register, folder)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page
+    context.close()
+    # Nothing the pages load is blocked by their own CSP, and no script fails.
+    assert [e for e in errors if "Failed to load resource" not in e] == []
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def accessible(browser: Browser, url: str, cookies: list[Any]) -> None:
+    """axe-core (WCAG 2.1 A/AA) on ``url``, in a context that lets the test inject axe."""
+    context = browser.new_context(bypass_csp=True)
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.goto(url)
+    page.add_script_tag(content=AXE)
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
+    )
+    context.close()
+    problems = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+    assert problems == [], f"{url}: {problems}"
+
+
+def log_in(page: Page, live: Live, username: str) -> None:
+    page.goto(f"{live.url}/en/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/en/workspace/$"))
+
+
+def test_dashboard_in_both_languages(page: Page, live: Live, browser: Browser) -> None:
+    page.goto(f"{live.url}/")
+    expect(page).to_have_url(f"{live.url}/nl/")
+    expect(page.get_by_role("heading", level=2).first).to_have_text("Geregistreerde slachtoffers")
+    shot(page, "dashboard-nl")
+    page.get_by_role("link", name="English").click()
+    expect(page).to_have_url(f"{live.url}/en/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Victims by form of exploitation").click()
+    page.get_by_label("From year").select_option("2015")
+    page.get_by_label("Form of exploitation", exact=True).select_option("labour")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"year_from=2015.*group=labour"))
+    expect(page.locator("table.data tbody tr")).to_have_count(2)
+    page.goto(f"{live.url}/en/tables/victims_by_form")
+    expect(page.locator("table.data .suppressed")).to_have_count(4)
+    shot(page, "table-en")
+    page.get_by_role("link", name="Nederlands").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Slachtoffers naar uitbuitingsvorm")
+    shot(page, "table-nl")
+    for path in ("/nl/", "/en/", "/en/tables/victims_by_form", "/nl/downloads", "/en/login"):
+        accessible(browser, live.url + path, [])
+
+
+def test_upload_a_bad_file_see_its_problems_fix_and_reupload(
+    page: Page, live: Live, browser: Browser, tmp_path: Path
+) -> None:
+    log_in(page, live, "reporter")
+    page.get_by_role("link", name="Submissions").first.click()
+    page.get_by_label("File").set_input_files(str(bad_file(tmp_path, first=11)))
+    page.get_by_role("button", name="Upload a submission").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(rejected)")
+    problems = page.locator("table.problems tbody tr")
+    expect(problems.filter(has_text="VM203")).to_contain_text("report_date")
+    expect(problems.filter(has_text="VM203").locator("td").first).to_have_text("3")
+    shot(page, "submission-rejected")
+    accessible(browser, page.url, page.context.cookies())
+    page.get_by_role("link", name="Submissions").first.click()
+    page.get_by_label("File").set_input_files(str(fixed_file(tmp_path, first=11)))
+    page.get_by_role("button", name="Upload a submission").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(accepted)")
+    shot(page, "submission-accepted")
+    page.get_by_role("link", name="Submissions").first.click()
+    accessible(browser, page.url, page.context.cookies())
+
+
+def test_review_a_pair(page: Page, live: Live, browser: Browser) -> None:
+    log_in(page, live, "staff")
+    page.get_by_role("link", name="Review").first.click()
+    pair = page.locator(f"#pair-{live.register.pair_id}").locator("..")
+    expect(pair).to_contain_text("same date")
+    accessible(browser, page.url, page.context.cookies())
+    shot(page, "review-queue")
+    pair.get_by_label("Different persons").check()
+    pair.get_by_label("Reason").fill("different birth years on the paper files")
+    pair.get_by_role("button", name="Decide").click()
+    expect(page.get_by_text("No pairs.")).to_be_visible()
+    page.goto(f"{live.url}/en/workspace/review?status=different")
+    expect(page.get_by_text("(staff)")).to_be_visible()
+    shot(page, "review-decided")
+
+
+def test_admin_sees_the_audit_trail(page: Page, live: Live, browser: Browser) -> None:
+    log_in(page, live, "admin")
+    page.get_by_role("link", name="Audit trail").first.click()
+    expect(page.get_by_role("status")).to_contain_text("intact")
+    shot(page, "audit-trail")
+    accessible(browser, page.url, page.context.cookies())
+    page.get_by_role("link", name="Users").first.click()
+    accessible(browser, page.url, page.context.cookies())
+    shot(page, "users")
