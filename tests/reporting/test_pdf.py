@@ -10,9 +10,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from victim_monitor.reporting import FactsheetResult, Published, build_factsheet
+from victim_monitor.reporting import FactsheetResult, Published, Section, build_factsheet
 
 A4 = (595.28, 841.89)  # points
+
+
+def _text(pdf: Path) -> str:
+    """The PDF's text, whitespace collapsed; DejaVu's hyphen glyph maps back to U+00AD."""
+    text = "\n".join(p.extract_text() for p in PdfReader(pdf).pages)
+    return " ".join(text.replace("\u00ad", "-").split())
 
 
 def _pdf(built: FactsheetResult, lang: str) -> Path:
@@ -45,8 +51,7 @@ def test_a4_two_to_four_pages(built: FactsheetResult, lang: str) -> None:
 def test_the_pdf_says_what_the_page_says(
     built: FactsheetResult, lang: str, words: list[str]
 ) -> None:
-    text = "\n".join(p.extract_text() for p in PdfReader(_pdf(built, lang)).pages)
-    flat = " ".join(text.split())
+    flat = _text(_pdf(built, lang))
     for word in words:
         assert word in flat, word
     assert "{{" not in flat
@@ -78,3 +83,20 @@ def test_pages_render_to_png_for_review(built: FactsheetResult, tmp_path: Path) 
         assert len(pages) == len(PdfReader(pdf).pages)
         # A blank page compresses to almost nothing; a page of text and charts does not.
         assert all(p.stat().st_size > 20_000 for p in pages), [p.stat().st_size for p in pages]
+
+
+def test_an_optional_section_appears_in_both_formats(published: Published, tmp_path: Path) -> None:
+    """The place kept for the programme monitor's follow-up of recommendations."""
+    followup = Section("followup", "Follow-up of the recommendations", "Measure *M1* is **done**.")
+    result = build_factsheet(published, tmp_path, langs=("en",), extra={"en": [followup]})
+    [html] = [o.path for o in result.outputs if o.format == "html"]
+    [pdf] = [o.path for o in result.outputs if o.format == "pdf"]
+    page = html.read_text("utf-8")
+    assert '<section class="extra" id="followup">' in page
+    assert "<em>M1</em> is <strong>done</strong>" in page
+    text = _text(pdf)
+    assert "FOLLOW-UP OF THE RECOMMENDATIONS" in text
+    assert "Measure M1 is done." in text
+    # Before the colophon, in both.
+    assert page.index('id="followup"') < page.index('id="colophon"')
+    assert text.index("Measure M1 is done.") < text.index("COLOPHON")

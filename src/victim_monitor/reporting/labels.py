@@ -36,12 +36,6 @@ HIDDEN_MARK = "×"
 
 WORDS: dict[str, Label] = {
     "hidden": Label("niet gepubliceerd", "not published"),
-    "hidden_note": Label(
-        "× = niet gepubliceerd: minder dan {threshold} personen, of verborgen zodat een kleine "
-        "cel niet uit andere cijfers is terug te rekenen.",
-        "× = not published: fewer than {threshold} persons, or hidden so that a small cell "
-        "cannot be worked out from other figures.",
-    ),
     "rounded_note": Label(
         "Cijfers zijn afgerond op veelvouden van {base}.",
         "Figures are rounded to multiples of {base}.",
@@ -77,8 +71,3 @@ def category(dimension: str, code: str) -> Label:
         except (ValueError, KeyError):
             pass
     return Label(code, code)
-
-
-def short(dimension: str, code: str) -> Label:
-    """A legend label: the short form group names, else the full label."""
-    return SHORT.get(code, category(dimension, code))

@@ -10,7 +10,7 @@ generated findings. It never holds a true count.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -129,6 +129,13 @@ def from_publication(pub: Publication) -> Published:
         )
         for name, t in pub.tables.items()
     }
+    # publication.md names the police table police_reports_by_group; the tables module has
+    # called it police_reports_by_form. Either is read under both names.
+    for old, new in (("police_reports_by_form", "police_reports_by_group"),):
+        if old in tables and new not in tables:
+            tables[new] = replace(tables[old], name=new)
+        elif new in tables and old not in tables:
+            tables[old] = replace(tables[new], name=old)
     estimates: dict[str, Estimate] = {}
     for e in pub.estimates:
         if e.estimate is None or e.low is None or e.high is None:
