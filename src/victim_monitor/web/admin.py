@@ -27,7 +27,7 @@ from victim_monitor.web.accounts import (
     set_active,
 )
 from victim_monitor.web.audit import AuditEvent
-from victim_monitor.web.deps import check_csrf, check_lang, context, log, render, require
+from victim_monitor.web.deps import RecordId, check_csrf, check_lang, context, log, render, require
 
 router = APIRouter()
 
@@ -86,7 +86,7 @@ async def user_create(request: Request, lang: str) -> Response:
 
 
 @router.post("/{lang:lang}/admin/users/{user_id}/active", include_in_schema=False)
-async def user_active(request: Request, lang: str, user_id: int) -> Response:
+async def user_active(request: Request, lang: str, user_id: RecordId) -> Response:
     form = await check_csrf(request)
     admin = require(request, "users")
     active = str(form.get("active", "")) == "1"

@@ -28,6 +28,7 @@ ROUTERS: tuple[str, ...] = (
     "victim_monitor.web.public",
     "victim_monitor.web.workspace",
     "victim_monitor.web.admin",
+    "victim_monitor.web.programme_routes",
 )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -34,6 +35,9 @@ class LangConvertor(Convertor[str]):
 
 
 register_url_convertor("lang", LangConvertor())
+
+# Record ids in paths: positive and within a 32-bit integer on both databases.
+RecordId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
 
 # Need-to-know: which roles may do what. Routes name a right, never a role.
 RIGHTS: dict[str, frozenset[Role]] = {

@@ -21,6 +21,7 @@ from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.web import audit, sessions
 from victim_monitor.web.accounts import User, authenticate
 from victim_monitor.web.deps import (
+    RecordId,
     check_csrf,
     check_lang,
     context,
@@ -201,7 +202,7 @@ async def upload(request: Request, lang: str) -> Response:
     return render(request, "submissions.html", language, status_code=422, rows=rows, result=result)
 
 
-def _detail(request: Request, submission_id: int) -> SubmissionDetail:
+def _detail(request: Request, submission_id: RecordId) -> SubmissionDetail:
     user, organisation = _scope(request)
     found = submission_detail(context(request).engine, submission_id, organisation)
     if found is None:
@@ -215,13 +216,13 @@ def _detail(request: Request, submission_id: int) -> SubmissionDetail:
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-def submission_page(request: Request, lang: str, submission_id: int) -> HTMLResponse:
+def submission_page(request: Request, lang: str, submission_id: RecordId) -> HTMLResponse:
     language = check_lang(lang)
     return render(request, "submission.html", language, view=_detail(request, submission_id))
 
 
 @router.get("/api/workspace/submissions/{submission_id}", tags=["workspace"])
-def submission_json(request: Request, submission_id: int) -> SubmissionDetail:
+def submission_json(request: Request, submission_id: RecordId) -> SubmissionDetail:
     """One submission with its validation report: coded problems per row and field."""
     return _detail(request, submission_id)
 
@@ -255,7 +256,7 @@ def review_json(request: Request, status: Status = "pending") -> list[dict[str, 
 
 
 @router.post("/{lang:lang}/workspace/review/{pair_id}", include_in_schema=False)
-async def decide(request: Request, lang: str, pair_id: int) -> Response:
+async def decide(request: Request, lang: str, pair_id: RecordId) -> Response:
     language = check_lang(lang)
     form = await check_csrf(request)
     user = require(request, "review")
@@ -296,7 +297,7 @@ def persons_json(
     return _persons(request, page)[0]
 
 
-def _person(request: Request, person_id: int) -> PersonDetail:
+def _person(request: Request, person_id: RecordId) -> PersonDetail:
     user = require(request, "persons")
     found = person_detail(context(request).engine, person_id)
     if found is None:
@@ -310,13 +311,13 @@ def _person(request: Request, person_id: int) -> PersonDetail:
     response_class=HTMLResponse,
     include_in_schema=False,
 )
-def person_page(request: Request, lang: str, person_id: int) -> HTMLResponse:
+def person_page(request: Request, lang: str, person_id: RecordId) -> HTMLResponse:
     language = check_lang(lang)
     return render(request, "person.html", language, view=_person(request, person_id))
 
 
 @router.get("/api/workspace/persons/{person_id}", tags=["workspace"])
-def person_json(request: Request, person_id: int) -> PersonDetail:
+def person_json(request: Request, person_id: RecordId) -> PersonDetail:
     """One person with the reports linked to them."""
     return _person(request, person_id)
 
