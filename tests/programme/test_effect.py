@@ -67,6 +67,9 @@ def test_hidden_cells_are_gaps_and_too_few_years_are_insufficient() -> None:
     series = _series({2014: None, 2015: 40, 2017: 90, 2018: 95})
     assert compare(series, 2016, "up").verdict is Verdict.INSUFFICIENT
     assert MIN_YEARS == 2
+    # Years after the start that are all hidden: not "too early", but not enough shown.
+    hidden_after = _series({2014: 40, 2015: 45, 2017: None, 2018: None})
+    assert compare(hidden_after, 2016, "up").verdict is Verdict.INSUFFICIENT
 
 
 def test_no_start_or_no_year_after_is_too_early() -> None:

@@ -33,6 +33,13 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/{lang:lang}/login"): PUBLIC,
     ("POST", "/{lang:lang}/login"): PUBLIC,
     ("POST", "/{lang:lang}/logout"): PUBLIC,
+    # The programme register (victim_monitor.web.programme_routes): public pages and twins.
+    ("GET", "/{lang:lang}/programme"): PUBLIC,
+    ("GET", "/api/programme"): PUBLIC,
+    ("GET", "/{lang:lang}/programme/{programme}/measures/{code}"): PUBLIC,
+    ("GET", "/api/programme/{programme}/measures/{code}"): PUBLIC,
+    ("GET", "/{lang:lang}/recommendations/{edition}"): PUBLIC,
+    ("GET", "/api/recommendations/{edition}"): PUBLIC,
     ("GET", "/{lang:lang}/workspace/"): LOGGED_IN,
     ("GET", "/{lang:lang}/workspace/submissions"): frozenset(
         {"reporter", "other_reporter", "staff"}
@@ -52,6 +59,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/{lang:lang}/workspace/publish"): frozenset({"analyst"}),
     ("POST", "/{lang:lang}/workspace/publish"): frozenset({"analyst"}),
     ("GET", "/{lang:lang}/workspace/key"): frozenset({"reporter", "other_reporter"}),
+    ("GET", "/{lang:lang}/workspace/encode"): frozenset({"reporter", "other_reporter"}),
     ("GET", "/{lang:lang}/admin/users"): frozenset({"admin"}),
     ("GET", "/api/admin/users"): frozenset({"admin"}),
     ("POST", "/{lang:lang}/admin/users"): frozenset({"admin"}),

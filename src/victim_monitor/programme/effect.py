@@ -26,7 +26,7 @@ MIN_YEARS = 2
 
 
 class Verdict(StrEnum):
-    TOO_EARLY = "too_early"  # no start date, or no shown year after the start year yet
+    TOO_EARLY = "too_early"  # no start date, or no year after the start year yet
     INSUFFICIENT = "insufficient"  # too few shown years, or no uncertainty known
     NO_CHANGE_SHOWN = "no_change_shown"
     TREND_BEFORE = "trend_before"  # the series was already moving before the start
@@ -37,7 +37,8 @@ class Verdict(StrEnum):
 
 VERDICTS: dict[Verdict, Label] = {
     Verdict.TOO_EARLY: Label(
-        "Te vroeg: nog geen jaren na de start.", "Too early: no years after the start yet."
+        "Te vroeg: nog geen jaren na de start (of geen startdatum).",
+        "Too early: no years after the start yet (or no start date).",
     ),
     Verdict.INSUFFICIENT: Label(
         "Onvoldoende gegevens om een verandering te kunnen laten zien.",
@@ -118,7 +119,7 @@ def compare(
     after = tuple(o for o in series if o.year > start_year)
     shown_before = [o for o in before if o.value is not None]
     shown_after = [o for o in after if o.value is not None]
-    if not shown_after:
+    if not after:
         return Comparison(start_year, before, after, Verdict.TOO_EARLY)
     if len(shown_before) < MIN_YEARS or len(shown_after) < MIN_YEARS:
         return Comparison(start_year, before, after, Verdict.INSUFFICIENT)
