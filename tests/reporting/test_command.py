@@ -51,3 +51,24 @@ def test_a_missing_publication_exits_1(tmp_path: Path) -> None:
     code, out = _run("factsheet", "--out", str(tmp_path))
     assert code == 1
     assert "VM806" in out
+
+
+def test_followup_adds_the_programme_section(published_dir: Path, tmp_path: Path) -> None:
+    from victim_monitor.programme import import_example
+    from victim_monitor.registry.register import open_register
+
+    db = f"sqlite:///{tmp_path / 'register.db'}"
+    engine = open_register(db)
+    assert import_example(engine).ok
+    engine.dispose()
+    out_dir = tmp_path / "out"
+    code, out = _run("factsheet", "--lang", "nl", "--out", str(out_dir), "--published",
+                     str(published_dir), "--followup", "2014-2018", "--database", db)  # fmt: skip
+    assert code == 0, out
+    page = (out_dir / "factsheet-2014-2018-nl.html").read_text("utf-8")
+    assert "Opvolging van de aanbevelingen 2014-2018" in page
+    assert page.count("<li>") >= 5 + 5  # the five recommendations and their follow-up
+    code, out = _run("factsheet", "--out", str(out_dir), "--published", str(published_dir),
+                     "--followup", "1999-2003", "--database", db)  # fmt: skip
+    assert code == 2
+    assert "1999-2003" in out

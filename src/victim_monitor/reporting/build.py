@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -114,7 +114,7 @@ def build_factsheet(
     langs: Sequence[Lang] = LANGS,
     formats: Sequence[str] = ("html", "pdf"),
     editorial_dir: Path | None = None,
-    extra: dict[Lang, Sequence[Section]] | None = None,
+    extra: Mapping[Lang, Sequence[Section]] | None = None,
     progress: Progress | None = None,
 ) -> FactsheetResult:
     """Write ``factsheet-YEARS-LANG.{html,pdf}`` into ``out`` from a publication.

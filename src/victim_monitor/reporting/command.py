@@ -11,6 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from victim_monitor.reporting.build import LANGS, build_factsheet
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
+from victim_monitor.reporting.editorial import Section
 from victim_monitor.reporting.figures import Lang
 from victim_monitor.reporting.published import load_published
 
@@ -24,6 +25,25 @@ def _years(text: str) -> tuple[int, ...]:
     except ValueError:
         raise click.BadParameter("give years as 2014-2018") from None
     return tuple(range(start, end + 1))
+
+
+def _followup(edition: str, database: str | None) -> dict[Lang, list[Section]]:
+    from victim_monitor.config import ConfigError, Settings
+    from victim_monitor.programme import NotFoundError
+    from victim_monitor.registry.register import open_register
+    from victim_monitor.reporting.followup import followup_sections
+
+    try:
+        url = database or Settings.from_env().database_url
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    engine = open_register(url)
+    try:
+        return followup_sections(engine, edition)
+    except NotFoundError as exc:
+        raise click.BadParameter(str(exc), param_hint="--followup") from exc
+    finally:
+        engine.dispose()
 
 
 @click.command()
@@ -64,16 +84,35 @@ def _years(text: str) -> tuple[int, ...]:
     default=None,
     help="Directory with the analyst's factsheet-YEARS-LANG.md files (default: the shipped text).",
 )
+@click.option(
+    "--followup",
+    "edition",
+    metavar="EDITION",
+    default=None,
+    help="Add the follow-up of this monitor edition's recommendations, from the "
+    "programme register in --database.",
+)
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    default=None,
+    help="The register holding the programme (only with --followup; default: "
+    "$VICTIM_MONITOR_DATABASE_URL).",
+)
 def factsheet(
     years: str,
     lang: Literal["nl", "en", "all"],
     out: Path,
     published: Path | None,
     editorial: Path | None,
+    edition: str | None,
+    database: str | None,
 ) -> None:
     """Write the factsheet (HTML and PDF) from the published, protected tables."""
     wanted = _years(years)
     langs: tuple[Lang, ...] = LANGS if lang == "all" else (lang,)
+    extra = None if edition is None else _followup(edition, database)
     try:
         pub = load_published(published or out / "publication")
         if pub.years != wanted:
@@ -96,6 +135,7 @@ def factsheet(
                 out,
                 langs=langs,
                 editorial_dir=editorial,
+                extra=extra,
                 progress=lambda _n, done, _t: progress.update(task, completed=done),
             )
     except FactsheetError as exc:

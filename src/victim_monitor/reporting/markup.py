@@ -91,3 +91,8 @@ def _string(text: str) -> str:
 
 
 typst_string = _string
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text (from a register, not an analyst) as Markdown that means just that text."""
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
