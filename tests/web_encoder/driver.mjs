@@ -1,10 +1,14 @@
 // Test driver: runs the browser encoder under Node.js for pytest. Reads one JSON request per
 // line on stdin, writes one JSON answer per line on stdout (see harness.py).
+import { webcrypto } from "node:crypto";
 import { createInterface } from "node:readline";
 import { metaphone } from "../../src/victim_monitor/web/static/encoder/metaphone.js";
 import { encodeFile, encodeWithSecret } from "../../src/victim_monitor/web/static/encoder/encoder.js";
 import { nameKeys } from "../../src/victim_monitor/web/static/encoder/names.js";
 import { fold, valueKey } from "../../src/victim_monitor/web/static/encoder/text.js";
+
+// Node 19+ has WebCrypto as globalThis.crypto, as browsers do; Debian's Node 18 only here.
+if (!globalThis.crypto) globalThis.crypto = webcrypto;
 
 const bytes = (b64) => Uint8Array.from(Buffer.from(b64, "base64"));
 

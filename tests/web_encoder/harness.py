@@ -11,15 +11,23 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+import tempfile
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from victim_monitor.pseudonymise import Key, encode_file
 
 DRIVER = Path(__file__).with_name("driver.mjs")
+ENCODER = Path(__file__).resolve().parents[2] / "src/victim_monitor/web/static/encoder"
+CHROMIUM = Path("/usr/bin/chromium")
+CSP = "default-src 'self'; script-src 'self'; object-src 'none'"
 TODAY = date(2024, 6, 1)
 
 
@@ -152,3 +160,53 @@ def ask_many(node: Node, op: str, inputs: Sequence[Any]) -> list[Any]:
         raise RuntimeError(f"browser encoder failed: {answer['error']}")
     outputs: list[Any] = answer["outputs"]
     return outputs
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    extensions_map = {  # noqa: RUF012 (overrides the base class's attribute)
+        ".js": "text/javascript",
+        ".html": "text/html",
+        ".ico": "image/x-icon",
+        "": "text/plain",
+    }
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CSP)
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving_encoder() -> Iterator[str]:
+    """Serve an empty page and the encoder at /encoder/ on 127.0.0.1 (a secure context) under
+    a strict Content-Security-Policy; yields the page's URL."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        (site / "encoder").symlink_to(ENCODER)
+        (site / "index.html").write_text("<!doctype html><title>encoder</title>", "utf-8")
+        (site / "favicon.ico").write_bytes(b"")
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=str(site)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/index.html"
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+# For page.evaluate: encode base64 raw bytes with a key file's text, in the page.
+ENCODE_IN_PAGE = """async ([raw, keyText, fileName]) => {
+  const { encodeFile } = await import("/encoder/encoder.js");
+  const bytes = Uint8Array.from(atob(raw), (c) => c.charCodeAt(0));
+  const started = performance.now();
+  const result = await encodeFile(bytes, keyText, { fileName, today: "2024-06-01" });
+  const seconds = (performance.now() - started) / 1000;
+  let output = null;
+  if (result.output) {
+    output = btoa(Array.from(result.output, (b) => String.fromCharCode(b)).join(""));
+  }
+  const secure = isSecureContext;
+  return { output, summary: result.summary, problems: result.problems, secure, seconds };
+}"""

@@ -13,7 +13,7 @@ from tests.web_encoder.harness import Node, assert_same, node_encode
 from victim_monitor.pseudonymise import RAW_COLUMNS, Key, generate_key, write_key
 
 
-def _raw(rows: list[dict[str, str]], header: tuple[str, ...] = RAW_COLUMNS) -> bytes:
+def raw_file(rows: list[dict[str, str]], header: tuple[str, ...] = RAW_COLUMNS) -> bytes:
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(header)
@@ -23,7 +23,7 @@ def _raw(rows: list[dict[str, str]], header: tuple[str, ...] = RAW_COLUMNS) -> b
 
 
 def test_single_values_vector(node: Node, key: Key, tmp_path: Path) -> None:
-    raw = _raw(
+    raw = raw_file(
         [
             {
                 "case_reference": "V-1",
@@ -45,17 +45,17 @@ def test_single_values_vector(node: Node, key: Key, tmp_path: Path) -> None:
 
 
 def test_whole_file_vector(node: Node, key: Key, tmp_path: Path) -> None:
-    got = node_encode(node, _raw(list(PEOPLE)), key, "raw.csv")
+    got = node_encode(node, raw_file(list(PEOPLE)), key, "raw.csv")
     assert got.output is not None
     assert hashlib.sha256(got.output).hexdigest() == FILE_SHA256
-    assert_same(node, _raw(list(PEOPLE)), key, tmp_path)
+    assert_same(node, raw_file(list(PEOPLE)), key, tmp_path)
 
 
 def test_key_file_as_keygen_writes_it(node: Node, tmp_path: Path) -> None:
     key = generate_key()
     write_key(key, tmp_path / "monitor.key")
     text = (tmp_path / "monitor.key").read_text("ascii")
-    got = node_encode(node, _raw(list(PEOPLE)), key, "raw.csv", key_text=text)
-    expected = node_encode(node, _raw(list(PEOPLE)), key, "raw.csv")
+    got = node_encode(node, raw_file(list(PEOPLE)), key, "raw.csv", key_text=text)
+    expected = node_encode(node, raw_file(list(PEOPLE)), key, "raw.csv")
     assert got.summary["key_id"] == key.key_id
     assert got.output == expected.output is not None
