@@ -3,7 +3,10 @@
 import { webcrypto } from "node:crypto";
 import { createInterface } from "node:readline";
 import { metaphone } from "../../src/victim_monitor/web/static/encoder/metaphone.js";
-import { encodeFile, encodeWithSecret } from "../../src/victim_monitor/web/static/encoder/encoder.js";
+import {
+  encodeFile,
+  encodeWithSecret,
+} from "../../src/victim_monitor/web/static/encoder/encoder.js";
 import { nameKeys } from "../../src/victim_monitor/web/static/encoder/names.js";
 import { fold, valueKey } from "../../src/victim_monitor/web/static/encoder/text.js";
 

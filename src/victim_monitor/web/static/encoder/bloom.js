@@ -74,7 +74,8 @@ class Field {
       const chunks = new Uint8Array(32 * blocks.length);
       blocks.forEach((block, i) => chunks.set(block, 32 * i));
       const out = new Uint16Array(this.k);
-      for (let i = 0; i < this.k; i++) out[i] = ((chunks[2 * i] << 8) | chunks[2 * i + 1]) & (CLK_BITS - 1);
+      for (let i = 0; i < this.k; i++)
+        out[i] = ((chunks[2 * i] << 8) | chunks[2 * i + 1]) & (CLK_BITS - 1);
       return out;
     });
   }
@@ -118,7 +119,8 @@ export class BloomEncoder {
     if (last) items = items.concat(this.last.bigrams(last));
     if (birth !== null) {
       items.push(this.year.positions(String(birth.year).padStart(4, "0")));
-      if (birth.month !== null) items.push(this.month.positions(String(birth.month).padStart(2, "0")));
+      if (birth.month !== null)
+        items.push(this.month.positions(String(birth.month).padStart(2, "0")));
       if (birth.day !== null) items.push(this.day.positions(String(birth.day).padStart(2, "0")));
     }
     if (!items.length) return "";

@@ -31,7 +31,8 @@ export function* readRecords(lines, delimiter) {
     fieldLength = 0;
   };
   const add = (c) => {
-    if (fieldLength >= FIELD_LIMIT) throw new CsvError(`field larger than field limit (${FIELD_LIMIT})`);
+    if (fieldLength >= FIELD_LIMIT)
+      throw new CsvError(`field larger than field limit (${FIELD_LIMIT})`);
     field += c;
     fieldLength += 1;
   };

@@ -22,7 +22,11 @@ const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 function columnPairs(columnMap) {
   if (!columnMap) return [];
-  return columnMap instanceof Map ? [...columnMap] : Array.isArray(columnMap) ? columnMap : Object.entries(columnMap);
+  return columnMap instanceof Map
+    ? [...columnMap]
+    : Array.isArray(columnMap)
+      ? columnMap
+      : Object.entries(columnMap);
 }
 
 /** The writer of one output format, as output.py writes it. */
@@ -104,7 +108,10 @@ async function encodeWithKey(rawBytes, key, options) {
   const today = toDate(options.today || new Date());
   const log = new ProblemLog();
   const out = writer(format);
-  const [pseudonyms, bloom] = await Promise.all([Pseudonymiser.create(key), BloomEncoder.create(key)]);
+  const [pseudonyms, bloom] = await Promise.all([
+    Pseudonymiser.create(key),
+    BloomEncoder.create(key),
+  ]);
   const checker = new RowChecker(today);
   let read = 0;
   let written = 0;
@@ -116,7 +123,9 @@ async function encodeWithKey(rawBytes, key, options) {
     const seen = new Set();
     let batch = [];
     const flush = async () => {
-      const encoded = await Promise.all(batch.map((plan) => encodePlan(plan, key.keyId, pseudonyms, bloom)));
+      const encoded = await Promise.all(
+        batch.map((plan) => encodePlan(plan, key.keyId, pseudonyms, bloom)),
+      );
       encoded.forEach((values) => out.write(values));
       written += encoded.length;
       batch = [];
@@ -147,7 +156,8 @@ async function encodeWithKey(rawBytes, key, options) {
       if (progress && read % PROGRESS_EVERY === 0) progress(read);
     }
     if (!log.hasErrors) await flush();
-    if (read === 0 && !log.hasErrors) log.add(problem("VM415", "the header has no rows under it", { file }));
+    if (read === 0 && !log.hasErrors)
+      log.add(problem("VM415", "the header has no rows under it", { file }));
     if (progress) progress(read);
   }
   const ok = !log.hasErrors;

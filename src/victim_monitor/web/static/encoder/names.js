@@ -31,7 +31,10 @@ function lastTokens(raw) {
 /** Fold Dutch and neighbouring spelling variants of one sound to one spelling. */
 export function spellingFold(key) {
   for (const [old, replacement] of SPELLING_FOLDS) key = key.replaceAll(old, replacement);
-  key = key.replace(/c(?=[eiy])/g, "s").replaceAll("c", "k").replaceAll("y", "i");
+  key = key
+    .replace(/c(?=[eiy])/g, "s")
+    .replaceAll("c", "k")
+    .replaceAll("y", "i");
   key = key.replace(/(.)\1+/gu, "$1");
   return key.endsWith("d") ? key.slice(0, -1) + "t" : key;
 }

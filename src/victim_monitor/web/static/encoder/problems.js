@@ -6,7 +6,11 @@ import { clip } from "./text.js";
 export const CATALOGUE = VOCABULARIES.problems;
 
 /** A located problem: {code, severity, message, file, row, field, value}, as Python's as_dict. */
-export function problem(code, message, { file = null, row = null, field = null, value = null } = {}) {
+export function problem(
+  code,
+  message,
+  { file = null, row = null, field = null, value = null } = {},
+) {
   const kind = CATALOGUE[code];
   if (!kind) throw new Error(`unknown problem code ${code}`);
   return {

@@ -58,7 +58,12 @@ export function resolveLayout(header, columnMap, file) {
     const found = [];
     names.forEach((name, i) => name === columnKey(raw) && found.push(i));
     if (!RAW_COLUMNS.includes(target)) {
-      add("VM403", standard, `${raw}=${standard}`, "not a standard raw column; see docs/encoder.md for the list");
+      add(
+        "VM403",
+        standard,
+        `${raw}=${standard}`,
+        "not a standard raw column; see docs/encoder.md for the list",
+      );
     } else if (!found.length) {
       add("VM403", raw, `${raw}=${standard}`, "no such column in the raw file");
     } else if (found.length > 1 || positions.has(target)) {
@@ -90,7 +95,12 @@ export function resolveLayout(header, columnMap, file) {
   for (const column of RAW_COLUMNS) {
     if (positions.has(column)) continue;
     if (REQUIRED.has(column)) {
-      add("VM402", column, header.join(", "), "required; name the raw column holding it with --map raw=" + column);
+      add(
+        "VM402",
+        column,
+        header.join(", "),
+        "required; name the raw column holding it with --map raw=" + column,
+      );
     } else {
       add("VM414", column, null, "not in the raw file; every report gets it as unknown");
     }
@@ -116,7 +126,9 @@ export function openRaw(bytes, columnMap, log, file) {
   if (starts(ZIP) || starts(OLE)) {
     // An Excel workbook: the Python encoder reads CSV only (it reports this file as not
     // UTF-8 text). Say plainly what to do instead.
-    log.add(unreadable(file, "a spreadsheet workbook (.xlsx/.xls), not CSV UTF-8 text", HEADER_ROW));
+    log.add(
+      unreadable(file, "a spreadsheet workbook (.xlsx/.xls), not CSV UTF-8 text", HEADER_ROW),
+    );
     return null;
   }
   const lines = decodedLines(bytes);
@@ -145,8 +157,10 @@ export function openRaw(bytes, columnMap, log, file) {
     header = records.next().value.map(strip);
   } catch (error) {
     // Python raises here (a header that spans lines and then breaks); report it instead.
-    if (error instanceof NotUtf8Error) log.add(unreadable(file, `line ${error.line} is not UTF-8 text`, HEADER_ROW));
-    else if (error instanceof CsvError) log.add(unreadable(file, `not readable as CSV (${error.message})`, HEADER_ROW));
+    if (error instanceof NotUtf8Error)
+      log.add(unreadable(file, `line ${error.line} is not UTF-8 text`, HEADER_ROW));
+    else if (error instanceof CsvError)
+      log.add(unreadable(file, `not readable as CSV (${error.message})`, HEADER_ROW));
     else throw error;
     return null;
   }
@@ -180,8 +194,10 @@ export function openRaw(bytes, columnMap, log, file) {
         yield [row, cells];
       }
     } catch (error) {
-      if (error instanceof NotUtf8Error) log.add(unreadable(file, `line ${error.line} is not UTF-8 text`, row + 1));
-      else if (error instanceof CsvError) log.add(unreadable(file, `not readable as CSV (${error.message})`, row + 1));
+      if (error instanceof NotUtf8Error)
+        log.add(unreadable(file, `line ${error.line} is not UTF-8 text`, row + 1));
+      else if (error instanceof CsvError)
+        log.add(unreadable(file, `not readable as CSV (${error.message})`, row + 1));
       else throw error;
     }
   }

@@ -123,7 +123,9 @@ export function digitValue(ch) {
 
 /** A regular-expression class of every Unicode decimal digit (Python's \d on str). */
 export const DIGIT_CLASS =
-  "[" + DIGIT_ZEROS.map((z) => `\\u{${z.toString(16)}}-\\u{${(z + 9).toString(16)}}`).join("") + "]";
+  "[" +
+  DIGIT_ZEROS.map((z) => `\\u{${z.toString(16)}}-\\u{${(z + 9).toString(16)}}`).join("") +
+  "]";
 
 /** Python's int() of a run of decimal digits. */
 export function digitsToInt(text) {
