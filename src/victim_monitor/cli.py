@@ -542,12 +542,17 @@ from victim_monitor.web.serve import serve  # noqa: E402
 
 main.add_command(serve)
 
+# --- the programme register ---------------------------------------------------------------
+from victim_monitor.programme.cli import programme  # noqa: E402
+
+main.add_command(programme)
+
 # --- the factsheet ---------------------------------------------------------------------------
 from victim_monitor.reporting.command import factsheet  # noqa: E402
 
 main.add_command(factsheet)
 
-# --- the programme register ---------------------------------------------------------------
-from victim_monitor.programme.cli import programme  # noqa: E402
+# --- publication --------------------------------------------------------------------------------
+from victim_monitor.publication.command import publish_command  # noqa: E402
 
-main.add_command(programme)
+main.add_command(publish_command)

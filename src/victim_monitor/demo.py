@@ -16,6 +16,7 @@ from pathlib import Path
 from victim_monitor.linkage import LinkageStatus, LinkResult, link_register, linkage_status
 from victim_monitor.programme import ImportResult, import_example
 from victim_monitor.pseudonymise import encode_file, generate_key, write_key
+from victim_monitor.publication.publish import PublishResult, publish
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.register import open_register
 from victim_monitor.registry.status import RegisterStatus, register_status
@@ -46,6 +47,12 @@ class DemoResult:
     linkage: LinkResult
     linked: LinkageStatus
     programme: ImportResult | None = None
+    published: PublishResult | None = None
+
+    @property
+    def publication(self) -> Path | None:
+        """The published directory (protected tables, estimates, trends, findings)."""
+        return None if self.published is None else self.published.out
 
     def summary(self) -> str:
         accepted = sum(r.outcome == "accepted" for r in self.intake)
@@ -67,11 +74,15 @@ class DemoResult:
             "Programme register (shipped example; measures are examples):",
             _indent(self.programme.summary() if self.programme else "not loaded"),
             "",
+            "Publication (disclosure-protected, audited):",
+            _indent(self.published.summary() if self.published else "not published"),
+            "",
             "Outputs:",
             f"  {self.out / 'raw'}          the organisations' raw files (synthetic clear names)",
             f"  {self.out / 'keys'}         the shared pseudonymisation key (key id {self.key_id})",
             f"  {self.out / 'submissions'}  pseudonymised submissions, as sent to the register",
             f"  {self.out / 'truth'}        who is who: the synthetic truth, for checking linkage",
+            f"  {self.out / 'publication'}  the publication: tables, estimates, findings",
             f"  {self.database_url}  the register",
         ]
         return "\n".join(lines)
@@ -139,6 +150,7 @@ def run_demo(
     programme = import_example(engine)
     if not programme.ok:
         raise DemoError(f"loading the example programme failed:\n{programme.summary()}")
+    published = publish(engine, years, out / "publication", progress=step)
     engine.dispose()
     return DemoResult(
         out=out,
@@ -152,4 +164,5 @@ def run_demo(
         linkage=linkage,
         linked=linked,
         programme=programme,
+        published=published,
     )

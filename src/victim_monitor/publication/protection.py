@@ -43,8 +43,7 @@ def table_set(tabulation: Tabulation) -> TableSet:
         tuple(_table(t) for t in tabulation.tables),
         groupings=tabulation.groupings,
         covers=tuple(
-            Cover(c.dimension, c.parent, c.child_dimension, c.children)
-            for c in tabulation.covers
+            Cover(c.dimension, c.parent, c.child_dimension, c.children) for c in tabulation.covers
         ),
     )
 

@@ -109,6 +109,7 @@ def write_publication(pub: Publication, out: str | Path) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; a publication is for everyone
         try:
             for rel, text in contents.items():
                 path = staging / rel

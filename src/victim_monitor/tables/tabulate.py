@@ -9,6 +9,7 @@ see the whole table. Totals count distinct persons, so over reporters they are n
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Tabulation:
     tables: tuple[MonitorTable, ...]
     groupings: Mapping[str, Mapping[str, tuple[str, ...]]]
     covers: tuple[Cover, ...]
+    snapshot: str = ""  # SHA-256 of the persons and reports the tables count
 
     def table(self, name: str) -> MonitorTable:
         for t in self.tables:
@@ -166,7 +168,13 @@ def tabulate(engine: Engine, years: Sequence[int]) -> Tabulation:
         for d, code in spec.fixed.items():
             frame = frame[frame[d] == code]
         tables.append(_table(spec, frame, cats))
-    return Tabulation(tuple(str(y) for y in wanted), tuple(tables), GROUPINGS, _covers(orgs))
+    digest = hashlib.sha256()
+    for part in (people, reported):
+        digest.update(part.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+    digest.update(repr(orgs).encode("utf-8"))
+    return Tabulation(
+        tuple(str(y) for y in wanted), tuple(tables), GROUPINGS, _covers(orgs), digest.hexdigest()
+    )
 
 
 def _table(spec: Spec, frame: pd.DataFrame, cats: Mapping[str, Sequence[str]]) -> MonitorTable:

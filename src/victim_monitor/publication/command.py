@@ -1,0 +1,107 @@
+"""``victim-monitor publish``: a thin command over :func:`publish`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from victim_monitor.config import ConfigError, Settings
+from victim_monitor.disclosure import DisclosureError, Release, load_policy
+from victim_monitor.publication.codes import PublicationError
+from victim_monitor.publication.publish import parse_years, publish
+
+console = Console(stderr=True)
+
+
+@click.command(name="publish")
+@click.option("--years", required=True, help="The years to publish: 2018 or 2014-2018.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Directory to write the publication to (replaced when all went well).",
+)
+@click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Disclosure policy file (default: the packaged policy).",
+)
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Last year's confidential release (written with --release), so that nothing hidden "
+    "now can be derived by combining the two.",
+)
+@click.option(
+    "--release",
+    "release_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Where to keep this release's confidential form (true counts; never publish it).",
+)
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or "
+    "sqlite:///victim-monitor.db).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def publish_command(
+    years: str,
+    out: Path,
+    policy_file: Path | None,
+    previous: Path | None,
+    release_file: Path | None,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    """Publish protected tables, estimates, trends and findings for YEARS into OUT."""
+    from victim_monitor.registry.register import open_register
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    try:
+        wanted = parse_years(years)
+        policy = load_policy(policy_file)
+        last = None if previous is None else Release.from_json(previous.read_text("utf-8"))
+    except (PublicationError, DisclosureError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    engine = open_register(database or settings.database_url, settings.organisations_file)
+    with Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def step(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(name, total=total)
+            bar.update(tasks[name], completed=done, total=total)
+
+        try:
+            result = publish(engine, wanted, out, policy=policy, previous=last, progress=step)
+        except (PublicationError, DisclosureError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    if release_file is not None:
+        release_file.write_text(result.release.to_json(), encoding="utf-8")
+    if as_json:
+        pub = result.publication
+        summary = {"out": str(result.out), "audit": dict(pub.audit), "findings": len(pub.findings)}
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        click.echo(result.summary())

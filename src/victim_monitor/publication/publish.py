@@ -1,0 +1,278 @@
+"""``publish``: the register's persons in, a protected, audited publication directory out.
+
+Tabulate the years, protect all tables together and audit the release (nothing is written
+unless the audit passes), turn the protected tables into published ones, estimate the number
+of victims per year, compute trends and findings from the published numbers only, and write
+the directory (``docs/methods/publication.md``) atomically and byte for byte reproducibly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from victim_monitor.disclosure import Outcome, Policy, ProtectedTable, Release, load_policy
+from victim_monitor.estimation import EstimationError, estimate, parse_table
+from victim_monitor.findings import LEVEL, findings, trends
+from victim_monitor.linkage import capture_histories
+from victim_monitor.publication.codes import (
+    AUDIT_FAILED,
+    NO_PERSONS,
+    YEARS_INVALID,
+    PublicationError,
+)
+from victim_monitor.publication.model import (
+    CellKey,
+    Publication,
+    PublicOutcome,
+    PublishedCell,
+    PublishedTable,
+    YearEstimate,
+)
+from victim_monitor.publication.protection import Protected, protect_tabulation
+from victim_monitor.publication.write import write_publication
+from victim_monitor.storage.schema import linkage_runs, organisations
+from victim_monitor.tables import (
+    COUNTING,
+    DIMENSION_LABELS,
+    MonitorTable,
+    Tabulation,
+    category_label,
+    tabulate,
+)
+from victim_monitor.vocab import Label
+
+Progress = Callable[[str, int, int], None]
+ROUNDING = 10  # estimates are published to the nearest 10 persons
+OUTCOMES = {
+    "shown": Label("Gepubliceerd zoals geteld", "Published as counted"),
+    "suppressed": Label(
+        "Niet gepubliceerd, ter bescherming van slachtoffers (x)",
+        "Not published, to protect victims (x)",
+    ),
+    "rounded": Label("Afgerond", "Rounded"),
+}
+ESTIMATE_NOTE = Label(
+    "Geschat met multiple systems estimation over de lijsten P K I R O Z (log-lineaire "
+    "modellen, stapsgewijze selectie); afgerond op tientallen. Dekking = geregistreerd / "
+    "geschat.",
+    "Estimated by multiple systems estimation over the lists P K I R O Z (log-linear models, "
+    "stepwise selection); rounded to tens. Coverage = registered / estimated.",
+)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What ``publish`` wrote, the publication itself and the (confidential) release."""
+
+    out: Path
+    publication: Publication
+    release: Release
+    seconds: float
+
+    def summary(self) -> str:
+        return "\n".join(
+            [self.publication.summary(), f"  written to {self.out} in {self.seconds:.1f} s"]
+        )
+
+
+def parse_years(text: str) -> tuple[int, ...]:
+    """``2018`` or ``2014-2018`` (VM741 otherwise)."""
+    found = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
+    if found is None or (found[2] is not None and int(found[2]) < int(found[1])):
+        raise PublicationError([YEARS_INVALID(f"{text!r}: expected YYYY or YYYY-YYYY")])
+    first = int(found[1])
+    return tuple(range(first, int(found[2] or first) + 1))
+
+
+def publish(
+    engine: Engine,
+    years: Sequence[int],
+    out: str | Path,
+    *,
+    policy: Policy | None = None,
+    previous: Release | None = None,
+    progress: Progress | None = None,
+) -> PublishResult:
+    """Publish ``years`` of the register into ``out`` (replaced only when all went well)."""
+    started = time.perf_counter()
+    step: Progress = progress or (lambda _name, _done, _total: None)
+    policy = policy or load_policy()
+    step("tabulate", 0, 1)
+    tabulation = tabulate(engine, years)
+    _check_years(tabulation)
+    step("tabulate", 1, 1)
+    step("protect and audit", 0, 1)
+    protected = protect_tabulation(tabulation, policy, previous)
+    if not protected.passed:
+        first = "; ".join(
+            f"{f.table} {'/'.join(f.key)}: {f.problem.code}" for f in protected.report.failures[:3]
+        )
+        raise PublicationError([AUDIT_FAILED(first)])
+    step("protect and audit", 1, 1)
+    names = _organisation_names(engine)
+    tables = {
+        t.name: published_table(t, protected.release.table(t.name), names)
+        for t in tabulation.tables
+    }
+    estimates = _estimates(engine, tabulation.years, tables["victims_by_year"], step)
+    step("trends and findings", 0, 1)
+    found = trends(list(tables.values()), tabulation.years, LEVEL)
+    sentences = findings(tables, found, estimates, tabulation.years)
+    step("trends and findings", 1, 1)
+    publication = Publication(
+        title=Label(
+            f"Slachtoffermonitor mensenhandel {tabulation.years[0]}-{tabulation.years[-1]}",
+            f"Victim monitor human trafficking {tabulation.years[0]}-{tabulation.years[-1]}",
+        ),
+        years=tabulation.years,
+        snapshot=tabulation.snapshot,
+        policy=policy.to_dict(),
+        audit=_audit_counts(protected),
+        counting=dict(COUNTING),
+        outcomes=OUTCOMES,
+        tables=tables,
+        estimates=estimates,
+        trends=found,
+        findings=sentences,
+        software=f"victim-monitor {metadata.version('victim-monitor')}",
+        source={"snapshot": tabulation.snapshot, "linkage_run": _last_run(engine)},
+        estimation={"method": "stepwise", "level": LEVEL, "rounding": ROUNDING,
+                    "note": {"nl": ESTIMATE_NOTE.nl, "en": ESTIMATE_NOTE.en}},
+        trend_level=LEVEL,
+    )  # fmt: skip
+    step("write", 0, 1)
+    target = write_publication(publication, out)
+    step("write", 1, 1)
+    return PublishResult(target, publication, protected.release, time.perf_counter() - started)
+
+
+def published_table(
+    source: MonitorTable, protected: ProtectedTable, names: dict[str, Label]
+) -> PublishedTable:
+    """A protected table with its definitions and labels, and nothing confidential."""
+    cells = tuple(
+        PublishedCell(c.key, c.published if _public(c.outcome) != "suppressed" else None,
+                      _public(c.outcome))
+        for c in protected.cells
+    )  # fmt: skip
+    categories = {
+        d: tuple(cats) for d, cats in zip(protected.dimensions, protected.categories, strict=True)
+    }
+    return PublishedTable(
+        name=source.name,
+        title=source.title,
+        definition=source.definition,
+        measure=source.measure,
+        counting=source.counting,
+        counting_label=COUNTING[source.counting],
+        dimensions=source.dimensions,
+        dimension_labels={d: DIMENSION_LABELS[d] for d in source.dimensions},
+        categories=categories,
+        labels={
+            d: {c: (Label(c, c) if d == "year" else category_label(d, c, names)) for c in cats}
+            for d, cats in categories.items()
+        },
+        margins=source.margins,
+        overlapping=source.overlapping,
+        fixed=dict(source.fixed),
+        cells=cells,
+    )
+
+
+def _public(outcome: Outcome) -> PublicOutcome:
+    """Primary and secondary are one outcome outside: which it was would tell a cell's size."""
+    if outcome.hidden:
+        return "suppressed"
+    return "rounded" if outcome is Outcome.ROUNDED else "shown"
+
+
+def _check_years(tabulation: Tabulation) -> None:
+    empty = [y for y in tabulation.years if tabulation.table("victims_by_year").cell(year=y) == 0]
+    if empty:
+        raise PublicationError(
+            [NO_PERSONS(f"no active persons in {', '.join(empty)}: import and link first")]
+        )
+
+
+def _audit_counts(protected: Protected) -> dict[str, object]:
+    counts = protected.release.outcomes()
+    return {
+        "passed": protected.passed,
+        "cells": sum(counts.values()),
+        "shown": counts.get(Outcome.SHOWN, 0),
+        "suppressed": counts.get(Outcome.PRIMARY, 0) + counts.get(Outcome.SECONDARY, 0),
+        "rounded": counts.get(Outcome.ROUNDED, 0),
+    }
+
+
+def _estimates(
+    engine: Engine, years: Sequence[str], totals: PublishedTable, step: Progress
+) -> tuple[YearEstimate, ...]:
+    """Per year: the MSE estimate over the lists with anyone on them, and the coverage."""
+    out = []
+    for done, year in enumerate(years):
+        step("estimate", done, len(years))
+        registered = totals.value(year=year)
+        frame = capture_histories(engine, int(year))
+        lists = [c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size]
+        cell = CellKey.of(totals.name, {"year": year})
+        warnings: list[str] = []
+        result = None
+        table = parse_table(frame.groupby(lists, as_index=False)["count"].sum().to_csv(index=False))
+        if isinstance(table, list):
+            warnings = sorted({p.code for p in table})
+        else:
+            try:
+                result = estimate(table, method="stepwise", sensitivity=0)
+                warnings = sorted({p.code for p in result.warnings})
+            except EstimationError as exc:
+                warnings = [exc.problem.code]
+        if result is None or registered is None:
+            out.append(YearEstimate(year, registered, cell, None, None, None, "", None, None,
+                                    None, tuple(lists), "", tuple(warnings)))  # fmt: skip
+            continue
+        iv = result.interval
+        high = _rounded(iv.high)
+        out.append(
+            YearEstimate(
+                year=year,
+                registered=registered,
+                registered_cell=cell,
+                estimate=_rounded(result.estimate),
+                low=_rounded(iv.low),
+                high=high,
+                interval_method=iv.method,
+                coverage=round(registered / result.estimate, 3),
+                coverage_low=None if high is None else round(registered / iv.high, 3),
+                coverage_high=round(registered / iv.low, 3) if iv.low > 0 else None,
+                lists=tuple(lists),
+                model=" ".join(result.model.terms) or "main effects",
+                warnings=tuple(warnings),
+            )
+        )
+    step("estimate", len(years), len(years))
+    return tuple(out)
+
+
+def _rounded(value: float) -> float | None:
+    return float(ROUNDING * round(value / ROUNDING)) if math.isfinite(value) else None
+
+
+def _organisation_names(engine: Engine) -> dict[str, Label]:
+    query = select(organisations.c.code, organisations.c.name_nl, organisations.c.name_en)
+    with engine.connect() as conn:
+        return {str(c): Label(str(nl), str(en)) for c, nl, en in conn.execute(query)}
+
+
+def _last_run(engine: Engine) -> int | None:
+    with engine.connect() as conn:
+        run = conn.execute(select(func.max(linkage_runs.c.id))).scalar_one_or_none()
+    return None if run is None else int(run)

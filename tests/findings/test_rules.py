@@ -1,0 +1,78 @@
+"""Findings as sentences, by the documented rules, each tied to the cells it rests on."""
+
+from __future__ import annotations
+
+from tests.findings.tables import YEARS, table
+from victim_monitor.findings import findings, number, trends
+from victim_monitor.publication import CellKey, Finding, PublishedTable, YearEstimate
+
+
+def _find(
+    tables: list[PublishedTable], estimates: tuple[YearEstimate, ...] = ()
+) -> dict[str, Finding]:
+    found = trends(tables, YEARS)
+    return {f.id: f for f in findings({t.name: t for t in tables}, found, estimates, YEARS)}
+
+
+def test_nearly_halved_in_five_years() -> None:
+    t = table("victims_by_year", None, {"": [1218, 1120, 952, 958, 668]})
+    found = _find([t])["registered/nearly_halved"]
+    assert found.text.en == (
+        "The number of registered victims nearly halved in five years: from 1,218 in 2014 "
+        "to 668 in 2018."
+    )
+    assert found.text.nl == (
+        "Het aantal geregistreerde slachtoffers is in vijf jaar bijna gehalveerd: van 1.218 in "
+        "2014 naar 668 in 2018."
+    )
+    assert found.cells == (
+        CellKey.of("victims_by_year", {"year": "2014"}),
+        CellKey.of("victims_by_year", {"year": "2018"}),
+    )
+
+
+def test_percent_fewer_than_in_the_first_two_years() -> None:
+    forms = table("victims_by_form", "form_group", {"domestic_sexual": [340, 320, 250, 230, 132]})
+    found = _find([forms])["form_domestic_sexual/fewer_than_first_years"]
+    assert found.numbers["percent"] == 60
+    assert found.text.en == (
+        "In 2018 there were 60% fewer victims of domestic sexual exploitation than in 2014 "
+        "and 2015: only 132."
+    )
+    assert "60% minder slachtoffers van binnenlandse seksuele uitbuiting" in found.text.nl
+    assert len(found.cells) == 3
+
+
+def test_noise_gets_no_rise_or_fall() -> None:
+    t = table("victims_by_year", None, {"": [650, 610, 640, 600, 630]})
+    found = _find([t])
+    assert set(found) == {"registered/no_clear_change"}
+    assert "did not change clearly" in found["registered/no_clear_change"].text.en
+    small = table("victims_by_age", "age_group", {"minor": [14, 12, 11, 10, 9]})
+    assert _find([small]) == {}  # 14 to 9 is within what chance gives
+
+
+def test_a_suppressed_year_silences_the_rules_that_need_it() -> None:
+    t = table("victims_by_year", None, {"": [None, 1120, 952, 958, 668]})
+    assert not [f for f in _find([t]) if "halved" in f]
+
+
+def test_only_a_small_share_is_registered() -> None:
+    cell = CellKey.of("victims_by_year", {"year": "2018"})
+    estimate = YearEstimate(
+        "2018", 132, cell, 5000.0, 4400.0, 6600.0, "profile", 0.026, 0.02, 0.03, ("P",), "",
+    )  # fmt: skip
+    found = _find([], (estimate,))["coverage/2018"]
+    assert "only 2 to 3% were registered" in found.text.en
+    assert "slechts 2% tot 3% geregistreerd" in found.text.nl
+    assert found.cells == (cell,)
+    wide = YearEstimate(
+        "2018", 132, cell, 200.0, 150.0, 260.0, "profile", 0.66, 0.5, 0.88, ("P",), "",
+    )  # fmt: skip
+    assert _find([], (wide,)) == {}
+
+
+def test_numbers_are_written_as_in_each_language() -> None:
+    assert number(5000, "nl") == "5.000"
+    assert number(5000, "en") == "5,000"
+    assert number(668, "nl") == "668"

@@ -1,0 +1,123 @@
+"""Publishing the register: protected, audited, reproducible to the byte, all or nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+import victim_monitor.publication.publish as publish_module
+from victim_monitor.cli import main
+from victim_monitor.disclosure import AuditFailure, Release, load_policy
+from victim_monitor.disclosure.codes import INTERVAL_TOO_NARROW
+from victim_monitor.publication import PublicationError, load_publication
+from victim_monitor.publication.protection import Protected, protect_tabulation
+from victim_monitor.publication.publish import parse_years, publish
+from victim_monitor.tables import tabulate
+
+YEARS = (2017, 2018)
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_publication_is_protected_audited_and_byte_identical_on_rerun(
+    linked: Engine, tmp_path: Path
+) -> None:
+    first = publish(linked, YEARS, tmp_path / "a")
+    publish(linked, YEARS, tmp_path / "b")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    pub = load_publication(tmp_path / "a")
+    assert pub.audit["passed"] is True
+    assert pub.years == ("2017", "2018")
+    assert pub.snapshot == first.publication.snapshot
+    threshold = int(pub.policy["threshold"])
+    counts = {t.name: t for t in tabulate(linked, YEARS).tables}
+    for table in pub.tables.values():
+        source = counts[table.name]
+        for cell in table.cells:
+            key = dict(zip(table.dimensions, cell.key, strict=True))
+            if cell.outcome == "suppressed":
+                assert cell.value is None
+                continue
+            assert cell.value is not None
+            assert not 0 < cell.value < threshold, (table.name, key)
+            assert cell.value == source.cell(**key), (table.name, key)
+    assert pub.audit["suppressed"] > 0  # a small register has small cells
+
+
+def test_every_finding_rests_on_shown_cells(linked: Engine, tmp_path: Path) -> None:
+    pub = publish(linked, YEARS, tmp_path / "pub").publication
+    assert pub.trends
+    for finding in (*pub.findings,):
+        assert finding.text.nl
+        assert finding.text.en
+        for ref in finding.cells:
+            cell = pub.table(ref.table).cell(**dict(ref.key))
+            assert cell.outcome == "shown"
+    for trend in pub.trends:
+        values = [pub.table(c.table).value(**dict(c.key)) for c in trend.cells]
+        assert None not in values
+
+
+def test_years_are_checked() -> None:
+    assert parse_years("2014-2018") == (2014, 2015, 2016, 2017, 2018)
+    assert parse_years("2018") == (2018,)
+    for bad in ("2018-2014", "14-18", "2014-"):
+        with pytest.raises(PublicationError) as err:
+            parse_years(bad)
+        assert err.value.problems[0].code == "VM741"
+
+
+def test_a_year_without_persons_writes_nothing(linked: Engine, tmp_path: Path) -> None:
+    out = tmp_path / "pub"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier")
+    with pytest.raises(PublicationError) as err:
+        publish(linked, (2016, 2017), out)
+    assert err.value.problems[0].code == "VM742"
+    assert _files(out) == {"keep.txt": b"earlier"}
+
+
+def test_a_failed_audit_writes_nothing(
+    linked: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = protect_tabulation
+
+    def failing(*args: object, **kwargs: object) -> Protected:
+        done = real(*args, **kwargs)  # type: ignore[arg-type]
+        failure = AuditFailure("victims_by_year", ("2018",), INTERVAL_TOO_NARROW("made up"))
+        report = dataclasses.replace(done.report, passed=False, failures=(failure,))
+        return Protected(done.release, report)
+
+    monkeypatch.setattr(publish_module, "protect_tabulation", failing)
+    with pytest.raises(PublicationError) as err:
+        publish(linked, YEARS, tmp_path / "pub")
+    assert err.value.problems[0].code == "VM743"
+    assert not (tmp_path / "pub").exists()
+
+
+def test_the_command_publishes_and_keeps_the_confidential_release(
+    linked: Engine, database_url: str, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    out, kept = tmp_path / "pub", tmp_path / "release.json"
+    args = ["publish", "--years", "2017-2018", "--out", str(out), "--database", database_url]
+    result = runner.invoke(main, [*args, "--release", str(kept)])
+    assert result.exit_code == 0, result.output
+    assert "audit passed" in result.output
+    release = Release.from_json(kept.read_text())
+    assert load_publication(out).audit["cells"] == sum(release.outcomes().values())
+    again = runner.invoke(main, [*args, "--previous", str(kept), "--json"])
+    assert again.exit_code == 0, again.output
+    assert '"passed": true' in again.output
+    bad = runner.invoke(main, ["publish", "--years", "18", "--out", str(out)])
+    assert bad.exit_code == 1
+    assert "VM741" in bad.output
+    assert load_policy().threshold == load_publication(out).policy["threshold"]
