@@ -7,6 +7,8 @@ installs it); without it the tests are skipped locally and fail under ``CI=true`
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import os
 import re
 from collections.abc import Iterator
@@ -16,12 +18,16 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
+from tests.pseudonymise.people import PEOPLE
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.live import serving
 from tests.web.publication import write
 from tests.web.register import Register, bad_file, fixed_file, populate
+from victim_monitor.pseudonymise import encode_file, generate_key, write_key
 from victim_monitor.registry.register import open_register
+from victim_monitor.storage.schema import submissions
 from victim_monitor.web import WebSettings, accounts, create_app
 from victim_monitor.web.accounts import create_user
 
@@ -186,3 +192,42 @@ def test_admin_sees_the_audit_trail(page: Page, live: Live, browser: Browser) ->
     page.get_by_role("link", name="Users").first.click()
     accessible(browser, page.url, page.context.cookies())
     shot(page, "users")
+
+
+def test_encode_in_the_browser_and_upload_only_the_result(
+    page: Page, live: Live, browser: Browser, tmp_path: Path
+) -> None:
+    """Same bytes as ``victim-monitor encode``; the raw file is never sent."""
+    key = generate_key()
+    write_key(key, tmp_path / "pol.key")
+    raw = tmp_path / "raw.csv"
+    with raw.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(PEOPLE[0]))
+        writer.writeheader()
+        writer.writerows(PEOPLE[:2])
+    expected = encode_file(raw, key, tmp_path / "expected.csv")
+    assert expected.ok
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    log_in(page, live, "reporter")
+    page.get_by_role("link", name="Encode in the browser").click()
+    accessible(browser, page.url, page.context.cookies())
+    assert page.locator("#raw-file").get_attribute("name") is None
+    page.get_by_label("File with names (CSV)").set_input_files(str(raw))
+    page.get_by_label("Key file").set_input_files(str(tmp_path / "pol.key"))
+    shot(page, "encode-page")
+    page.get_by_role("button", name="Encode and upload").click()
+    expect(page).to_have_url(re.compile(r"/en/workspace/submissions/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("raw-encoded.csv (accepted)")
+    shot(page, "encode-uploaded")
+    digest = hashlib.sha256((tmp_path / "expected.csv").read_bytes()).hexdigest()
+    engine = open_register(f"sqlite:///{live.files / 'register.db'}")
+    with engine.connect() as conn:
+        stored = conn.scalar(select(submissions.c.content_sha256).order_by(submissions.c.id.desc()))
+    engine.dispose()
+    assert stored == digest
+    # One upload, whose stored bytes are the encoder's output (the hash above); the raw file's
+    # input has no name, so no form can send it.
+    assert [u for u in posts if u.endswith("/workspace/submissions")] == [
+        f"{live.url}/en/workspace/submissions"
+    ]

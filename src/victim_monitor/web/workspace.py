@@ -47,6 +47,7 @@ from victim_monitor.web.security import client_address, login_blocked
 router = APIRouter()
 
 MAX_UPLOAD = 50 * 1024 * 1024
+ENCODER = Path(__file__).parent / "static" / "encoder" / "encoder.js"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -124,7 +125,23 @@ def workspace_home(request: Request, lang: str) -> HTMLResponse:
     if user is None:
         raise HTTPException(401)
     key = _key_file(request, user) is not None
-    return render(request, "workspace.html", language, key_available=key)
+    return render(
+        request,
+        "workspace.html",
+        language,
+        key_available=key,
+        encoder_available=ENCODER.is_file(),
+    )
+
+
+@router.get("/{lang:lang}/workspace/encode", response_class=HTMLResponse, include_in_schema=False)
+def encode_page(request: Request, lang: str) -> HTMLResponse:
+    """Encoding in the browser: the raw file is read and encoded there, only the result sent."""
+    language = check_lang(lang)
+    require(request, "submit")
+    if not ENCODER.is_file():
+        raise HTTPException(404)
+    return render(request, "encode.html", language)
 
 
 # --- submissions ---------------------------------------------------------------------------
@@ -147,7 +164,14 @@ def submissions_page(request: Request, lang: str) -> HTMLResponse:
     language = check_lang(lang)
     _user, organisation = _scope(request)
     rows = list_submissions(context(request).engine, organisation)
-    return render(request, "submissions.html", language, rows=rows, result=None)
+    return render(
+        request,
+        "submissions.html",
+        language,
+        rows=rows,
+        result=None,
+        encoder_available=ENCODER.is_file(),
+    )
 
 
 @router.get("/api/workspace/submissions", tags=["workspace"])
