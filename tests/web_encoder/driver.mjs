@@ -19,12 +19,14 @@ async function answer(request) {
   switch (request.op) {
     case "encode": {
       const raw = bytes(request.raw);
+      const progress = [];
+      request.options.onProgress = (rows) => progress.push(rows);
       const result =
         request.keyText !== undefined
           ? await encodeFile(raw, request.keyText, request.options)
           : await encodeWithSecret(raw, bytes(request.secret), request.options);
       const output = result.output === null ? null : Buffer.from(result.output).toString("base64");
-      return { output, summary: result.summary, problems: result.problems };
+      return { output, summary: result.summary, problems: result.problems, progress };
     }
     case "metaphone":
       return { outputs: request.inputs.map(metaphone) };

@@ -75,6 +75,7 @@ class Outcome:
     output: bytes | None
     summary: dict[str, Any]
     problems: list[dict[str, Any]]
+    progress: list[int]  # the row counts reported to the progress callback
 
 
 def python_encode(
@@ -91,12 +92,15 @@ def python_encode(
     raw_path.write_bytes(raw)
     out = tmp / f"submission.{fmt}"
     out.unlink(missing_ok=True)
-    result = encode_file(raw_path, key, out, column_map=column_map, today=today)
+    progress: list[int] = []
+    result = encode_file(
+        raw_path, key, out, column_map=column_map, today=today, progress=progress.append
+    )
     summary = result.as_dict()
     for name in ("out", "problems"):
         del summary[name]
     output = out.read_bytes() if result.ok else None
-    return Outcome(output, summary, [p.as_dict() for p in result.problems])
+    return Outcome(output, summary, [p.as_dict() for p in result.problems], progress)
 
 
 def node_encode(
@@ -129,7 +133,7 @@ def node_encode(
     if "error" in answer:
         raise RuntimeError(f"browser encoder failed: {answer['error']}")
     output = None if answer["output"] is None else base64.b64decode(answer["output"])
-    return Outcome(output, answer["summary"], answer["problems"])
+    return Outcome(output, answer["summary"], answer["problems"], answer["progress"])
 
 
 def assert_same(
@@ -150,6 +154,7 @@ def assert_same(
     assert got.problems == expected.problems
     assert got.summary == expected.summary
     assert got.output == expected.output
+    assert got.progress == expected.progress
     return expected
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from tests.web_encoder.harness import Node, assert_same, node_encode, python_encode
 from victim_monitor.pseudonymise import RAW_COLUMNS, Key
+from victim_monitor.pseudonymise.source import column_aliases
 
 ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=12)
 FIRST = st.sampled_from(
@@ -83,6 +84,7 @@ GOOD_ROW = st.fixed_dictionaries(GOOD_VALUES)
 def raw_files(draw: st.DrawFn, *, good: bool = False) -> bytes:
     columns = draw(st.permutations(RAW_COLUMNS))
     kept = [c for c in columns if c in REQUIRED or draw(st.booleans())]
+    header = [draw(st.sampled_from(SPELLINGS[c])) for c in kept]
     if good:
         rows = draw(st.lists(GOOD_ROW, min_size=1, max_size=20))
         rows = [{**row, "case_reference": f"R-{i}"} for i, row in enumerate(rows)]
@@ -96,13 +98,23 @@ def raw_files(draw: st.DrawFn, *, good: bool = False) -> bytes:
         lineterminator=draw(st.sampled_from(["\n", "\r\n"])),
         quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
     )
-    writer.writerow(kept)
+    writer.writerow(header)
     for row in rows:
         writer.writerow([row.get(c, "") for c in kept])
     bom = b"\xef\xbb\xbf" if draw(st.booleans()) else b""
     return bom + text.getvalue().encode("utf-8")
 
 
+# How a column may be named: its standard name, shouted, or any known alias (duplicates and
+# clashes happen, and give VM412 on both sides).
+SPELLINGS = {
+    column: [
+        column,
+        column.upper().replace("_", " "),
+        *sorted(alias for alias, target in column_aliases().items() if target == column),
+    ]
+    for column in RAW_COLUMNS
+}
 REQUIRED = {"case_reference", "first_name", "last_name", "birth_date", "sex", "report_date"}
 
 
