@@ -73,7 +73,7 @@ def populate(engine: Engine, folder: Path) -> Register:
         conn.execute(
             persons.insert().values(
                 id=7001, status="active", year=2018, first_report_date=dt.date(2018, 2, 15),
-                sex="F", birth_year=1981, age=37, age_group="23_and_older", nationality="PL",
+                sex="female", birth_year=1981, age=37, age_group="adult", nationality="PL",
                 exploitation="sexual", border_crossed="yes", form_group="domestic_sexual",
                 lists="PK", n_reports=2, n_organisations=2, created_run_id=run,
                 updated_run_id=run,

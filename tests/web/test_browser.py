@@ -231,3 +231,19 @@ def test_encode_in_the_browser_and_upload_only_the_result(
     assert [u for u in posts if u.endswith("/workspace/submissions")] == [
         f"{live.url}/en/workspace/submissions"
     ]
+
+
+def test_publish(page: Page, live: Live, browser: Browser) -> None:
+    """Last in this module: it replaces the publication the other tests read."""
+    log_in(page, live, "analyst")
+    page.get_by_role("link", name="Publish").first.click()
+    accessible(browser, page.url, page.context.cookies())
+    page.get_by_label("From year").fill("2018")
+    page.get_by_label("To year").fill("2018")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status")).to_contain_text("audit passed")
+    shot(page, "published")
+    page.get_by_role("link", name="Figures").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Victim monitor human trafficking 2018-2018"
+    )

@@ -175,3 +175,26 @@ def test_logout_and_blocking_end_sessions(login: Login, engine: Engine) -> None:
     client.post(f"/en/admin/users/{reporter_id}/active", data={"csrf_token": token, "active": "0"})
     assert admin_cookies
     assert log_in(client, "reporter") == 401
+
+
+def test_analyst_publishes_and_the_dashboard_shows_it(
+    login: Login, register: Register, engine: Engine
+) -> None:
+    client = login("analyst")
+    assert client.get("/api/overview").json()["years"] == ["2014", "2015", "2016"]
+    token = csrf_of(client, "/en/workspace/publish")
+    bad = client.post(
+        "/en/workspace/publish", data={"csrf_token": token, "year_from": "x", "year_to": "2018"}
+    )
+    assert bad.status_code == 422
+    done = client.post(
+        "/en/workspace/publish",
+        data={"csrf_token": token, "year_from": "2018", "year_to": "2018"},
+    )
+    assert done.status_code == 200, done.text
+    assert "audit passed" in done.text
+    overview = client.get("/api/overview").json()
+    assert overview["years"] == ["2018"]
+    # One person is below every threshold: the year total is published suppressed, not as 1.
+    assert overview["registered"] == [{"year": "2018", "value": None, "suppressed": True}]
+    assert audit.events(engine, action="publish")[0].actor == "analyst"

@@ -1,18 +1,19 @@
 """Publishing from the workspace: the analyst's button over the publication library.
 
-The web app does not compute tables itself; it calls the same library function as
-``victim-monitor publish`` and writes to the directory the dashboard reads.
+The web app computes no tables itself: it calls :func:`victim_monitor.publication.publish`,
+as ``victim-monitor publish`` does, into the directory the dashboard reads.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine
+
+from victim_monitor.publication import PublicationError
+from victim_monitor.publication.publish import publish as publish_years
 
 
 class PublishError(ValueError):
@@ -26,24 +27,13 @@ class PublishResult:
     summary: str
 
 
-def _builder() -> Callable[..., Any]:
-    module = importlib.import_module("victim_monitor.publication")
-    found = getattr(module, "publish", None)
-    if found is None:
-        raise PublishError("this build of victim-monitor cannot publish from the register yet")
-    return found  # type: ignore[no-any-return]
-
-
 def publish(engine: Engine, years: Sequence[int], out: Path) -> PublishResult:
-    """Publish ``years`` from the register into ``out`` (replacing what was there)."""
-    from victim_monitor.publication import PublicationError
-
+    """Publish ``years`` from the register into ``out`` (replaced only when all went well)."""
     span = tuple(years)
-    if not span:
-        raise PublishError("choose at least one year")
+    if not span or len(span) > 50:
+        raise PublishError("choose a range of at most 50 years")
     try:
-        publication = _builder()(engine, span, out)
+        result = publish_years(engine, span, out)
     except PublicationError as exc:
         raise PublishError(str(exc)) from exc
-    summary = getattr(publication, "summary", None)
-    return PublishResult(span, str(out), summary() if callable(summary) else str(out))
+    return PublishResult(span, str(result.out), result.summary())
