@@ -220,7 +220,16 @@ def open_raw(
         else:
             separator = detect_separator(first)
             reader = csv.reader(itertools.chain([first], lines), delimiter=separator)
-            header = [name.strip() for name in next(reader)]
+            try:
+                header = [name.strip() for name in next(reader)]
+            except NotUtf8Error as exc:
+                log.add(_unreadable(file, f"line {exc.line} is not UTF-8 text", HEADER_ROW))
+                yield None
+                return
+            except csv.Error as exc:
+                log.add(_unreadable(file, f"not readable as CSV ({exc})", HEADER_ROW))
+                yield None
+                return
             layout, problems = resolve_layout(header, column_map, file=file)
             log.extend(problems)
             if not log.has_errors:
