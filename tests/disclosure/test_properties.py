@@ -130,3 +130,41 @@ def test_a_release_with_last_years_release(
     assert report.passed or flagged, report.summary()
     if not flagged:
         assert not failed
+
+
+@st.composite
+def reported_persons(draw: st.DrawFn) -> list[tuple[str, frozenset[str]]]:
+    """Persons with a form and the organisations that reported them (at least one)."""
+    n = draw(st.integers(3, 45))
+    orgs = st.frozensets(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=3)
+    return [(draw(st.sampled_from(["f1", "f2"])), draw(orgs)) for _ in range(n)]
+
+
+@given(reported_persons())
+@PROPERTY
+def test_reporters_covered_by_types_and_a_nested_police_table(
+    people: list[tuple[str, frozenset[str]]],
+) -> None:
+    from victim_monitor.disclosure import Cover
+
+    types = {"t1": {"a", "b"}, "t2": {"c", "d"}}
+
+    def distinct(groups: dict[str, set[str]]) -> dict[tuple[str], int]:
+        counts = {
+            (g,): sum(bool(orgs & members) for _, orgs in people) for g, members in groups.items()
+        }
+        return {**counts, (TOTAL,): len(people)}
+
+    by_org = Table("by_org", ("org",), distinct({o: {o} for o in "abcd"}), overlapping=("org",))
+    by_type = Table("by_type", ("type",), distinct(types), overlapping=("type",))
+    by_form = Table(
+        "by_form", ("form",), {(f,): sum(p[0] == f for p in people) for f in ("f1", "f2")}
+    )
+    police = Table(
+        "police_by_form",
+        ("form",),
+        {(f,): sum(p[0] == f and "a" in p[1] for p in people) for f in ("f1", "f2")},
+        fixed={"org": "a"},
+    )
+    covers = tuple(Cover("type", t, "org", tuple(sorted(m))) for t, m in types.items())
+    check(TableSet((by_org, by_type, by_form, police), covers=covers), quick_policy())

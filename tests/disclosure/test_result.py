@@ -51,6 +51,9 @@ def test_the_public_form_has_no_hidden_counts(policy: Policy) -> None:
     hidden = [c for c in public["tables"][0]["cells"] if c["outcome"] != "shown"]
     assert hidden
     assert all(c["published"] is None for c in hidden)
+    # a primary cell (below the threshold) looks like any other hidden cell
+    assert {c["outcome"] for c in hidden} == {"suppressed"}
+    assert release.outcomes()[Outcome.PRIMARY] > 0
     with pytest.raises(DisclosureError) as caught:
         Release.from_dict(public)
     assert caught.value.problems[0].code == "VM713"

@@ -144,7 +144,10 @@ class ProtectedTable:
         cells = []
         for c in self.cells:
             item: dict[str, Any] = {"key": list(c.key), "published": c.published}
-            item["outcome"] = str(c.outcome)
+            # outside, primary and secondary are one outcome: which it was tells a cell's size
+            item["outcome"] = (
+                "suppressed" if c.outcome.hidden and not confidential else str(c.outcome)
+            )
             if confidential:
                 item["value"] = c.value
             cells.append(item)

@@ -15,6 +15,7 @@ from victim_monitor.tables.tabulate import (
     Tabulation,
     count_cells,
     tabulate,
+    tabulate_frames,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "category_label",
     "count_cells",
     "tabulate",
+    "tabulate_frames",
 ]

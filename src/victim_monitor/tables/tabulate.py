@@ -157,9 +157,22 @@ def count_cells(
 def tabulate(engine: Engine, years: Sequence[int]) -> Tabulation:
     """All tables of the monitor for ``years``, from the register's active persons."""
     wanted = sorted({int(y) for y in years})
-    people = _persons(engine, wanted)
-    reported = _reported(engine, wanted)
-    orgs = _organisations(engine)
+    return tabulate_frames(
+        _persons(engine, wanted), _reported(engine, wanted), _organisations(engine), wanted
+    )
+
+
+def tabulate_frames(
+    people: pd.DataFrame,
+    reported: pd.DataFrame,
+    orgs: Sequence[tuple[str, str, str]],
+    years: Sequence[int],
+) -> Tabulation:
+    """The tables from person rows (``id, year, sex, age_group, nationality_group,
+    form_group``), person-report rows (``id, year, organisation, reporter_type,
+    estimation_list, dublin_claimant, residence_permit``) and the organisations
+    (code, reporter type, list), as :func:`tabulate` reads them from the register."""
+    wanted = sorted({int(y) for y in years})
     cats = categories(wanted, [o[0] for o in orgs])
     sources = _sources(people, reported)
     tables = []
@@ -171,7 +184,7 @@ def tabulate(engine: Engine, years: Sequence[int]) -> Tabulation:
     digest = hashlib.sha256()
     for part in (people, reported):
         digest.update(part.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-    digest.update(repr(orgs).encode("utf-8"))
+    digest.update(repr(list(orgs)).encode("utf-8"))
     return Tabulation(
         tuple(str(y) for y in wanted), tuple(tables), GROUPINGS, _covers(orgs), digest.hexdigest()
     )
