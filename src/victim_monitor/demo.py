@@ -20,6 +20,9 @@ from victim_monitor.publication.publish import PublishResult, publish
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.register import open_register
 from victim_monitor.registry.status import RegisterStatus, register_status
+from victim_monitor.reporting import FactsheetError, FactsheetResult, build_factsheet
+from victim_monitor.reporting.followup import followup_sections
+from victim_monitor.reporting.published import load_published
 from victim_monitor.synthetic import PopulationSummary, SyntheticConfig, generate, write
 
 DEMO_YEARS = (2014, 2015, 2016, 2017, 2018)
@@ -48,6 +51,7 @@ class DemoResult:
     linked: LinkageStatus
     programme: ImportResult | None = None
     published: PublishResult | None = None
+    factsheet: FactsheetResult | FactsheetError | None = None
 
     @property
     def publication(self) -> Path | None:
@@ -77,6 +81,9 @@ class DemoResult:
             "Publication (disclosure-protected, audited):",
             _indent(self.published.summary() if self.published else "not published"),
             "",
+            "Factsheet (from the publication only; every number in the text checked):",
+            _indent(_factsheet(self.factsheet)),
+            "",
             "Outputs:",
             f"  {self.out / 'raw'}          the organisations' raw files (synthetic clear names)",
             f"  {self.out / 'keys'}         the shared pseudonymisation key (key id {self.key_id})",
@@ -86,6 +93,12 @@ class DemoResult:
             f"  {self.database_url}  the register",
         ]
         return "\n".join(lines)
+
+
+def _factsheet(result: FactsheetResult | FactsheetError | None) -> str:
+    if isinstance(result, FactsheetError):  # at a small --scale most cells are suppressed
+        return "not written:\n" + "\n".join(str(p) for p in result.problems)
+    return "not written" if result is None else result.summary()
 
 
 def _indent(text: str) -> str:
@@ -98,6 +111,8 @@ def _fresh(out: Path) -> None:
         shutil.rmtree(out / name, ignore_errors=True)
     for name in ("demo.db", "demo.db-wal", "demo.db-shm"):
         (out / name).unlink(missing_ok=True)
+    for old in out.glob("factsheet-*-*.*"):
+        old.unlink()
 
 
 def run_demo(
@@ -151,7 +166,16 @@ def run_demo(
     if not programme.ok:
         raise DemoError(f"loading the example programme failed:\n{programme.summary()}")
     published = publish(engine, years, out / "publication", progress=step)
+    followup = followup_sections(engine, "2014-2018")
     engine.dispose()
+    factsheet: FactsheetResult | FactsheetError | None = None
+    if years == DEMO_YEARS:  # the shipped editorial text is for 2014-2018
+        try:
+            factsheet = build_factsheet(
+                load_published(published.out), out, extra=followup, progress=step
+            )
+        except FactsheetError as exc:
+            factsheet = exc
     return DemoResult(
         out=out,
         database_url=url,
@@ -165,4 +189,5 @@ def run_demo(
         linked=linked,
         programme=programme,
         published=published,
+        factsheet=factsheet,
     )

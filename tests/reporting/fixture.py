@@ -38,6 +38,12 @@ DSE_AGE: Counts = {
     "adult": (95, 100, 85, 65, 45),
     "unknown": (5, 5, 5, 5, 5),
 }
+BY_AGE: Counts = {
+    "minor": (240, 230, 170, 120, 60),
+    "adolescent": (300, 310, 260, 230, 190),
+    "adult": (520, 530, 450, 440, 400),
+    "unknown": (45, 39, 35, 30, 23),
+}
 POLICE: Counts = {
     "domestic_sexual": (150, 140, 120, 90, 70),
     "cross_border_sexual_non_african": (300, 270, 220, 180, 150),
@@ -97,6 +103,8 @@ def publication() -> Publication:
         "victims_by_year": by_year,
         "victims_by_form": _table("victims_by_form", "form_group", BY_FORM, FORM_TOTALS,
                                   Label("Naar vorm", "By form")),
+        "victims_by_age": _table("victims_by_age", "age_group", BY_AGE, FORM_TOTALS,
+                                 Label("Naar leeftijd", "By age")),
         "domestic_sexual_by_age": _table("domestic_sexual_by_age", "age_group", DSE_AGE,
                                          (330, 335, 270, 200, 132),
                                          Label("BSU naar leeftijd", "DSE by age")),

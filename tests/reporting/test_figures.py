@@ -97,3 +97,12 @@ def test_literal_matching_follows_what_is_printed(published: Published) -> None:
     assert change.matches(39, percent=True, decimals=0)  # "39% fewer"
     assert not change.matches(40, percent=True, decimals=0)
     assert not figures.evaluate("victims_by_year[2018]").matches(673, percent=True, decimals=0)
+
+
+def test_one_finding_per_subject() -> None:
+    from victim_monitor.reporting.content import select_findings
+    from victim_monitor.reporting.published import Finding
+    from victim_monitor.vocab import Label
+
+    found = [Finding(k, Label(k, k)) for k in ("a/fell", "a/fewer", "b/rose", "c", "b/x")]
+    assert [f.key for f in select_findings(found)] == ["a/fell", "b/rose", "c"]

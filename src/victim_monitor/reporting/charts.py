@@ -231,7 +231,13 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
     return Chart(
         spec.key,
         spec.title(lang),
-        _alt_text(kind, spec.title(lang), years, table_rows[: len(series)], lang),
+        _alt_text(
+            kind,
+            spec.title(lang),
+            years,
+            [r for r, c in zip(table_rows, row_codes, strict=True) if c in series],
+            lang,
+        ),
         _spec(chart),
         data,
         tuple(notes),

@@ -15,7 +15,7 @@ from victim_monitor import __version__
 from victim_monitor.reporting.charts import Chart, charts
 from victim_monitor.reporting.editorial import Editorial, Section
 from victim_monitor.reporting.figures import Lang, format_int, round_significant
-from victim_monitor.reporting.published import Published
+from victim_monitor.reporting.published import Finding, Published
 from victim_monitor.vocab import Label
 
 MONTHS = {
@@ -119,6 +119,22 @@ class Factsheet:
     page_word: str
 
 
+def select_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """One finding per subject (the part of its id before ``/``), the first the publication gives.
+
+    The publication states a fall both over five years and against the first two years; the
+    factsheet has room for one sentence per subject.
+    """
+    seen: set[str] = set()
+    chosen: list[Finding] = []
+    for finding in findings:
+        subject = finding.key.split("/", 1)[0]
+        if subject not in seen:
+            seen.add(subject)
+            chosen.append(finding)
+    return tuple(chosen)
+
+
 def format_date(day: dt.date, lang: Lang) -> str:
     return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
@@ -193,7 +209,7 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
         charts_title=TEXT["figures"](lang),
         findings_title=TEXT["findings"](lang),
         findings_note=TEXT["findings_note"](lang),
-        findings=tuple(f.text(lang) for f in published.findings),
+        findings=tuple(f.text(lang) for f in select_findings(published.findings)),
         recommendations=editorial.sections["recommendations"],
         extra=tuple(extra),
         colophon=colophon,

@@ -44,7 +44,8 @@ _NUMBER = {
     "en": re.compile(r"(?<![\w/.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(\s?%)?(?![\w/]|[.,]\d)"),
 }
 _LIST_MARKER = re.compile(r"^\s*\d+[.)]\s")  # "1. " starts an ordered list item: no figure
-_SENTENCE_END = re.compile(r"[.!?:](?=\s|$)")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n|\n(?=\s*(?:#|[-*+] |\d+[.)] ))")
+_MARKUP_START = re.compile(r"^(?:#+|[-*+]|\d+[.)])\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +90,25 @@ class _Checker:
     universe: list[Figure]
     problems: list[Problem] = field(default_factory=list)
     numbers: int = 0
+    _text: str = ""
+    _base: int = 0  # where the line being checked starts in ``_text``
 
     def fail(self, kind: object, message: str, line: int, sentence: str) -> None:
         assert callable(kind)
-        problem = kind(message, file=str(self.path), row=line, value=sentence)
+        problem = kind(f'{message}, in "{sentence}"', file=str(self.path), row=line)
         self.problems.append(problem)
 
     def resolve(self, text: str, first_line: int) -> str:
         """Replace placeholders and check every literal number of ``text``."""
         out: list[str] = []
+        self._text, self._base = text, 0
         for number, line in enumerate(text.split("\n")):
             out.append(self._line(line, first_line + number))
+            self._base += len(line) + 1
         return "\n".join(out)
+
+    def _sentence(self, at: int) -> str:
+        return _sentence(self._text, self._base + at)
 
     def _line(self, line: str, row: int) -> str:
         marker = _LIST_MARKER.match(line)
@@ -117,7 +125,7 @@ class _Checker:
 
     def _placeholder(self, body: str, line: str, at: int, row: int) -> str:
         reference, _, literal = body.partition("=")
-        sentence = _sentence(line, at)
+        sentence = self._sentence(at)
         try:
             figure = self.figures.evaluate(reference)
         except FigureError as exc:
@@ -156,7 +164,7 @@ class _Checker:
                     f"{match.group(0).strip()} is not a published figure; write a placeholder "
                     "{{ table[keys] }} or correct the number",
                     row,
-                    _sentence(line, offset + match.start()),
+                    self._sentence(offset + match.start()),
                 )
 
 
@@ -171,13 +179,13 @@ def _is_year(digits: str) -> bool:
     return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
 
 
-def _sentence(line: str, at: int) -> str:
-    """The sentence of ``line`` around position ``at`` (for messages)."""
-    starts = [m.end() for m in _SENTENCE_END.finditer(line, 0, at)]
+def _sentence(text: str, at: int) -> str:
+    """The sentence of ``text`` around position ``at``, on one line (for messages)."""
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, at)]
     start = starts[-1] if starts else 0
-    end_match = _SENTENCE_END.search(line, at)
-    end = end_match.end() if end_match else len(line)
-    return line[start:end].strip()
+    end_match = _SENTENCE_END.search(text, at)
+    end = end_match.end() if end_match else len(text)
+    return _MARKUP_START.sub("", " ".join(text[start:end].split()))
 
 
 def _split(text: str, path: Path) -> tuple[dict[str, object], list[tuple[str, str, str, int]]]:

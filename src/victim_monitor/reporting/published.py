@@ -9,6 +9,7 @@ generated findings. It never holds a true count.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -158,8 +159,14 @@ def from_publication(pub: Publication) -> Published:
         level=float(pub.estimation.get("level", 0.95)),
         snapshot=pub.snapshot,
         software=pub.software,
-        suppressed_note=pub.outcomes.get("suppressed", SUPPRESSED_NOTE),
+        suppressed_note=_without_mark(pub.outcomes.get("suppressed", SUPPRESSED_NOTE)),
     )
+
+
+def _without_mark(note: Label) -> Label:
+    """The footnote without its own "(x)": the factsheet prints its mark before the note."""
+    strip = re.compile(r"\s*\((?:x|×|\.|-)\)\s*$")
+    return Label(strip.sub("", note.nl), strip.sub("", note.en))
 
 
 def load_published(directory: Path) -> Published:
