@@ -9,9 +9,12 @@
   Aim (issue 4): 1M reports in under 3 minutes on 2 cores; ratio at most 1.5.
 - **Spark** (with ``--spark``, when pyspark is importable): the pseudonymised model on
   Splink's Spark backend against DuckDB on 20,000 reports, for the record.
+- **Register** (with ``--register SCALE``, ``benchmarks/linkage_register.py``): ``link_register``
+  end to end on a SQLite register, a full run of four years, then new submissions linked
+  incrementally, against a full relink of the same register.
 
 ``python -m benchmarks linkage [--full] [--skip-febrl] [--skip-scale] [--spark]
-[--data DIR]``; results go to ``benchmarks/results/linkage.md``.
+[--register SCALE] [--data DIR]``; results go to ``benchmarks/results/linkage.md``.
 """
 
 from __future__ import annotations
@@ -60,6 +63,9 @@ if what == "prepare":
 elif what == "spark":
     from benchmarks import linkage_spark
     print(json.dumps(linkage_spark.measure(Path(rest[0]))))
+elif what == "register":
+    from benchmarks import linkage_register
+    print(json.dumps(linkage_register.measure(Path(rest[0]))))
 else:
     print(json.dumps(linkage_scale.measure(Path(rest[0]), rest[1])))
 """
@@ -99,6 +105,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-febrl", action="store_true")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--spark", action="store_true", help="Spark against DuckDB, 20k")
+    parser.add_argument(
+        "--register",
+        type=float,
+        default=None,
+        metavar="SCALE",
+        help="link_register end to end, full and incremental, at SCALE",
+    )
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "vm-linkage")
     args = parser.parse_args(argv or [])
     sections = [
@@ -140,6 +153,22 @@ def main(argv: list[str] | None = None) -> int:
                 f"| Spark (local, driver 4g) | {spark['reports']:,} | {spark['seconds']:.1f} "
                 f"| {spark['pairs']:,} | {spark['peak_rss_mb']:,.0f} | {spark['f1']:.4f} |",
             ]
+        write()
+    if args.register is not None:
+        from benchmarks.linkage_register import table as register_table
+
+        target = Path(_child("prepare", str(args.data), str(args.register))["dir"])
+        print(f"  register at scale {args.register:g} ...", flush=True)
+        result = _child("register", str(target))
+        sections += [
+            "",
+            f"## Register, full and incremental (SQLite, scale {args.register:g})",
+            "",
+            f"Intake of 2014-2017 first: {result['intake_seconds']:.1f} s; peak memory of the "
+            f"process {result['peak_rss_mb']:,.0f} MB.",
+            "",
+            register_table(result),
+        ]
         write()
     print("\n".join(sections))
     return 0

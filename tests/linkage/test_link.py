@@ -221,7 +221,10 @@ def _link_and_account(engine: Engine, *, full: bool = False) -> tuple[pd.DataFra
     before = persons_per_year(engine)
     result = link_register(engine, full=full)
     log = _run_log(engine, result.run_id)
-    assert _accounted(before, log) == persons_per_year(engine)
+    after = persons_per_year(engine)
+    assert _accounted(before, log) == after
+    moved = {y: after.get(y, 0) - before.get(y, 0) for y in set(before) | set(after)}
+    assert result.year_changes == {y: n for y, n in moved.items() if n}
     assert log["changed_at"].notna().all()
     assert log["reason"].notna().all()
     return log, result.run_id

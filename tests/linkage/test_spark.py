@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+from pathlib import Path
 
 import pytest
 
@@ -33,3 +35,30 @@ def test_spark_scores_the_same_pairs_as_duckdb(small: Submissions) -> None:
     gammas = [c for c in duck.columns if c.startswith("gamma_")]
     for g in gammas:
         assert (merged[f"{g}_duckdb"] == merged[f"{g}_spark"]).all()
+
+
+@pytest.mark.slow
+def test_link_backend_spark_links_as_duckdb_does_in_full_and_incrementally(
+    small: Submissions, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from tests.linkage.testbed import import_files
+    from victim_monitor.cli import main
+    from victim_monitor.linkage import persons_per_year
+    from victim_monitor.registry.register import open_register
+
+    years = {}
+    for backend in ("duckdb", "spark"):
+        url = f"sqlite:///{tmp_path / backend}.db"
+        engine = open_register(url)
+        import_files(engine, small.files((2015,)))
+        args = ["link", "--backend", backend, "--json", "--database", url]
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["mode"] == "full"
+        import_files(engine, small.files((2016,)))  # and incrementally
+        result = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert json.loads(result.output)["mode"] == "incremental"
+        years[backend] = persons_per_year(engine)
+    assert years["spark"] == years["duckdb"]

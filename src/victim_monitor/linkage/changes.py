@@ -235,7 +235,7 @@ class _Log:
         for uid, old, org, case in zip(
             group["uid"], group["old"], group["org"], group["case"], strict=True
         ):
-            if old == person or old == source:
+            if old in (person, source):
                 continue
             if old in merges:  # the whole earlier person came along
                 why, decision, probability = merges[int(old)]

@@ -59,6 +59,8 @@ class LinkResult:
     seconds: float
     notes: tuple[str, ...] = field(default=())
     withdrawn: int = 0
+    year_changes: dict[int, int] = field(default_factory=dict)
+    """Persons per year after the run less before, for the years that changed (all logged)."""
 
     def summary(self) -> str:
         lines = [
@@ -76,12 +78,17 @@ class LinkResult:
             lines.append("persons by year: " + ", ".join(
                 f"{y}: {n:,}" for y, n in sorted(self.persons_by_year.items())
             ))  # fmt: skip
+        if self.mode == "incremental" and self.year_changes:
+            lines.append("years changed (see the change log): " + ", ".join(
+                f"{y}: {n:+,}" for y, n in sorted(self.year_changes.items())
+            ))  # fmt: skip
         lines.extend(self.notes)
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["persons_by_year"] = {str(y): n for y, n in sorted(self.persons_by_year.items())}
+        out["year_changes"] = {str(y): n for y, n in sorted(self.year_changes.items())}
         out["review_band"] = list(self.review_band)
         out["notes"] = list(self.notes)
         return out
@@ -208,7 +215,9 @@ def link_register(
         )
         store.write_changes(conn, result.changes, attributes, state, run_id)
         pending = _pending(conn)
+        before = _years(state.persons)
     step("write persons", 1, 1)
+    after = persons_per_year(engine)
     counts: dict[str, int] = {}
     for change in result.changes:
         counts[change["action"]] = counts.get(change["action"], 0) + 1
@@ -222,13 +231,24 @@ def link_register(
         new_reports=len(new_ids),
         pairs_scored=len(pairs),
         persons=len(attributes),
-        persons_by_year=persons_per_year(engine),
+        persons_by_year=after,
         changes=counts,
         queued=queued,
         withdrawn=withdrawn,
         pending_review=pending,
         seconds=time.perf_counter() - clock,
+        year_changes={
+            y: after.get(y, 0) - before.get(y, 0)
+            for y in sorted(set(after) | set(before))
+            if after.get(y, 0) != before.get(y, 0)
+        },
     )
+
+
+def _years(persons: pd.DataFrame) -> dict[int, int]:
+    """Active persons by year, from the state a run started from."""
+    active = persons.loc[persons["status"] == "active", "year"].astype("int64")
+    return {int(y): int(n) for y, n in zip(*np.unique(active, return_counts=True), strict=True)}
 
 
 def _check(threshold: float, band: tuple[float, float]) -> None:

@@ -375,7 +375,7 @@ def refresh(
         if updates:
             conn.execute(
                 d.update()
-                .where(d.c.id == bindparam("pid"))
+                .where(d.c.id == bindparam("pid"), d.c.status == "pending")
                 .values(
                     report_id_l=bindparam("l"), report_id_r=bindparam("r"),
                     match_weight=bindparam("w"), match_probability=bindparam("p"),
@@ -384,7 +384,9 @@ def refresh(
                 updates,
             )  # fmt: skip
     for start in range(0, len(gone), 5000):
-        conn.execute(delete(d).where(d.c.id.in_(gone[start : start + 5000])))
+        chunk = gone[start : start + 5000]
+        # Only if still pending: a reviewer may have decided it while this run computed.
+        conn.execute(delete(d).where(d.c.id.in_(chunk), d.c.status == "pending"))
     return len(gone)
 
 
