@@ -77,6 +77,7 @@ def test_no_start_or_no_year_after_is_too_early() -> None:
     assert compare(series, None, "up").verdict is Verdict.TOO_EARLY
     assert compare(series, 2016, "up").verdict is Verdict.TOO_EARLY
     assert compare(series, 2019, "up").verdict is Verdict.TOO_EARLY
+    assert compare([], 2016, "up").verdict is Verdict.INSUFFICIENT  # no series at all
 
 
 def test_shares_need_bounds_and_separate_intervals() -> None:

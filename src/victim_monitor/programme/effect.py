@@ -115,6 +115,8 @@ def compare(
     """
     if start_year is None:
         return Comparison(None, (), (), Verdict.TOO_EARLY)
+    if not series:
+        return Comparison(start_year, (), (), Verdict.INSUFFICIENT)
     before = tuple(o for o in series if o.year < start_year)
     after = tuple(o for o in series if o.year > start_year)
     shown_before = [o for o in before if o.value is not None]
