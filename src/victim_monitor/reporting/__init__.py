@@ -8,24 +8,57 @@ method note is ``docs/methods/factsheet.md``.
     result = build_factsheet(published, Path("out"))      # result.paths(), result.summary()
 """
 
-from victim_monitor.reporting.build import (
-    FactsheetResult,
-    Output,
-    build_factsheet,
-    check,
-    default_editorial,
-)
-from victim_monitor.reporting.codes import FactsheetError
-from victim_monitor.reporting.editorial import Editorial, Section, check_editorial
-from victim_monitor.reporting.figures import Figure, Figures
-from victim_monitor.reporting.published import (
-    Cell,
-    CellStatus,
-    Estimate,
-    Finding,
-    Published,
-    PublishedTable,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from victim_monitor.reporting.build import (
+        FactsheetResult,
+        Output,
+        build_factsheet,
+        check,
+        default_editorial,
+    )
+    from victim_monitor.reporting.codes import FactsheetError
+    from victim_monitor.reporting.editorial import Editorial, Section, check_editorial
+    from victim_monitor.reporting.figures import Figure, Figures
+    from victim_monitor.reporting.published import (
+        Cell,
+        CellStatus,
+        Estimate,
+        Finding,
+        Published,
+        PublishedTable,
+    )
+
+# Where each public name lives: imported on first use, so that `victim-monitor --help` does not
+# load Altair, vl-convert and Typst (docs/decisions/0002-cli-click.md).
+_HOME = {
+    "FactsheetResult": "build",
+    "Output": "build",
+    "build_factsheet": "build",
+    "check": "build",
+    "default_editorial": "build",
+    "FactsheetError": "codes",
+    "Editorial": "editorial",
+    "Section": "editorial",
+    "check_editorial": "editorial",
+    "Figure": "figures",
+    "Figures": "figures",
+    "Cell": "published",
+    "CellStatus": "published",
+    "Estimate": "published",
+    "Finding": "published",
+    "Published": "published",
+    "PublishedTable": "published",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "Cell",

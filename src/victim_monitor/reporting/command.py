@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from victim_monitor.reporting.build import LANGS, build_factsheet
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
-from victim_monitor.reporting.editorial import Section
-from victim_monitor.reporting.figures import Lang
-from victim_monitor.reporting.published import load_published
+
+if TYPE_CHECKING:
+    from victim_monitor.reporting.editorial import Section
+    from victim_monitor.reporting.figures import Lang
 
 console = Console(stderr=True)
 
@@ -110,6 +110,9 @@ def factsheet(
     database: str | None,
 ) -> None:
     """Write the factsheet (HTML and PDF) from the published, protected tables."""
+    from victim_monitor.reporting.build import LANGS, build_factsheet
+    from victim_monitor.reporting.published import load_published
+
     wanted = _years(years)
     langs: tuple[Lang, ...] = LANGS if lang == "all" else (lang,)
     extra = None if edition is None else _followup(edition, database)
