@@ -122,5 +122,6 @@ def _costs(
         cost = values + 1.0
     else:
         cost = 1.0 + np.log1p(values)
+    cost = cost * tables.weights  # headline tables' cells are hidden last
     discounted = cost * policy.previous_hidden_discount
     return np.asarray(np.where(previously_hidden, discounted, cost), dtype=np.float64)

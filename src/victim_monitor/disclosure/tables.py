@@ -55,7 +55,8 @@ class Table:
     keeps the years apart. Totals are computed (totals given are checked); totals over an
     overlapping dimension cannot be computed and must be given. ``fixed`` names coordinates
     the whole table is restricted to (``{"form": "domestic_sexual"}`` for domestic sexual
-    exploitation by age).
+    exploitation by age). ``weight`` multiplies the cost of hiding the table's cells (a cell
+    shared by tables takes the largest): headline tables are hidden last.
     """
 
     name: str
@@ -66,6 +67,7 @@ class Table:
     overlapping: tuple[str, ...]
     fixed: tuple[tuple[str, str], ...]
     measure: str
+    weight: float
 
     def __init__(
         self,
@@ -78,6 +80,7 @@ class Table:
         overlapping: Sequence[str] = (),
         fixed: Mapping[str, Any] | None = None,
         measure: str = "persons",
+        weight: float = 1.0,
     ) -> None:
         dims = tuple(str(d) for d in dimensions)
         problems: list[Problem] = []
@@ -89,6 +92,8 @@ class Table:
                 problems.append(TABLE_MALFORMED("margins name unknown dimensions", field=name))
         given = _read_counts(name, dims, counts, problems)
         cats = _categories(name, dims, given, categories or {}, with_total, problems)
+        if not weight > 0:
+            problems.append(TABLE_MALFORMED(f"weight must be > 0, not {weight}", field=name))
         if len(set(dims)) != len(dims) or not dims:
             problems.append(TABLE_MALFORMED("dimensions are empty or repeated", field=name))
         bad_overlap = sorted(set(overlapping) - set(dims))
@@ -114,6 +119,7 @@ class Table:
         object.__setattr__(self, "overlapping", tuple(d for d in dims if d in set(overlapping)))
         object.__setattr__(self, "fixed", fixed_pairs)
         object.__setattr__(self, "measure", measure)
+        object.__setattr__(self, "weight", float(weight))
 
     def cell_keys(self) -> list[Key]:
         """Every cell, margins included, in a fixed order (last dimension fastest)."""
@@ -259,6 +265,7 @@ class TableSet:
     sums: sparse.csr_matrix = field(init=False, repr=False)
     overlaps: sparse.csr_matrix = field(init=False, repr=False)
     index: Mapping[Identity, int] = field(init=False, repr=False)
+    weights: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         groupings = {
@@ -341,6 +348,12 @@ class TableSet:
         object.__setattr__(self, "identities", tuple(index))
         object.__setattr__(self, "index", index)
         object.__setattr__(self, "values", vals)
+        weights = np.ones(len(values))
+        for table in self.tables:
+            for key in table.counts:
+                i = index[table.identity(key)]
+                weights[i] = max(weights[i], table.weight)
+        object.__setattr__(self, "weights", weights)
         object.__setattr__(self, "sums", _sum_matrix(list(sum_rows), n))
         object.__setattr__(self, "overlaps", _overlap_matrix(list(overlap_rows), n, nesting))
 

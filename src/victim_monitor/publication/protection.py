@@ -67,4 +67,5 @@ def _table(t: MonitorTable) -> Table:
         overlapping=t.overlapping,
         fixed=dict(t.fixed),
         measure=t.measure,
+        weight=t.weight,
     )

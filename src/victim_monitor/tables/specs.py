@@ -43,6 +43,7 @@ class Spec:
     overlapping: tuple[str, ...] = ()
     fixed: Mapping[str, str] = field(default_factory=dict)
     categories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    weight: float = 1.0  # > 1: a headline table, whose cells disclosure control hides last
 
     @property
     def definition(self) -> Label:
@@ -137,3 +138,11 @@ TABLES: tuple[Spec, ...] = (
             "Eurostat breakdown: sexual, labour and criminal exploitation."),
          "eurostat", ("year", "sex", "form_group"), categories=EUROSTAT_CATEGORIES),
 )  # fmt: skip
+
+# The factsheet's headline tables: hiding one of their cells costs ten times as much.
+HEADLINES = frozenset({
+    "victims_by_year", "victims_by_form", "victims_by_age", "victims_by_sex",
+    "victims_by_nationality", "victims_by_reporter_type", "victims_by_list",
+    "police_reports_by_form",
+})  # fmt: skip
+HEADLINE_WEIGHT = 10.0

@@ -24,7 +24,7 @@ from victim_monitor.tables.categories import (
     EUROSTAT_NATIONALITY,
     categories,
 )
-from victim_monitor.tables.specs import TABLES, Spec
+from victim_monitor.tables.specs import HEADLINE_WEIGHT, HEADLINES, TABLES, Spec
 from victim_monitor.vocab import EstimationList, Label, nationality_group
 
 TOTAL = "Total"
@@ -52,6 +52,7 @@ class MonitorTable:
     overlapping: tuple[str, ...] = ()
     fixed: Mapping[str, str] = field(default_factory=dict)
     measure: str = "persons"
+    weight: float = 1.0  # how much more it costs disclosure control to hide a cell here
 
     @property
     def margins(self) -> tuple[str, ...]:
@@ -135,10 +136,12 @@ def count_cells(
     """
     first, rest = dims[0], list(dims[1:])
     pieces = []
+    once = frame["id"].is_unique  # a row per person: counting rows is counting persons
     for k in range(len(rest) + 1):
         for summed in itertools.combinations(rest, k):
             keep = [first, *[d for d in rest if d not in summed]]
-            part = frame.groupby(keep)["id"].nunique().rename("count").reset_index()
+            grouped = frame.groupby(keep)["id"]
+            part = (grouped.size() if once else grouped.nunique()).rename("count").reset_index()
             for d in summed:
                 part[d] = TOTAL
             pieces.append(part[[*dims, "count"]])
@@ -203,6 +206,7 @@ def _table(spec: Spec, frame: pd.DataFrame, cats: Mapping[str, Sequence[str]]) -
         data=data,
         overlapping=spec.overlapping,
         fixed=dict(spec.fixed),
+        weight=HEADLINE_WEIGHT if spec.name in HEADLINES else spec.weight,
     )
 
 
