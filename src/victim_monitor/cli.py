@@ -479,7 +479,7 @@ def _report_ref(text: str) -> tuple[str, str]:
 @click.option(
     "--different", "decision", flag_value="different", help="The two reports are different persons."
 )
-@click.option("--reviewer", default="", help="Who decides (required with --decide).")
+@click.option("--reviewer", default="", help="Who decides (required to decide).")
 @click.option("--reason", default="", help="Why (kept with the decision).")
 @database_option
 @json_option
