@@ -6,7 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from tests.reporting.fixture import publication
 from victim_monitor.reporting import (
     FactsheetError,
     Figures,
@@ -15,9 +18,12 @@ from victim_monitor.reporting import (
     check_editorial,
     default_editorial,
 )
-from victim_monitor.reporting.figures import Lang
+from victim_monitor.reporting.figures import Kind, Lang, format_int
 
 INTRO = "{#intro}\n\n"
+_PUBLISHED_VALUES = sorted(
+    {c.value for t in publication().tables.values() for c in t.cells if c.value is not None}
+)
 
 
 def _editorial_dir(
@@ -140,3 +146,21 @@ def test_a_wrong_number_stops_the_build_before_any_file_is_written(
     assert [p.code for p in info.value.problems] == ["VM802"]
     assert "factsheet-2014-2018.en.md" in str(info.value)
     assert not out.exists() or list(out.iterdir()) == []
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(number=st.one_of(st.sampled_from(_PUBLISHED_VALUES), st.integers(0, 20_000)))
+def test_a_plain_literal_passes_exactly_when_it_is_published(
+    published: Published, tmp_path: Path, number: int
+) -> None:
+    """Any whole number: accepted in the text if and only if some published figure prints so."""
+    if 1900 <= number <= 2100 or number in (18, 22, 23):
+        return  # years and plain_numbers are not figures
+    figures = Figures(published)
+    printed = {f.shown() for f in figures.universe() if f.kind is not Kind.PERCENT}
+    exact = {f.value for f in figures.universe() if f.kind is Kind.ESTIMATE}
+    text = f"Er waren {format_int(number, 'nl')} slachtoffers."
+    codes = _check(published, tmp_path, _intro(text))
+    assert (codes == []) == (number in printed or number in exact), (number, codes)
