@@ -104,8 +104,9 @@ def run(years: int, scale: float) -> dict[str, float | int | bool]:
               for x in tab.tables}  # fmt: skip
     estimates = []
     order = "PKIROZ"
-    bits = reported["estimation_list"].map({x: 1 << i for i, x in enumerate(order)})
-    per_person = bits.groupby(reported["id"]).agg(np.bitwise_or.reduce)
+    on_list = reported.drop_duplicates(["id", "estimation_list"])
+    bits = on_list["estimation_list"].map({x: 1 << i for i, x in enumerate(order)})
+    per_person = bits.groupby(on_list["id"]).sum()  # distinct lists: the sum is the bit mask
     years_of = people.set_index("id")["year"].loc[per_person.index]
     for year in tab.years:
         masks = per_person[years_of.to_numpy() == year].value_counts().to_dict()
