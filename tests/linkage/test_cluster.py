@@ -72,3 +72,40 @@ def test_clusters_respect_cannot_links_and_ignore_input_order(
         # Without cannot-links: exactly the connected components.
         for a, b, _ in pairs:
             assert labels[a] == labels[b]
+
+
+@settings(max_examples=80, deadline=None)
+@given(pairs=PAIRS,
+       same=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=5),
+       different=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=4),
+       groups=st.lists(st.integers(0, 3), min_size=12, max_size=12))  # fmt: skip
+def test_decisions_that_agree_with_each_other_are_all_respected(
+    pairs: list[tuple[int, int, float]],
+    same: list[tuple[int, int]],
+    different: list[tuple[int, int]],
+    groups: list[int],
+) -> None:
+    # Keep the "different" decisions that the "same" ones do not contradict (as review does).
+    parent = list(range(12))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in same:
+        parent[find(a)] = find(b)
+    cannot = [(a, b) for a, b in different if find(a) != find(b)]
+    ids = np.arange(12, dtype=np.int64)
+    parts = [
+        _edges(*[(a, b, p) for a, b, p in pairs if a != b]),
+        edges(pd.DataFrame(same, columns=["unique_id_l", "unique_id_r"]), DECIDED),
+        # earlier persons, as an incremental run holds them together
+        edges(chain(pd.Series(ids), pd.Series(groups)), KEPT),
+    ]
+    graph = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    labels = cluster(ids, graph, cannot)
+    for a, b in same:
+        assert labels[a] == labels[b]
+    for a, b in cannot:
+        assert labels[a] != labels[b]

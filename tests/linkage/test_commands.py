@@ -16,7 +16,7 @@ from victim_monitor.cli import main
 from victim_monitor.linkage import THRESHOLD, review_queue, sensitivity
 from victim_monitor.linkage.sensitivity import THRESHOLDS
 from victim_monitor.registry.register import open_register
-from victim_monitor.storage.schema import linkage_runs, pair_decisions, person_reports
+from victim_monitor.storage.schema import linkage_runs, pair_decisions, person_reports, reports
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -186,3 +186,20 @@ def test_review_refuses_bad_decisions(
     decided = pair_decisions.c.status != "pending"
     with engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(pair_decisions).where(decided)) == 0
+
+
+def test_link_sensitivity_before_any_run_counts_every_report_as_unlinked(
+    register: tuple[str, Engine],
+) -> None:
+    url, engine = register
+    code, out = _run("link", "--sensitivity", "--json", "--database", url)
+    assert code == 0
+    data = json.loads(out)
+    with engine.connect() as conn:
+        current = select(func.count()).where(reports.c.is_current.is_(True))
+        held = int(conn.scalar(current) or 0)
+    assert data["unlinked"] == held > 0
+    # With no links, every report is a person of its own at every threshold.
+    counts = {json.dumps(row, sort_keys=True) for row in data["persons_by_year"].values()}
+    assert len(counts) == 1
+    assert sum(data["persons_by_year"]["0.8"].values()) == data["unlinked"]

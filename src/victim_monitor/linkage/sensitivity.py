@@ -103,13 +103,11 @@ def sensitivity(
     histories: dict[float, dict[int, pd.DataFrame]] = {}
     for done, t in enumerate(thresholds):
         step("cluster at each threshold", done, len(thresholds))
-        graph = pd.concat(
-            [
-                clustering.edges(links[links["match_probability"] >= t]),
-                clustering.edges(same, clustering.DECIDED),
-            ],
-            ignore_index=True,
-        )
+        parts = [
+            clustering.edges(links[links["match_probability"] >= t]),
+            clustering.edges(same, clustering.DECIDED),
+        ]
+        graph = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
         labels = clustering.cluster(ids, graph, decided.different.keys())
         persons = _persons(reports, labels)
         by_year[t] = {}
