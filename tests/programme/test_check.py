@@ -108,6 +108,7 @@ VALUE = "      - {year: 2018, value: 3, source: x}\n"
         ("    kind: monitor\n", [("VM609", None, "indicators[0].series")]),
         (EXTERNAL + "    series: registered_victims\n", [("VM609", None, "indicators[0].series")]),
         ("    kind: monitor\n    series: happiness\n", [("VM610", None, "indicators[0].series")]),
+        ("    kind: monitor\n    series: coverage\n", [("VM609", None, "indicators[0].unit")]),
         (MONITOR + "    values:\n" + VALUE, [("VM609", None, f"{V}[0].value")]),
         (
             EXTERNAL + "    values:\n" + VALUE.replace("3,", "3, lower: 4,"),

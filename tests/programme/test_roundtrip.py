@@ -41,6 +41,7 @@ texts = (
 labels = st.builds(Label, texts, texts)
 dates = st.dates(date(2000, 1, 1), date(2030, 12, 31))
 numbers = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+MONITOR_UNITS = (("registered_victims", "count"), ("coverage", "share"))
 MEASURE = ("planned", "running", "implemented", "delayed", "stopped")
 FOLLOW = ("open", "in_progress", "implemented", "partly_implemented", "not_implemented")
 
@@ -61,16 +62,12 @@ def documents(draw: Any) -> Document:
     indicators, values = [], []
     for code in ind_codes:
         external = draw(st.booleans())
+        pairs = [(None, "count"), (None, "share")] if external else list(MONITOR_UNITS)
+        series, unit = draw(st.sampled_from(pairs))
+        kind = "external" if external else "monitor"
+        expected = draw(st.sampled_from(["up", "down", "none"]))
         indicators.append(
-            Indicator(
-                code,
-                draw(labels),
-                "external" if external else "monitor",
-                draw(st.sampled_from(["count", "share"])),
-                draw(st.sampled_from(["up", "down", "none"])),
-                None if external else "registered_victims",
-                draw(st.none() | texts),
-            )
+            Indicator(code, draw(labels), kind, unit, expected, series, draw(st.none() | texts))
         )
         if external:
             for year in draw(st.lists(st.integers(2000, 2030), max_size=3, unique=True)):

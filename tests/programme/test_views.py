@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from victim_monitor.programme.effect import Verdict
 from victim_monitor.programme.intake import import_programme
-from victim_monitor.programme.series import PublicationSource
+from victim_monitor.programme.series import SERIES, PublicationSource, monitor_series
 from victim_monitor.programme.views import (
     NotFoundError,
     editions,
@@ -20,7 +20,7 @@ from victim_monitor.programme.views import (
     measure_detail,
     programme_overview,
 )
-from victim_monitor.publication import Publication, PublishedTable
+from victim_monitor.publication import CellKey, Publication, PublishedTable, YearEstimate
 from victim_monitor.vocab import Label
 
 PROGRAMME = "samen-tegen-mensenhandel"
@@ -38,6 +38,9 @@ class FakeSource:
 
     def counts(self, table: str, where: Mapping[str, str]) -> Mapping[int, int | None]:
         return self.data.get((table, tuple(sorted(where.items()))), {})
+
+    def coverage(self) -> Mapping[int, tuple[float, float | None, float | None] | None]:
+        return {}
 
 
 MINORS = ("domestic_sexual_by_age", (("age_group", "minor"),))
@@ -136,3 +139,23 @@ def test_publication_source_reads_protected_cells_and_margins() -> None:
     assert source.counts("domestic_sexual_by_age", {}) == {2016: 40, 2017: 38, 2018: 41}
     assert source.counts("victims_by_form", {}) == {}
     assert source.description.en == "Published tables: Monitor"
+
+
+def _estimate(year: str, coverage: float | None) -> YearEstimate:
+    low, high = (None, None) if coverage is None else (coverage * 0.8, coverage * 1.25)
+    return YearEstimate(
+        year, 100, CellKey.of("victims_by_year", {"year": year}), None, None, None, "profile",
+        coverage, low, high, ("P", "K"), "", (),
+    )  # fmt: skip
+
+
+def test_coverage_comes_from_the_publications_estimates() -> None:
+    pub = Publication(
+        title=Label("M", "M"), years=("2017", "2018"), snapshot="x", policy={}, audit={},
+        counting={}, outcomes={}, tables={}, trends=(), findings=(),
+        estimates=(_estimate("2017", 0.1), _estimate("2018", None)),
+    )  # fmt: skip
+    series = monitor_series(SERIES["coverage"], PublicationSource(pub))
+    assert [(o.year, o.value, o.lower, o.upper) for o in series] == [
+        (2017, 0.1, pytest.approx(0.08), pytest.approx(0.125)), (2018, None, None, None),
+    ]  # fmt: skip

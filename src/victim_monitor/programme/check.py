@@ -352,6 +352,9 @@ def check(records: Iterable[RawRecord], log: ProblemLog, known: Known | None = N
                     f"known series: {', '.join(SERIES)}", **t.where("series"), value=series
                 )
             )
+        elif series is not None and SERIES[series].unit != t.v["unit"]:
+            message = f"series {series} is a {SERIES[series].unit}: set unit to match"
+            log.add(INDICATOR_SOURCE(message, **t.where("unit"), value=t.v["unit"]))
         else:
             good_indicators.append(t)
     for t in m_changes:

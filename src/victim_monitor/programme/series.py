@@ -25,12 +25,14 @@ LEVEL = 0.95
 
 @dataclass(frozen=True, slots=True)
 class SeriesSpec:
-    """A monitor series: one cell of a table, by year."""
+    """A monitor series: one cell of a table by year (a count), or the coverage of the
+    register, registered / estimated (a share, from the publication's estimates)."""
 
     name: str
     title: Label
     table: str
     where: Mapping[str, str]
+    unit: str = "count"
 
 
 def _spec(name: str, nl: str, en: str, table: str, **where: str) -> tuple[str, SeriesSpec]:
@@ -76,6 +78,12 @@ SERIES: dict[str, SeriesSpec] = dict(
               "Dublin claimants among victims", "dublin_claimants", dublin_claimant="yes"),
     )
 )  # fmt: skip
+SERIES["coverage"] = SeriesSpec(
+    "coverage",
+    Label("Dekking: geregistreerd gedeeld door geschat aantal slachtoffers",
+          "Coverage: registered divided by the estimated number of victims"),
+    "estimates", {}, "share",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,10 @@ class SeriesSource(Protocol):
     def description(self) -> Label: ...
 
     def counts(self, table: str, where: Mapping[str, str]) -> Mapping[int, int | None]: ...
+
+    def coverage(self) -> Mapping[int, tuple[float, float | None, float | None] | None]:
+        """Coverage per year with its interval; None for a year without an estimate."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +156,21 @@ class PublicationSource:
                 return {}
         return out
 
+    def coverage(self) -> Mapping[int, tuple[float, float | None, float | None] | None]:
+        return _coverage(self.publication)
+
+
+def _coverage(
+    publication: Publication,
+) -> dict[int, tuple[float, float | None, float | None] | None]:
+    out: dict[int, tuple[float, float | None, float | None] | None] = {}
+    for e in publication.estimates:
+        if e.coverage is None:
+            out[int(e.year)] = None
+        else:
+            out[int(e.year)] = (e.coverage, e.coverage_low, e.coverage_high)
+    return out
+
 
 def poisson_interval(count: int, level: float = LEVEL) -> tuple[float, float]:
     """Exact (Garwood) interval for the mean of a Poisson count."""
@@ -154,8 +181,13 @@ def poisson_interval(count: int, level: float = LEVEL) -> tuple[float, float]:
 
 
 def monitor_series(spec: SeriesSpec, source: SeriesSource) -> tuple[Observation, ...]:
-    """The series from ``source``, each shown count with its Poisson interval."""
+    """The series from ``source``: each shown count with its Poisson interval, or each
+    coverage with the interval the estimate gives."""
     out: list[Observation] = []
+    if spec.unit == "share":
+        for year, share in sorted(source.coverage().items()):
+            out.append(Observation(year, None) if share is None else Observation(year, *share))
+        return tuple(out)
     for year, count in sorted(source.counts(spec.table, spec.where).items()):
         if count is None:
             out.append(Observation(year, None, hidden=True))
