@@ -76,3 +76,23 @@ def test_numbers_are_written_as_in_each_language() -> None:
     assert number(5000, "nl") == "5.000"
     assert number(5000, "en") == "5,000"
     assert number(668, "nl") == "668"
+
+
+def test_on_average_then_only_in_the_last_year() -> None:
+    types = table(
+        "victims_by_reporter_type",
+        "reporter_type",
+        {"non_investigative": [600, 560, 520, 540, 150]},
+    )
+    found = _find([types])
+    only = found["non_investigative/average_then_only"]
+    assert only.text.en == (
+        "In 2014-2017 there were on average 555 victims reported by non-investigative "
+        "organisations a year, in 2018 only 150."
+    )
+    assert "gemiddeld 555 slachtoffers gemeld door niet-opsporingsinstanties per jaar" in (
+        only.text.nl
+    )
+    assert len(only.cells) == 5
+    assert "non_investigative/fewer_than_first_years" in found
+    assert "non_investigative/rose_last_year" not in found

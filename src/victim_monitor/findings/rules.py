@@ -151,7 +151,13 @@ def _about(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list
 
 
 def _recent(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
-    """At most one finding about the last year against earlier years."""
+    """The last year against the first two years and against the earlier years' average (both
+    when both hold), else against the year before."""
+    out = _fewer(s, by_id, years) + _only(s, by_id, years)
+    return out or _rose(s, by_id, years)
+
+
+def _fewer(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
     last = years[-1]
     two = _get(by_id, s, tuple(years[:2]), (last,)) if len(years) >= 4 else None
     if two is not None and two.direction == "down" and _pct(two.change) >= 20:
@@ -164,6 +170,11 @@ def _recent(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> lis
             f"{years[1]}: only {number(b, 'en')}.",
         )
         return [_finding(s, "fewer_than_first_years", text, two, percent=pct)]
+    return []
+
+
+def _only(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
+    last = years[-1]
     earlier = _get(by_id, s, tuple(years[:-1]), (last,)) if len(years) >= 3 else None
     if earlier is not None and earlier.direction == "down" and earlier.ratio < ONLY:
         span = f"{years[0]}-{years[-2]}"
@@ -174,6 +185,11 @@ def _recent(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> lis
             f"year, in {last} only {number(earlier.to_value, 'en')}.",
         )
         return [_finding(s, "average_then_only", text, earlier)]
+    return []
+
+
+def _rose(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
+    last = years[-1]
     previous = _get(by_id, s, (years[-2],), (last,))
     if previous is not None and previous.direction == "up":
         pct = _pct(previous.change)

@@ -77,10 +77,10 @@ class PublishResult:
     release: Release
     seconds: float
 
-    def summary(self) -> str:
-        return "\n".join(
-            [self.publication.summary(), f"  written to {self.out} in {self.seconds:.1f} s"]
-        )
+    def summary(self, findings: int = 3) -> str:
+        lines = [self.publication.summary(), f"  written to {self.out} in {self.seconds:.1f} s"]
+        lines += [f"  - {f.text.en}" for f in self.publication.findings[:findings]]
+        return "\n".join(lines)
 
 
 def parse_years(text: str) -> tuple[int, ...]:
