@@ -44,3 +44,29 @@ def test_a_bad_file_exits_1_with_coded_problems(tmp_path: Path) -> None:
     assert "VM604" in result.output  # the missing titles
     dry = runner.invoke(main, ["programme", "import", str(bad), "--dry-run", *db, "--json"])
     assert json.loads(dry.output)["outcome"] == "rejected"
+
+
+def test_record_a_status_change_and_a_follow_up(tmp_path: Path, example: Path) -> None:
+    runner = CliRunner()
+    db = ["--database", f"sqlite:///{tmp_path / 'r.db'}"]
+    runner.invoke(main, ["programme", "import", str(example), *db])
+    evidence = ["--evidence-nl", "Wet aangenomen", "--evidence-en", "Act passed", "--by", "tester"]
+    done = runner.invoke(
+        main,
+        ["programme", "measure-status", "samen-tegen-mensenhandel", "VB-03", "running",
+         "--date", "2019-02-01", *evidence, *db],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    followed = runner.invoke(
+        main, ["programme", "follow-up", "2014-2018", "2", "in_progress", *evidence, *db, "--json"]
+    )
+    assert json.loads(followed.output)["outcome"] == "accepted"
+    shown = json.loads(runner.invoke(main, ["programme", "show", *db, "--json"]).output)
+    line = next(a for a in shown["programmes"][0]["action_lines"] if a["code"] == "AL2")
+    assert line["measures"][0]["status"] == "running"
+    assert shown["editions"][0]["recommendations"][1]["status"] == "in_progress"
+    assert shown["editions"][0]["recommendations"][1]["history"][0]["recorded_by"] == "tester"
+    bad = runner.invoke(main, ["programme", "follow-up", "2014-2018", "9", "done", *evidence, *db])
+    assert bad.exit_code == 1
+    assert "VM605" in bad.output  # 'done' is not a follow-up status
+    assert "VM607" not in bad.output  # a bad record is not also reported as a bad reference

@@ -164,3 +164,13 @@ def test_changed_evidence_is_corrected_not_duplicated(
     result = import_programme(engine, fixed)
     assert result.counts["status changes"] == {"added": 0, "changed": 1, "removed": 0}
     assert _count(engine, measure_history) == changes
+
+
+def test_concurrent_imports_of_the_same_file_write_it_once(engine: Engine, example: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: import_programme(engine, example), range(4)))
+    assert sorted(r.outcome for r in results) == ["accepted", "unchanged", "unchanged", "unchanged"]
+    assert _count(engine, programme_measures) == 5
+    assert _count(engine, measure_history) == 11

@@ -9,6 +9,7 @@ Method of the before/after comparison: ``docs/methods/programme.md``.
 """
 
 from victim_monitor.programme.document import Document
+from victim_monitor.programme.edit import record_followup, record_measure_status
 from victim_monitor.programme.effect import Comparison, Verdict, compare
 from victim_monitor.programme.export import to_csv, to_yaml
 from victim_monitor.programme.intake import (
@@ -59,6 +60,8 @@ __all__ = [
     "measure_detail",
     "poisson_interval",
     "programme_overview",
+    "record_followup",
+    "record_measure_status",
     "to_csv",
     "to_yaml",
 ]

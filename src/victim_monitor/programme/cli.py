@@ -50,13 +50,7 @@ def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> N
     """Check a programme file (YAML or CSV) and write it into the register (all or nothing)."""
     from victim_monitor.programme.intake import import_programme
 
-    result = import_programme(_engine(database), file, dry_run=dry_run)
-    if as_json:
-        _print_json(result.as_dict())
-    else:
-        click.echo(result.summary())
-    if not result.ok:
-        sys.exit(1)
+    _report(import_programme(_engine(database), file, dry_run=dry_run), as_json)
 
 
 @programme.command()
@@ -121,3 +115,111 @@ def show(publication: Path | None, database: str | None, as_json: bool) -> None:
         click.echo(prog.summary())
     for edition in eds:
         click.echo(edition.summary())
+
+
+def _edit_options(f: Any) -> Any:
+    for option in reversed(
+        [
+            click.option(
+                "--evidence-nl", required=True, help="The evidence for the change, in Dutch."
+            ),
+            click.option(
+                "--evidence-en", required=True, help="The evidence for the change, in English."
+            ),
+            click.option(
+                "--date",
+                "on",
+                type=click.DateTime(["%Y-%m-%d"]),
+                default=None,
+                help="Date of the change, YYYY-MM-DD (default: today).",
+            ),
+            click.option("--url", default=None, help="A web address of the evidence."),
+            click.option("--by", required=True, help="Who records the change (kept with it)."),
+            click.option("--dry-run", is_flag=True, help="Check only; write nothing."),
+            _database,
+            _json,
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def _report(result: Any, as_json: bool) -> None:
+    if as_json:
+        _print_json(result.as_dict())
+    else:
+        click.echo(result.summary())
+    if not result.ok:
+        sys.exit(1)
+
+
+@programme.command("measure-status")
+@click.argument("programme_code", metavar="PROGRAMME")
+@click.argument("measure")
+@click.argument("status")
+@_edit_options
+def measure_status(
+    programme_code: str,
+    measure: str,
+    status: str,
+    evidence_nl: str,
+    evidence_en: str,
+    on: Any,
+    url: str | None,
+    by: str,
+    dry_run: bool,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    """Record a dated status change of a measure, with its evidence."""
+    from victim_monitor.programme.edit import record_measure_status
+    from victim_monitor.vocab import Label
+
+    result = record_measure_status(
+        _engine(database),
+        programme_code,
+        measure,
+        status,
+        Label(evidence_nl, evidence_en),
+        on=None if on is None else on.date(),
+        url=url,
+        by=by,
+        dry_run=dry_run,
+    )
+    _report(result, as_json)
+
+
+@programme.command("follow-up")
+@click.argument("edition")
+@click.argument("number", type=int)
+@click.argument("status")
+@_edit_options
+def follow_up(
+    edition: str,
+    number: int,
+    status: str,
+    evidence_nl: str,
+    evidence_en: str,
+    on: Any,
+    url: str | None,
+    by: str,
+    dry_run: bool,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    """Record a dated follow-up change of a recommendation, with its evidence."""
+    from victim_monitor.programme.edit import record_followup
+    from victim_monitor.vocab import Label
+
+    result = record_followup(
+        _engine(database),
+        edition,
+        number,
+        status,
+        Label(evidence_nl, evidence_en),
+        on=None if on is None else on.date(),
+        url=url,
+        by=by,
+        dry_run=dry_run,
+    )
+    _report(result, as_json)

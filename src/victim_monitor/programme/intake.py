@@ -14,10 +14,11 @@ from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import Engine, insert
+from sqlalchemy.exc import IntegrityError
 
 from victim_monitor.problems import Problem, ProblemLog
 from victim_monitor.programme.check import check
-from victim_monitor.programme.read import read_file
+from victim_monitor.programme.read import RawRecord, read_file
 from victim_monitor.programme.store import Counts, known, save
 from victim_monitor.storage.schema import programme_imports
 
@@ -80,20 +81,48 @@ def import_programme(
     log = ProblemLog(keep=KEEP_PROBLEMS)
     raw = read_file(path, log)
     counts: Counts = {}
-    with engine.connect() as conn:
-        with conn.begin() as tx:
-            doc = check(raw, log, known(conn))
-            if not log.has_errors:
-                counts = save(conn, doc, recorded_by)
-            changed = any(n for c in counts.values() for n in c.values())
-            outcome = "rejected" if log.has_errors else "accepted" if changed else "unchanged"
-            if dry_run or outcome == "rejected":
-                tx.rollback()
-        if not dry_run:
-            _log(engine, path, outcome, counts, log)
+    if not log.has_errors:  # reading problems are all errors: then there is nothing to check
+        log, counts = apply(engine, raw, dry_run=dry_run, recorded_by=recorded_by)
+    outcome = outcome_of(log, counts)
+    if not dry_run:
+        _log(engine, path, outcome, counts, log)
     return ImportResult(
         path.name, outcome, len(raw), counts, tuple(log), log.errors, log.warnings, dry_run
     )
+
+
+def apply(
+    engine: Engine, raw: list[RawRecord], *, dry_run: bool = False, recorded_by: str = "import"
+) -> tuple[ProblemLog, Counts]:
+    """Check ``raw`` records against the register and write them in one transaction.
+
+    Two writers adding the same new item at once: the second one's insert fails on the unique
+    key and rolls back; it is checked and written once more against what the first wrote.
+    """
+    for attempt in range(2):
+        log = ProblemLog(keep=KEEP_PROBLEMS)
+        counts: Counts = {}
+        try:
+            # SQLite: take the write lock up front (a reader that later writes could fail).
+            writer = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+            with writer as conn, conn.begin() as tx:
+                doc = check(raw, log, known(conn))
+                if not log.has_errors:
+                    counts = save(conn, doc, recorded_by)
+                if dry_run or log.has_errors:
+                    tx.rollback()
+        except IntegrityError:
+            if attempt:
+                raise
+            continue
+        return log, counts
+    raise AssertionError("unreachable")
+
+
+def outcome_of(log: ProblemLog, counts: Counts) -> str:
+    if log.has_errors:
+        return "rejected"
+    return "accepted" if any(n for c in counts.values() for n in c.values()) else "unchanged"
 
 
 def example_file() -> Path:
