@@ -96,3 +96,23 @@ def test_on_average_then_only_in_the_last_year() -> None:
     assert len(only.cells) == 5
     assert "non_investigative/fewer_than_first_years" in found
     assert "non_investigative/rose_last_year" not in found
+
+
+def test_the_share_registered_of_a_form_of_exploitation() -> None:
+    key = {"year": "2018", "form_group": "domestic_sexual"}
+    cell = CellKey.of("victims_by_form", key)
+    stratum = (("form_group", "domestic_sexual"),)
+    finite = YearEstimate(
+        "2017", 230, cell, 3000.0, 2300.0, 4600.0, "profile", 0.077, 0.05, 0.1, ("P",), "",
+        stratum=stratum,
+    )  # fmt: skip
+    unbounded = YearEstimate(
+        "2018", 132, cell, 2100.0, 700.0, None, "profile", 0.063, None, 0.19, ("P",), "",
+        stratum=stratum,
+    )  # fmt: skip
+    found = _find([], (finite, unbounded))
+    share = found["coverage/domestic_sexual/2017"]  # 2018 has no upper limit: not used
+    assert share.text.en == (
+        "Of the estimated 2,300 to 4,600 victims of domestic sexual exploitation in 2017, "
+        "only 5 to 10% were registered (230)."
+    )

@@ -50,6 +50,11 @@ def test_a_publication_is_protected_audited_and_byte_identical_on_rerun(
             assert not 0 < cell.value < threshold, (table.name, key)
             assert cell.value == source.cell(**key), (table.name, key)
     assert pub.audit["suppressed"] > 0  # a small register has small cells
+    assert [e.year for e in pub.estimates] == ["2017", "2018"]
+    assert len(pub.stratum_estimates) == 2 * 5  # each year, each of the five forms
+    for e in (*pub.estimates, *pub.stratum_estimates):
+        cell = pub.table(e.registered_cell.table).cell(**dict(e.registered_cell.key))
+        assert e.registered == cell.value
 
 
 def test_every_finding_rests_on_shown_cells(linked: Engine, tmp_path: Path) -> None:

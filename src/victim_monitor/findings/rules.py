@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from victim_monitor.findings.subjects import SUBJECTS, Subject
 from victim_monitor.findings.trends import trend_id
 from victim_monitor.publication.model import Finding, PublishedTable, Trend, YearEstimate
-from victim_monitor.vocab import Label
+from victim_monitor.vocab import LABELS, FormGroup, Label
 
 HALVED = (0.47, 0.53)  # ratio of last to first year called "halved"
 NEARLY_HALVED = (0.53, 0.65)  # ... "nearly halved" (above the first, up to the second)
@@ -204,7 +204,29 @@ def _rose(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[
 
 
 def _coverage(estimates: Sequence[YearEstimate]) -> list[Finding]:
-    """'Only x to y% registered', for the last year that has an estimate and a shown total."""
+    """'Only x to y% registered': per stratum (all victims first, then each form), for the
+    last year with an estimate, a finite interval and a shown count."""
+    out: list[Finding] = []
+    strata = list(dict.fromkeys(e.stratum for e in estimates))
+    for stratum in strata:
+        found = _share([e for e in estimates if e.stratum == stratum], _stratum_name(dict(stratum)))
+        out.extend(found)
+    return out
+
+
+def _stratum_name(stratum: Mapping[str, str]) -> Label:
+    form = stratum.get("form_group")
+    if form is None:
+        return Label("slachtoffers", "victims")
+    label = LABELS[FormGroup(form)]
+    return Label(f"slachtoffers van {_lower(label.nl)}", f"victims of {_lower(label.en)}")
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _share(estimates: Sequence[YearEstimate], name: Label) -> list[Finding]:
     for e in reversed(estimates):
         c_low, c_high, low, high, n = e.coverage_low, e.coverage_high, e.low, e.high, e.registered
         if c_low is None or c_high is None or low is None or high is None or n is None:
@@ -213,16 +235,18 @@ def _coverage(estimates: Sequence[YearEstimate]) -> list[Finding]:
             return []
         lo, hi = math.floor(100 * c_low), math.ceil(100 * c_high)
         text = Label(
-            f"Van de naar schatting {number(low, 'nl')} tot {number(high, 'nl')} slachtoffers "
+            f"Van de naar schatting {number(low, 'nl')} tot {number(high, 'nl')} {name.nl} "
             f"in {e.year} is slechts {lo}% tot {hi}% geregistreerd ({number(n, 'nl')}).",
-            f"Of the estimated {number(low, 'en')} to {number(high, 'en')} victims in "
+            f"Of the estimated {number(low, 'en')} to {number(high, 'en')} {name.en} in "
             f"{e.year}, only {lo} to {hi}% were registered ({number(n, 'en')}).",
         )
         numbers: dict[str, float | int] = {
             "registered": n, "low": low, "high": high, "coverage_low": c_low,
             "coverage_high": c_high,
         }  # fmt: skip
-        return [
-            Finding(f"coverage/{e.year}", "only_registered", text, (e.registered_cell,), numbers)
-        ]
+        where = "".join(f"{c}/" for _, c in e.stratum)
+        finding = Finding(
+            f"coverage/{where}{e.year}", "only_registered", text, (e.registered_cell,), numbers
+        )
+        return [finding]
     return []

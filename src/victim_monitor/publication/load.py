@@ -66,7 +66,10 @@ def load_publication(directory: str | Path) -> Publication:
             findings=tuple(Finding.from_dict(f) for f in findings["findings"]),
             software=str(manifest.get("software", "")),
             source=dict(manifest["source"]),
-            estimation={k: v for k, v in estimates.items() if k not in ("format", "estimates")},
+            estimation={
+                k: v for k, v in estimates.items() if k not in ("format", "estimates", "strata")
+            },
+            stratum_estimates=tuple(YearEstimate.from_dict(e) for e in estimates.get("strata", [])),
             trend_level=float(trends["level"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

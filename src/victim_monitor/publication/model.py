@@ -196,9 +196,11 @@ class YearEstimate:
     lists: tuple[str, ...]
     model: str
     warnings: tuple[str, ...] = ()
+    stratum: tuple[tuple[str, str], ...] = ()  # e.g. (("form_group", "domestic_sexual"),)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "stratum": dict(self.stratum),
             "year": self.year,
             "registered": self.registered,
             "registered_cell": self.registered_cell.to_dict(),
@@ -230,6 +232,7 @@ class YearEstimate:
             lists=tuple(str(x) for x in raw["lists"]),
             model=str(raw["model"]),
             warnings=tuple(str(w) for w in raw.get("warnings", [])),
+            stratum=tuple(sorted((str(d), str(c)) for d, c in raw.get("stratum", {}).items())),
         )
 
 
@@ -346,6 +349,7 @@ class Publication:
     # method, level, rounding and note of the estimates; the level of the trends' intervals
     estimation: Mapping[str, Any] = field(default_factory=dict)
     trend_level: float = 0.95
+    stratum_estimates: tuple[YearEstimate, ...] = ()  # per form of exploitation and year
 
     def table(self, name: str) -> PublishedTable:
         return self.tables[name]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 from victim_monitor.disclosure import Outcome, Policy, ProtectedTable, Release, load_policy
 from victim_monitor.estimation import EstimationError, estimate, parse_table
 from victim_monitor.findings import LEVEL, findings, trends
-from victim_monitor.linkage import capture_histories
+from victim_monitor.linkage.persons import histories_frame
 from victim_monitor.publication.codes import (
     AUDIT_FAILED,
     NO_PERSONS,
@@ -38,10 +38,11 @@ from victim_monitor.publication.model import (
 )
 from victim_monitor.publication.protection import Protected, protect_tabulation
 from victim_monitor.publication.write import write_publication
-from victim_monitor.storage.schema import linkage_runs, organisations
+from victim_monitor.storage.schema import linkage_runs, organisations, persons
 from victim_monitor.tables import (
     COUNTING,
     DIMENSION_LABELS,
+    TOTAL,
     MonitorTable,
     Tabulation,
     category_label,
@@ -122,10 +123,10 @@ def publish(
         t.name: published_table(t, protected.release.table(t.name), names)
         for t in tabulation.tables
     }
-    estimates = _estimates(engine, tabulation.years, tables["victims_by_year"], step)
+    estimates, stratum_estimates = _estimates(engine, tabulation.years, tables, step)
     step("trends and findings", 0, 1)
     found = trends(list(tables.values()), tabulation.years, LEVEL)
-    sentences = findings(tables, found, estimates, tabulation.years)
+    sentences = findings(tables, found, (*estimates, *stratum_estimates), tabulation.years)
     step("trends and findings", 1, 1)
     publication = Publication(
         title=Label(
@@ -140,6 +141,7 @@ def publish(
         outcomes=OUTCOMES,
         tables=tables,
         estimates=estimates,
+        stratum_estimates=stratum_estimates,
         trends=found,
         findings=sentences,
         software=f"victim-monitor {metadata.version('victim-monitor')}",
@@ -214,19 +216,60 @@ def _audit_counts(protected: Protected) -> dict[str, object]:
 
 
 def _estimates(
-    engine: Engine, years: Sequence[str], totals: PublishedTable, step: Progress
-) -> tuple[YearEstimate, ...]:
-    """Per year: the MSE estimate over the lists with anyone on them, and the coverage."""
-    out = []
+    engine: Engine, years: Sequence[str], tables: Mapping[str, PublishedTable], step: Progress
+) -> tuple[tuple[YearEstimate, ...], tuple[YearEstimate, ...]]:
+    """Per year, and per year and form of exploitation: the MSE estimate over the lists with
+    anyone on them, and the coverage of the published count."""
+    patterns = _patterns(engine, years)
+    totals, forms = tables["victims_by_year"], tables["victims_by_form"]
+    strata = [f for f in forms.categories["form_group"] if f not in (TOTAL, "unknown")]
+    overall: list[YearEstimate] = []
+    by_form: list[YearEstimate] = []
     for done, year in enumerate(years):
         step("estimate", done, len(years))
-        registered = totals.value(year=year)
-        frame = capture_histories(engine, int(year))
-        lists = [c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size]
+        counts: dict[str, int] = {}
+        for (y, _form, lists), n in patterns.items():
+            if y == year:
+                counts[lists] = counts.get(lists, 0) + n
         cell = CellKey.of(totals.name, {"year": year})
-        warnings: list[str] = []
-        result = None
-        table = parse_table(frame.groupby(lists, as_index=False)["count"].sum().to_csv(index=False))
+        overall.append(_estimate(counts, year, totals.value(year=year), cell, ()))
+        for form in strata:
+            counts = {lst: n for (y, f, lst), n in patterns.items() if y == year and f == form}
+            key = {"year": year, "form_group": form}
+            registered = forms.value(**key)
+            stratum = (("form_group", form),)
+            by_form.append(
+                _estimate(counts, year, registered, CellKey.of(forms.name, key), stratum)
+            )
+    step("estimate", len(years), len(years))
+    return tuple(overall), tuple(by_form)
+
+
+def _patterns(engine: Engine, years: Sequence[str]) -> dict[tuple[str, str, str], int]:
+    """Persons by year, form group and capture history (``"PR"``: on lists P and R)."""
+    query = (
+        select(persons.c.year, persons.c.form_group, persons.c.lists, func.count())
+        .where(persons.c.status == "active", persons.c.year.in_([int(y) for y in years]))
+        .group_by(persons.c.year, persons.c.form_group, persons.c.lists)
+    )
+    with engine.connect() as conn:
+        return {(str(y), str(f), str(lst)): int(n) for y, f, lst, n in conn.execute(query)}
+
+
+def _estimate(
+    counts: Mapping[str, int],
+    year: str,
+    registered: int | None,
+    cell: CellKey,
+    stratum: tuple[tuple[str, str], ...],
+) -> YearEstimate:
+    frame = histories_frame(dict(counts))
+    lists = [c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size]
+    warnings: list[str] = []
+    result = None
+    if lists:
+        csv = frame.groupby(lists, as_index=False)["count"].sum().to_csv(index=False)
+        table = parse_table(csv)
         if isinstance(table, list):
             warnings = sorted({p.code for p in table})
         else:
@@ -235,31 +278,27 @@ def _estimates(
                 warnings = sorted({p.code for p in result.warnings})
             except EstimationError as exc:
                 warnings = [exc.problem.code]
-        if result is None or registered is None:
-            out.append(YearEstimate(year, registered, cell, None, None, None, "", None, None,
-                                    None, tuple(lists), "", tuple(warnings)))  # fmt: skip
-            continue
-        iv = result.interval
-        high = _rounded(iv.high)
-        out.append(
-            YearEstimate(
-                year=year,
-                registered=registered,
-                registered_cell=cell,
-                estimate=_rounded(result.estimate),
-                low=_rounded(iv.low),
-                high=high,
-                interval_method=iv.method,
-                coverage=round(registered / result.estimate, 3),
-                coverage_low=None if high is None else round(registered / iv.high, 3),
-                coverage_high=round(registered / iv.low, 3) if iv.low > 0 else None,
-                lists=tuple(lists),
-                model=" ".join(result.model.terms) or "main effects",
-                warnings=tuple(warnings),
-            )
-        )
-    step("estimate", len(years), len(years))
-    return tuple(out)
+    if result is None or registered is None:
+        return YearEstimate(year, registered, cell, None, None, None, "", None, None, None,
+                            tuple(lists), "", tuple(warnings), stratum)  # fmt: skip
+    iv = result.interval
+    high = _rounded(iv.high)
+    return YearEstimate(
+        year=year,
+        registered=registered,
+        registered_cell=cell,
+        estimate=_rounded(result.estimate),
+        low=_rounded(iv.low),
+        high=high,
+        interval_method=iv.method,
+        coverage=round(registered / result.estimate, 3),
+        coverage_low=None if high is None else round(registered / iv.high, 3),
+        coverage_high=round(registered / iv.low, 3) if iv.low > 0 else None,
+        lists=tuple(lists),
+        model=" ".join(result.model.terms) or "main effects",
+        warnings=tuple(warnings),
+        stratum=stratum,
+    )
 
 
 def _rounded(value: float) -> float | None:

@@ -65,7 +65,12 @@ def files(pub: Publication) -> dict[str, str]:
         )
     estimates = [e.to_dict() for e in pub.estimates]
     out["estimates.json"] = dumps(
-        {**pub.estimation, "format": ESTIMATES_FORMAT, "estimates": estimates}
+        {
+            **pub.estimation,
+            "format": ESTIMATES_FORMAT,
+            "estimates": estimates,
+            "strata": [e.to_dict() for e in pub.stratum_estimates],
+        }
     )
     out["estimates.csv"] = _csv(
         ESTIMATE_COLUMNS,
