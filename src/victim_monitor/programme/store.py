@@ -79,13 +79,19 @@ class _Writer:
         self.counts: Counts = defaultdict(lambda: {"added": 0, "changed": 0, "removed": 0})
 
     def upsert(
-        self, kind: str, table: Table, key: Mapping[str, Any], values: Mapping[str, Any]
+        self,
+        kind: str,
+        table: Table,
+        key: Mapping[str, Any],
+        values: Mapping[str, Any],
+        defaults: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Insert or update one row by its natural key; the row's primary key."""
+        """Insert or update one row by its natural key (``defaults`` only when inserting);
+        the row's primary key."""
         where = and_(*(table.c[k] == v for k, v in key.items()))
         row = self.conn.execute(select(table).where(where)).mappings().first()
         if row is None:
-            result = self.conn.execute(insert(table).values({**key, **values}))
+            result = self.conn.execute(insert(table).values({**key, **values, **(defaults or {})}))
             self.counts[kind]["added"] += 1
             pk = result.inserted_primary_key
             return pk[0] if pk is not None and len(pk) == 1 else None
@@ -148,6 +154,13 @@ def _pair(label: Label | None, base: str) -> dict[str, str | None]:
 def save(conn: Connection, doc: Document, recorded_by: str = "import") -> Counts:
     """Write ``doc`` (already checked) into the register; counts per kind of what changed."""
     w = _Writer(conn, recorded_by)
+    _indicators(w, doc)  # first: measures and recommendations link to them
+    _programmes(w, doc)
+    _editions(w, doc)
+    return {kind: dict(c) for kind, c in sorted(w.counts.items())}
+
+
+def _indicators(w: _Writer, doc: Document) -> None:
     for i in doc.indicators:
         w.upsert(
             "indicators",
@@ -179,6 +192,10 @@ def save(conn: Connection, doc: Document, recorded_by: str = "import") -> Counts
             {"indicator_code": v.indicator, "year": v.year},
             {"value": v.value, "lower": v.lower, "upper": v.upper, "source": v.source},
         )
+
+
+def _programmes(w: _Writer, doc: Document) -> None:
+    conn = w.conn
     for p in doc.programmes:
         w.upsert(
             "programmes",
@@ -223,12 +240,8 @@ def save(conn: Connection, doc: Document, recorded_by: str = "import") -> Counts
                 "start_date": m.start,
                 "planned_end": m.planned_end,
                 "is_example": m.example,
-            }
-            | (
-                {}
-                if _exists(conn, programme_measures, m.programme, m.code)
-                else {"status": "planned"}
-            ),
+            },
+            {"status": "planned"},
         )
     measure_ids = {
         (r[0], r[1]): r[2]
@@ -258,6 +271,9 @@ def save(conn: Connection, doc: Document, recorded_by: str = "import") -> Counts
         "planned",
     )
 
+
+def _editions(w: _Writer, doc: Document) -> None:
+    conn = w.conn
     for e in doc.editions:
         w.upsert(
             "editions",
@@ -275,8 +291,8 @@ def save(conn: Connection, doc: Document, recorded_by: str = "import") -> Counts
                 **_pair(r.text, "text"),
                 **_pair(r.response, "response"),
                 "response_source": r.response_source,
-            }
-            | ({} if _exists_rec(conn, r.edition, r.number) else {"status": "open"}),
+            },
+            {"status": "open"},
         )
     rec_ids = {
         (r[0], int(r[1])): r[2]
@@ -325,17 +341,6 @@ def save(conn: Connection, doc: Document, recorded_by: str = "import") -> Counts
         + [rec_ids[(c.edition, c.recommendation)] for c in doc.recommendation_changes],
         "open",
     )
-    return {kind: dict(c) for kind, c in sorted(w.counts.items())}
-
-
-def _exists(conn: Connection, table: Table, programme: str, code: str) -> bool:
-    where = and_(table.c.programme_code == programme, table.c.code == code)
-    return conn.execute(select(table.c.id).where(where)).first() is not None
-
-
-def _exists_rec(conn: Connection, edition: str, number: int) -> bool:
-    where = and_(recommendations.c.edition_code == edition, recommendations.c.number == number)
-    return conn.execute(select(recommendations.c.id).where(where)).first() is not None
 
 
 def _children(
