@@ -131,3 +131,31 @@ def test_the_rule_never_claims_without_two_shown_years_each_side(
         assert c.verdict in (Verdict.TOO_EARLY, Verdict.INSUFFICIENT)
     if c.ratio is not None and c.lower is not None and c.upper is not None:
         assert c.lower <= c.ratio <= c.upper
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ((100, 104, 98), (160, 170)),
+        ((3, 5), (9, 12)),
+        ((40, 41, 39, 44), (20, 25, 22)),
+        ((1, 2), (1, 1)),
+    ],
+)
+def test_ratio_interval_is_where_the_exact_conditional_test_reaches_2_5_percent(
+    before: tuple[int, ...], after: tuple[int, ...]
+) -> None:
+    """Checked against statsmodels' exact conditional test of two Poisson rates (an
+    independent implementation): at each limit its one-sided p-value is 0.025."""
+    from statsmodels.stats.rates import test_poisson_2indep
+
+    years = dict(zip(range(2010, 2010 + len(before)), before, strict=True))
+    years |= dict(zip(range(2020, 2020 + len(after)), after, strict=True))
+    c = compare(_series(years), 2015, "none")
+    assert c.lower is not None
+    assert c.upper is not None
+    a, b = sum(after), sum(before)
+    for bound, side in ((c.lower, "larger"), (c.upper, "smaller")):
+        test = test_poisson_2indep(a, len(after), b, len(before), method="exact-cond",
+                                   value=bound, alternative=side, compare="ratio")  # fmt: skip
+        assert test.pvalue == pytest.approx(0.025, abs=1e-6)
