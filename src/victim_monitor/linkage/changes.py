@@ -91,7 +91,8 @@ def assign(
             "label": labels,
             # Earlier person, -1 for a report no earlier person holds.
             "old": old.fillna(NONE).to_numpy(np.int64),
-            "date": reports["report_date"].to_numpy(),
+            # datetime64, so that the minimum per person is vectorised (dates are objects)
+            "date": pd.to_datetime(reports["report_date"]).to_numpy(),
             "org": reports["organisation_code"].to_numpy(),
             "case": reports["case_reference"].to_numpy(),
         }

@@ -180,8 +180,11 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _differs(a: Any, b: Any) -> bool:
-    return bool(_value(a) != _value(b))
+def _unequal(now: pd.Series, before: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Element-wise "differs", with unknown equal to unknown (NA, NaN and None alike)."""
+    left = now.astype(object).where(now.notna(), None).to_numpy()
+    right = before.astype(object).where(before.notna(), None).to_numpy()
+    return np.asarray(left != right, dtype=bool)
 
 
 def write_persons(
@@ -189,18 +192,23 @@ def write_persons(
 ) -> None:
     """Insert new persons, update changed ones, retire the ones without reports."""
     existing = state.persons
-    new_rows: list[tuple[Any, ...]] = []
-    updates: list[dict[str, Any]] = []
-    for person, row in zip(attributes.index, attributes.itertuples(index=False), strict=True):
-        values = [_value(v) for v in row]
-        if person in result.created or person not in existing.index:
-            new_rows.append((int(person), "active", None, *values, run_id, run_id))
-            continue
-        before = existing.loc[person]
-        if before["status"] != "active" or any(
-            _differs(before[a], v) for a, v in zip(ATTRIBUTES, values, strict=True)
-        ):
-            updates.append({"pid": int(person), **dict(zip(ATTRIBUTES, values, strict=True))})
+    index = attributes.index
+    fresh = ~index.isin(existing.index) | index.isin(list(result.created))
+    new_rows = [
+        (int(person), "active", None, *(_value(v) for v in row), run_id, run_id)
+        for person, row in zip(index[fresh], attributes[fresh].itertuples(index=False), strict=True)
+    ]
+    kept = attributes[~fresh]
+    before = existing.reindex(kept.index)
+    changed = (before["status"] != "active").to_numpy()
+    for attribute in ATTRIBUTES:
+        changed |= _unequal(kept[attribute], before[attribute])
+    updates = [
+        {"pid": int(person), **{a: _value(v) for a, v in zip(ATTRIBUTES, row, strict=True)}}
+        for person, row in zip(
+            kept.index[changed], kept[changed].itertuples(index=False), strict=True
+        )
+    ]
     columns = ["id", "status", "merged_into", *ATTRIBUTES, "created_run_id", "updated_run_id"]
     insert_rows(conn, "persons", columns, new_rows)
     if updates:
