@@ -70,9 +70,13 @@ class LinkResult:
             f"{self.pairs_scored:,} pairs scored in {self.seconds:.1f} s.",
             "changes: "
             + (", ".join(f"{n:,} {k}" for k, n in sorted(self.changes.items())) or "none"),
-            f"review queue: {self.queued} added, {self.withdrawn} withdrawn (scored again, "
-            f"now outside the band), {self.pending_review} pending "
-            f"(band {self.review_band[0]}-{self.review_band[1]})",
+            f"review queue: {self.queued} added, "
+            + (
+                f"{self.withdrawn} withdrawn (scored again: outside the band), "
+                if self.withdrawn
+                else ""
+            )
+            + f"{self.pending_review} pending (band {self.review_band[0]}-{self.review_band[1]})",
         ]
         if self.persons_by_year:
             lines.append("persons by year: " + ", ".join(
