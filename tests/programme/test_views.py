@@ -39,7 +39,9 @@ class FakeSource:
     def counts(self, table: str, where: Mapping[str, str]) -> Mapping[int, int | None]:
         return self.data.get((table, tuple(sorted(where.items()))), {})
 
-    def coverage(self) -> Mapping[int, tuple[float, float | None, float | None] | None]:
+    def coverage(
+        self, where: Mapping[str, str]
+    ) -> Mapping[int, tuple[float, float | None, float | None] | None]:
         return {}
 
 
@@ -141,11 +143,12 @@ def test_publication_source_reads_protected_cells_and_margins() -> None:
     assert source.description.en == "Published tables: Monitor"
 
 
-def _estimate(year: str, coverage: float | None) -> YearEstimate:
+def _estimate(year: str, coverage: float | None, form: str | None = None) -> YearEstimate:
     low, high = (None, None) if coverage is None else (coverage * 0.8, coverage * 1.25)
+    stratum = () if form is None else (("form_group", form),)
     return YearEstimate(
         year, 100, CellKey.of("victims_by_year", {"year": year}), None, None, None, "profile",
-        coverage, low, high, ("P", "K"), "", (),
+        coverage, low, high, ("P", "K"), "", (), stratum,
     )  # fmt: skip
 
 
@@ -154,8 +157,13 @@ def test_coverage_comes_from_the_publications_estimates() -> None:
         title=Label("M", "M"), years=("2017", "2018"), snapshot="x", policy={}, audit={},
         counting={}, outcomes={}, tables={}, trends=(), findings=(),
         estimates=(_estimate("2017", 0.1), _estimate("2018", None)),
+        stratum_estimates=(_estimate("2017", 0.05, "domestic_sexual"),
+                           _estimate("2017", 0.3, "labour")),
     )  # fmt: skip
-    series = monitor_series(SERIES["coverage"], PublicationSource(pub))
+    source = PublicationSource(pub)
+    series = monitor_series(SERIES["coverage"], source)
     assert [(o.year, o.value, o.lower, o.upper) for o in series] == [
         (2017, 0.1, pytest.approx(0.08), pytest.approx(0.125)), (2018, None, None, None),
     ]  # fmt: skip
+    domestic = monitor_series(SERIES["coverage_domestic_sexual"], source)
+    assert [(o.year, o.value) for o in domestic] == [(2017, 0.05)]

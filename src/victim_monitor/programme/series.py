@@ -84,6 +84,16 @@ SERIES["coverage"] = SeriesSpec(
           "Coverage: registered divided by the estimated number of victims"),
     "estimates", {}, "share",
 )  # fmt: skip
+for _form, _nl, _en in (
+    ("domestic_sexual", "binnenlandse seksuele uitbuiting", "domestic sexual exploitation"),
+    ("labour", "arbeidsuitbuiting", "labour exploitation"),
+    ("criminal", "criminele uitbuiting", "criminal exploitation"),
+):
+    SERIES[f"coverage_{_form}"] = SeriesSpec(
+        f"coverage_{_form}",
+        Label(f"Dekking bij {_nl}", f"Coverage of {_en}"),
+        "estimates", {"form_group": _form}, "share",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +124,11 @@ class SeriesSource(Protocol):
 
     def counts(self, table: str, where: Mapping[str, str]) -> Mapping[int, int | None]: ...
 
-    def coverage(self) -> Mapping[int, tuple[float, float | None, float | None] | None]:
-        """Coverage per year with its interval; None for a year without an estimate."""
+    def coverage(
+        self, where: Mapping[str, str]
+    ) -> Mapping[int, tuple[float, float | None, float | None] | None]:
+        """Coverage per year of a stratum ({} for all) with its interval; None for a year
+        without an estimate."""
         ...
 
 
@@ -156,19 +169,23 @@ class PublicationSource:
                 return {}
         return out
 
-    def coverage(self) -> Mapping[int, tuple[float, float | None, float | None] | None]:
-        return _coverage(self.publication)
+    def coverage(
+        self, where: Mapping[str, str]
+    ) -> Mapping[int, tuple[float, float | None, float | None] | None]:
+        return _coverage(self.publication, where)
 
 
 def _coverage(
-    publication: Publication,
+    publication: Publication, where: Mapping[str, str]
 ) -> dict[int, tuple[float, float | None, float | None] | None]:
+    stratum = tuple(sorted(where.items()))
+    rows = publication.estimates if not where else publication.stratum_estimates
     out: dict[int, tuple[float, float | None, float | None] | None] = {}
-    for e in publication.estimates:
-        if e.coverage is None:
-            out[int(e.year)] = None
-        else:
-            out[int(e.year)] = (e.coverage, e.coverage_low, e.coverage_high)
+    for e in rows:
+        if tuple(sorted(e.stratum)) != stratum:
+            continue
+        share = None if e.coverage is None else (e.coverage, e.coverage_low, e.coverage_high)
+        out[int(e.year)] = share
     return out
 
 
@@ -185,7 +202,7 @@ def monitor_series(spec: SeriesSpec, source: SeriesSource) -> tuple[Observation,
     coverage with the interval the estimate gives."""
     out: list[Observation] = []
     if spec.unit == "share":
-        for year, share in sorted(source.coverage().items()):
+        for year, share in sorted(source.coverage(spec.where).items()):
             out.append(Observation(year, None) if share is None else Observation(year, *share))
         return tuple(out)
     for year, count in sorted(source.counts(spec.table, spec.where).items()):
