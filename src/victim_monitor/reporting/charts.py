@@ -325,8 +325,8 @@ def _sized(chart: alt.LayerChart | alt.FacetChart) -> alt.LayerChart:
 
 
 def _estimate_range(estimate: Estimate, lang: Lang) -> str:
-    low = format_int(round_significant(estimate.low), lang)
-    high = format_int(round_significant(estimate.high), lang)
+    low = format_int(round_significant(estimate.low, direction="down"), lang)
+    high = format_int(round_significant(estimate.high, direction="up"), lang)
     return f"{low}-{high}"
 
 

@@ -145,8 +145,8 @@ def _key_figure(published: Published, lang: Lang) -> KeyFigure | None:
     estimate = published.estimates.get(str(last))
     if estimate is None:
         return None
-    low = format_int(round_significant(estimate.low), lang)
-    high = format_int(round_significant(estimate.high), lang)
+    low = format_int(round_significant(estimate.low, direction="down"), lang)
+    high = format_int(round_significant(estimate.high, direction="up"), lang)
     registered = "×"
     by_year = published.tables.get("victims_by_year")
     if by_year is not None:

@@ -53,14 +53,16 @@ class Figure:
     def shown(self) -> float:
         """The value as printed (before the language's separators)."""
         if self.kind is Kind.ESTIMATE:
-            return float(round_significant(self.value))
+            return float(round_significant(self.value, direction=_end(self.source)))
         if self.kind is Kind.PERCENT:
-            return round(self.value * 100, percent_decimals(self.value))
+            return _round_percent(self.value, percent_decimals(self.value), _end(self.source))
         return self.value
 
     def display(self, lang: Lang) -> str:
         if self.kind is Kind.PERCENT:
-            return format_percent(self.value, lang)
+            if _end(self.source) == "nearest":
+                return format_percent(self.value, lang)
+            return format_percent(self.shown() / 100, lang)
         return format_int(round(self.shown()), lang)
 
     def matches(self, number: float, percent: bool, decimals: int) -> bool:
@@ -71,17 +73,46 @@ class Figure:
             # "60% fewer" states a change of -60%: the sign is in the words.
             return math.isclose(round(abs(self.value) * 100, decimals), number)
         if self.kind is Kind.ESTIMATE:
-            return number in (float(round_significant(self.value)), float(round(self.value)))
+            return number in (self.shown(), float(round(self.value)))
         return math.isclose(self.value, number)
 
 
-def round_significant(value: float, digits: int = 2) -> int:
-    """Round to ``digits`` significant digits (7,480 -> 7,500), as estimates are published."""
+Direction = Literal["nearest", "down", "up"]
+
+
+def _end(source: str) -> Direction:
+    """The lower end of an interval is rounded down and the upper end up, never inwards."""
+    if source.endswith(".low"):
+        return "down"
+    if source.endswith(".high"):
+        return "up"
+    return "nearest"
+
+
+def _rounded(scaled: float, direction: Direction) -> int:
+    if direction == "down":
+        return math.floor(scaled + 1e-9)
+    if direction == "up":
+        return math.ceil(scaled - 1e-9)
+    return round(scaled)
+
+
+def round_significant(value: float, digits: int = 2, direction: Direction = "nearest") -> int:
+    """Round to ``digits`` significant digits (7,480 -> 7,500), as estimates are published.
+
+    Interval ends are rounded outwards (``direction`` "down" for the lower, "up" for the
+    upper end), so that a printed interval never claims more precision than the estimate.
+    """
     if value == 0 or not math.isfinite(value):
         return 0
     magnitude = math.floor(math.log10(abs(value)))
     step = 10 ** max(magnitude - digits + 1, 0)
-    return int(round(value / step) * step)
+    return int(_rounded(value / step, direction) * step)
+
+
+def _round_percent(fraction: float, decimals: int, direction: Direction) -> float:
+    scale = 10.0**decimals
+    return _rounded(fraction * 100 * scale, direction) / scale
 
 
 def percent_decimals(fraction: float) -> int:
@@ -106,9 +137,10 @@ def format_percent(fraction: float, lang: Lang) -> str:
 
 
 def format_percent_range(low: float, high: float, lang: Lang) -> str:
-    """Both ends with the same decimals: 9.0%-13.5%, not 9.0%-13%."""
+    """Both ends with the same decimals, rounded outwards: 9.0%-13.5%, not 9.0%-13%."""
     decimals = percent_decimals(min(abs(low), abs(high)))
-    texts = [f"{v * 100:.{decimals}f}" for v in (low, high)]
+    ends = (_round_percent(low, decimals, "down"), _round_percent(high, decimals, "up"))
+    texts = [f"{v:.{decimals}f}" for v in ends]
     if lang == "nl":
         texts = [t.replace(".", ",") for t in texts]
     return f"{texts[0]}-{texts[1]}%"
