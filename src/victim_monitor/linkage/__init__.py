@@ -3,10 +3,12 @@
 Stages: ``standardise`` (the reports as the model reads them), ``block`` (which pairs are
 compared), ``compare`` (how two reports agree), ``score`` (a Splink model: match
 probabilities), ``cluster`` (reports into persons), ``changes`` (stable person ids and the
-change log), ``persons`` (attributes and capture histories), ``review`` (uncertain pairs and
-decisions), ``store`` (the register's linkage tables); ``link`` runs them and ``status``
-reports on them. ``quality`` measures linkage against the synthetic truth; ``sensitivity``
-shows how persons per year move with the threshold. Method: ``docs/methods/linkage.md``.
+change log), ``persons`` (attributes and capture histories), ``queue`` (what a run adds to
+the review queue and keeps up to date there), ``review`` (the queue as staff see it, and
+their decisions), ``store`` (the register's linkage tables); ``link`` runs them and
+``status`` reports on them. ``quality`` measures linkage against the synthetic truth;
+``sensitivity`` shows how persons per year move with the threshold. Method:
+``docs/methods/linkage.md``.
 """
 
 from victim_monitor.linkage.link import (

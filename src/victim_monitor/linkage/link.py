@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor.linkage import cluster as clustering
-from victim_monitor.linkage import review, score, store
+from victim_monitor.linkage import queue, review, score, store
 from victim_monitor.linkage.changes import Decided, assign, effective
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
@@ -201,7 +201,7 @@ def link_register(
         store.write_membership(conn, reports, result.person, state, run_id)
         store.write_links(conn, pairs, run_id, full)
         levels = score.comparison_labels(model)
-        withdrawn = review.refresh(
+        withdrawn = queue.refresh(
             conn,
             pairs,
             reports,
@@ -209,7 +209,7 @@ def link_register(
             labels=levels,
             rescored=None if full else {int(u) for u in new_ids},
         )
-        queued = review.queue(
+        queued = queue.add(
             conn,
             pairs,
             reports,
