@@ -247,3 +247,7 @@ def test_publish(page: Page, live: Live, browser: Browser) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Victim monitor human trafficking 2018-2018"
     )
+    # The factsheet's own charts (Altair, vl-convert SVG), under the page's strict CSP.
+    expect(page.locator("figure.factsheet-chart svg").first).to_be_visible()
+    shot(page, "dashboard-published")
+    accessible(browser, page.url, [])

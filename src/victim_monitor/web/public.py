@@ -23,6 +23,7 @@ from victim_monitor.web.dashboard import (
     table_view,
 )
 from victim_monitor.web.deps import check_lang, context, current_user, render
+from victim_monitor.web.figures import factsheet_figures
 from victim_monitor.web.i18n import Lang
 from victim_monitor.web.published import ReleaseError, load_published
 
@@ -76,7 +77,14 @@ def dashboard_page(request: Request, lang: str) -> HTMLResponse:
     current_user(request)
     published = _release(request)
     view = overview(published, language) if published else None
-    return render(request, "dashboard.html", language, view=view)
+    figures = factsheet_figures(published, language) if published else []
+    return render(
+        request,
+        "dashboard.html",
+        language,
+        view=view,
+        figures=[(f, Markup(f.svg)) for f in figures],
+    )
 
 
 @router.get("/api/overview", tags=["dashboard"])
