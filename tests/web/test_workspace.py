@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -198,3 +199,39 @@ def test_analyst_publishes_and_the_dashboard_shows_it(
     # One person is below every threshold: the year total is published suppressed, not as 1.
     assert overview["registered"] == [{"year": "2018", "value": None, "suppressed": True}]
     assert audit.events(engine, action="publish")[0].actor == "analyst"
+    # Every table of a real publication renders as a page and a twin, in both languages.
+    for table in overview["tables"]:
+        for lang in ("nl", "en"):
+            page = client.get(f"/{lang}/tables/{table['name']}")
+            assert page.status_code == 200, (table["name"], page.text[:200])
+        twin = client.get(f"/api/tables/{table['name']}").json()
+        assert twin["rows"][0]["year"] == "2018"
+
+
+def test_session_cookie_flags(app_client: TestClient) -> None:
+    token = csrf_of(app_client, "/en/login")
+    response = app_client.post(
+        "/en/login", data={"username": "staff", "password": PASSWORD, "csrf_token": token}
+    )
+    cookie = response.headers["set-cookie"].lower()
+    assert cookie.startswith("vm_session=")
+    for flag in ("httponly", "samesite=strict", "secure"):
+        assert flag in cookie
+
+
+def test_reporters_download_only_their_own_key(
+    app_client: TestClient, login: Login, tmp_path: Path
+) -> None:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "POL.key").write_text("made-up key file for POL\n")
+    settings = app_client.app.state.web.settings  # type: ignore[attr-defined]
+    app_client.app.state.web = dataclasses.replace(  # type: ignore[attr-defined]
+        app_client.app.state.web,  # type: ignore[attr-defined]
+        settings=dataclasses.replace(settings, key_dir=keys),
+    )
+    pol = login("reporter").get("/en/workspace/key")
+    assert pol.status_code == 200
+    assert pol.text == "made-up key file for POL\n"
+    assert login("other_reporter").get("/en/workspace/key").status_code == 404
+    assert login("staff").get("/en/workspace/key").status_code == 403
