@@ -4,7 +4,8 @@ Where ``linkage_scale`` times the model alone, this times ``link_register`` as t
 runs it (read the register, standardise, train or load the model, score, cluster, write
 persons, links, queue and change log in one transaction) on a SQLite register: the first
 four years linked in full, then one organisation's submission of the fifth year (incremental),
-then the rest of that year (incremental), then a full relink of everything for comparison.
+then the rest of that year (incremental), then full relinks of everything for comparison, one
+keeping the model and one training a new one.
 The peer of an incremental run is the full relink of the same register; after each run the
 register's persons are compared with the synthetic truth (pairwise F1, and the largest
 relative error in persons per year).
@@ -45,15 +46,16 @@ def measure(target: Path) -> dict[str, Any]:
         started = time.perf_counter()
         import_files(engine, earlier)
         intake = time.perf_counter() - started
-        for label, files_in, full in (
-            ("first run, 2014-2017", (), False),
-            (f"one new submission ({first_new[0].stem})", first_new, False),
-            (f"the rest of {LAST_YEAR}", rest, False),
-            ("full relink of everything", (), True),
+        for label, files_in, full, retrain in (
+            ("first run, 2014-2017", (), False, True),
+            (f"one new submission ({first_new[0].stem})", first_new, False, True),
+            (f"the rest of {LAST_YEAR}", rest, False, True),
+            ("full relink, model kept", (), True, False),
+            ("full relink, retrained", (), True, True),
         ):
             import_files(engine, files_in)
             before = persons_per_year(engine)
-            result = link_register(engine, full=full)
+            result = link_register(engine, full=full, retrain=retrain)
             closed = {y: n for y, n in result.year_changes.items() if y < LAST_YEAR}
             runs.append(
                 {

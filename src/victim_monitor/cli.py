@@ -365,6 +365,11 @@ def estimate(
 @main.command()
 @click.option("--full", is_flag=True, help="Relink everything instead of only new reports.")
 @click.option(
+    "--keep-model",
+    is_flag=True,
+    help="With --full: use the last run's model instead of training a new one.",
+)
+@click.option(
     "--threshold",
     type=float,
     default=None,
@@ -391,6 +396,7 @@ def estimate(
 @json_option
 def link(
     full: bool,
+    keep_model: bool,
     threshold: float | None,
     backend: str | None,
     sensitivity: bool,
@@ -402,6 +408,8 @@ def link(
     from victim_monitor.linkage import THRESHOLD, BackendError, ConcurrentRunError, link_register
     from victim_monitor.registry.register import open_register
 
+    if keep_model and not full:
+        raise click.UsageError("--keep-model goes with --full (incremental runs always keep it)")
     if sensitivity and (full or threshold is not None or backend is not None):
         raise click.UsageError(
             "--sensitivity links nothing: it takes no --full, --threshold or --backend"
@@ -425,6 +433,7 @@ def link(
                     engine,
                     threshold=threshold or THRESHOLD,
                     full=full,
+                    retrain=not keep_model,
                     backend=backend or "duckdb",
                     progress=step,
                 )

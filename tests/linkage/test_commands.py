@@ -90,6 +90,7 @@ def test_link_sensitivity_prints_and_gives_json(
         (("--sensitivity", "--threshold", "0.7"), "links nothing"),
         (("--sensitivity", "--backend", "duckdb"), "links nothing"),
         (("--thresholds", "0.5"), "goes with --sensitivity"),
+        (("--keep-model",), "--keep-model goes with --full"),
         (("--sensitivity", "--thresholds", "0.5,x"), "--thresholds"),
         (("--sensitivity", "--thresholds", "0.01"), "thresholds must lie"),
         (("--backend", "oracle"), "'oracle' is not one of"),
@@ -121,6 +122,9 @@ def test_link_backend_spark_without_pyspark_says_what_to_install(
     code, out = _run("link", "--backend", "duckdb", "--json", "--database", url)
     assert code == 0
     assert json.loads(out)["mode"] == "full"
+    code, out = _run("link", "--full", "--keep-model", "--json", "--database", url)
+    assert code == 0
+    assert json.loads(out)["model_source"] == "of run 1"
 
 
 def test_review_decide_reports_splits_and_joins_at_the_next_link(

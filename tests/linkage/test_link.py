@@ -283,3 +283,25 @@ def test_the_change_log_accounts_for_every_change_in_persons_per_year(
     person = _person_by_report(engine)
     assert person[a] != person[b]
     assert person[c] == person[d]
+
+
+def test_a_full_relink_can_keep_the_model_and_then_changes_nothing(
+    engine: Engine, medium: Submissions
+) -> None:
+    import_files(engine, medium.files())
+    first = link_register(engine)
+    assert first.model_source == "trained"  # a register large enough to train on
+    before = _persons(engine)
+    kept = link_register(engine, full=True, retrain=False)
+    assert kept.mode == "full"
+    assert kept.model_source == f"of run {first.run_id}"
+    # Same model, same reports: the same links, so the same persons, nothing logged.
+    assert kept.changes == {}
+    assert kept.pairs_scored == first.pairs_scored
+    columns = ["status", "year", "lists", "n_reports"]
+    pd.testing.assert_frame_equal(_persons(engine)[columns], before[columns])
+    with engine.connect() as conn:
+        models = [m for (m,) in conn.execute(select(linkage_runs.c.model))]
+    assert [c["comparison_levels"] for c in models[0]["comparisons"]] == [
+        c["comparison_levels"] for c in models[1]["comparisons"]
+    ]

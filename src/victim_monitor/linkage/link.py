@@ -1,9 +1,10 @@
 """Link the register: reports into persons, incrementally, with every change logged.
 
 :func:`link_register` is the one entry point (``victim-monitor link`` calls it). The first run,
-or ``full=True``, trains the model on the current reports and clusters all of them; later runs
-score only the reports that are new since (or sent in a new version), against all others,
-with the model of the last full run, and keep every earlier link. So a closed year's persons
+or ``full=True``, trains the model on the current reports (``retrain=False``: keeps the last
+run's) and clusters all of them; later runs score only the reports that are new since (or
+sent in a new version), against all others, with the model of the last full run, and keep
+every earlier link. So a closed year's persons
 change only when a link decision changes: a new report that joins or bridges earlier
 persons, or a reviewer's decision. Everything is written in one transaction, or nothing.
 """
@@ -104,12 +105,15 @@ def link_register(
     threshold: float = THRESHOLD,
     review_band: tuple[float, float] = REVIEW_BAND,
     full: bool = False,
+    retrain: bool = True,
     seed: int = score.SEED,
     backend: str = "duckdb",
     progress: Progress | None = None,
 ) -> LinkResult:
     """Link the register's current reports into persons (see the module docstring).
 
+    ``full``: score and cluster every report again; with ``retrain=False`` using the model of
+    the last run (only the prior is estimated again), so that only the clustering is redone.
     ``backend``: where Splink runs, ``duckdb`` (in memory, the default) or ``spark``
     (``pip install victim-monitor[spark]``).
     """
@@ -137,15 +141,16 @@ def link_register(
         new_ids = pd.concat([new_ids, renewed]).drop_duplicates()
 
     step("train the model", 0, 1)
-    if full and len(reports) >= MIN_TRAINING_REPORTS:
-        model, source = score.train(frame, seed=seed, api=score.backend(backend)), "trained"
-    elif full:
-        model = score.with_prior(frame, score.reference_model())
-        source = "shipped"
-    else:
+    keep = state.last_run is not None and (not full or not retrain)
+    if keep:
         assert state.last_run is not None
         model = score.with_prior(frame, state.last_run.model)
         source = f"of run {state.last_run.id}"
+    elif len(reports) >= MIN_TRAINING_REPORTS:
+        model, source = score.train(frame, seed=seed, api=score.backend(backend)), "trained"
+    else:
+        model = score.with_prior(frame, score.reference_model())
+        source = "shipped"
     step("train the model", 1, 1)
 
     step("score pairs", 0, 1)
