@@ -162,9 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="cap per endpoint and run")
     parser.add_argument("--out", type=Path, default=None, help="a finished demo's directory")
     parser.add_argument("--workers", default="1,2")
+    parser.add_argument(
+        "--baseline", type=int, default=300, help="requests over one connection (1 worker)"
+    )
     args = parser.parse_args(argv)
     out = _demo(args.out)
     rows: list[tuple[int, Measured]] = []
+    single: list[tuple[int, Measured]] = []
     for workers in (int(w) for w in args.workers.split(",")):
         port = _free_port()
         server = _serve(out, workers, port)
@@ -186,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"p95 {measured.p95_ms:6.1f} ms  errors {measured.errors}",
                     flush=True,
                 )
+                if workers == 1 and args.baseline:
+                    # Without queueing: what one request costs the server (and the client).
+                    alone = asyncio.run(
+                        _load(f"http://127.0.0.1:{port}", path, args.baseline, 1, args.seconds)
+                    )
+                    single.append((workers, dataclasses.replace(alone, name=name)))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -202,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "The peer is a static file from the same server (its req/s is the ceiling of this setup);",
         "the last column is each endpoint's req/s as a share of it.",
+        "",
+        f"One connection, one worker, {args.baseline} requests per endpoint (latency without "
+        "queueing):",
+        "",
+        *_table(single),
     ]
     RESULTS.write_text("\n".join(lines) + "\n", "utf-8")
     print(f"wrote {RESULTS}")

@@ -103,7 +103,7 @@ async def user_active(request: Request, lang: str, user_id: RecordId) -> Respons
 @router.get(
     "/{lang:lang}/admin/organisations", response_class=HTMLResponse, include_in_schema=False
 )
-def organisations_page(request: Request, lang: str, error: str | None = None) -> HTMLResponse:
+def organisations_page(request: Request, lang: str) -> HTMLResponse:
     language = check_lang(lang)
     require(request, "users")
     return render(
