@@ -181,6 +181,12 @@ def test_review_a_pair(page: Page, live: Live, browser: Browser) -> None:
     page.goto(f"{live.url}/en/workspace/review?status=different")
     expect(page.get_by_text("(staff)")).to_be_visible()
     shot(page, "review-decided")
+    page.get_by_role("link", name="Persons").first.click()
+    page.get_by_role("link", name=str(live.register.person_id)).click()
+    expect(page.get_by_text("Domestic sexual exploitation")).to_be_visible()
+    expect(page.get_by_text("CASE-000101")).to_be_visible()
+    shot(page, "person")
+    accessible(browser, page.url, page.context.cookies())
 
 
 def test_admin_sees_the_audit_trail(page: Page, live: Live, browser: Browser) -> None:

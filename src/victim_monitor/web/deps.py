@@ -15,7 +15,7 @@ from starlette.convertors import Convertor, register_url_convertor
 
 from victim_monitor.web import audit, sessions
 from victim_monitor.web.accounts import ROLE_LABELS, Role, User
-from victim_monitor.web.i18n import LANGS, Lang, translator
+from victim_monitor.web.i18n import LANGS, Lang, category, dimension, translator
 from victim_monitor.web.security import CSRF_FIELD, csrf_token, csrf_valid
 from victim_monitor.web.settings import WebSettings
 
@@ -146,6 +146,8 @@ def render(
         csrf_field=CSRF_FIELD,
         csrf=csrf_token(ctx.settings.secret, seed),
         switch_url=_switch(request, lang),
+        category=lambda dim, code: category(dim, str(code), lang),
+        dimension=lambda dim: dimension(dim, lang),
         other_lang="en" if lang == "nl" else "nl",
     )
     return ctx.templates.TemplateResponse(request, template, values, status_code=status_code)
