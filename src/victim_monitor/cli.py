@@ -6,12 +6,13 @@ people, ``--json`` for programs). Exit status: 0 success, 1 the input was reject
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 from rich.console import Console
@@ -63,7 +64,33 @@ def _counter(description: str) -> Iterator[Callable[[int], None]]:
         yield lambda done: progress.update(task, completed=done)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """Commands that live in their stage's package are imported only when they are run.
+
+    Importing every stage (the web app, Altair, Typst, statsmodels) for ``--help`` or a
+    ``status`` costs seconds; a command's module is imported when that command is chosen.
+    """
+
+    LAZY: ClassVar[dict[str, str]] = {
+        "factsheet": "victim_monitor.reporting.command:factsheet",
+        "programme": "victim_monitor.programme.cli:programme",
+        "publish": "victim_monitor.publication.command:publish_command",
+        "serve": "victim_monitor.web.serve:serve",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY:
+            module, _, attribute = self.LAZY[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="victim-monitor")
 def main() -> None:
     """victim-monitor: a monitor of human-trafficking victims."""
@@ -544,24 +571,3 @@ def review(
         )
     else:
         click.echo("recorded; the next victim-monitor link applies it")
-
-
-# --- the web application ----------------------------------------------------------------------
-from victim_monitor.web.serve import serve  # noqa: E402
-
-main.add_command(serve)
-
-# --- the programme register ---------------------------------------------------------------
-from victim_monitor.programme.cli import programme  # noqa: E402
-
-main.add_command(programme)
-
-# --- the factsheet ---------------------------------------------------------------------------
-from victim_monitor.reporting.command import factsheet  # noqa: E402
-
-main.add_command(factsheet)
-
-# --- publication --------------------------------------------------------------------------------
-from victim_monitor.publication.command import publish_command  # noqa: E402
-
-main.add_command(publish_command)
