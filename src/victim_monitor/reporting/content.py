@@ -52,11 +52,12 @@ TEXT = {
         "totaal en onder elke melder die hem of haar meldde. Het aantal slachtoffers dat niet in "
         "beeld is, is geschat met multiple systems estimation over de lijsten van melders "
         "(log-lineaire modellen, {level} interval); schattingen zijn afgerond op twee "
-        "significante cijfers.",
+        "significante cijfers, de grenzen van een interval naar buiten.",
         "A victim is a person behind one or more reports, counted once in a total and under "
         "every reporter that reported them. The number of victims not in view is estimated by "
         "multiple systems estimation over the reporters' lists (log-linear models, {level} "
-        "interval); estimates are rounded to two significant digits.",
+        "interval); estimates are rounded to two significant digits, the ends of an interval "
+        "outwards.",
     ),
     "disclosure_text": Label(
         "Alle cijfers komen uit tabellen na onthullingsbeheersing ({method}): cellen van 1 tot "
