@@ -14,9 +14,9 @@ import hmac
 import secrets
 
 from sqlalchemy import Engine
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.datastructures import MutableHeaders
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from victim_monitor.web import audit
 
@@ -53,36 +53,45 @@ MAX_PER_USER = 5
 MAX_PER_CLIENT = 20
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """Adds the headers, HSTS on HTTPS, and a CSRF cookie to browsers that lack one."""
+class SecurityHeaders:
+    """Adds the headers, HSTS on HTTPS, and a CSRF cookie to browsers that lack one.
 
-    def __init__(self, app: object, *, secure_cookies: bool) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    Plain ASGI (not ``BaseHTTPMiddleware``, which costs a task and a stream per request).
+    """
+
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool) -> None:
+        self.app = app
         self.secure_cookies = secure_cookies
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        fresh = None
-        if CSRF_COOKIE not in request.cookies:
-            fresh = secrets.token_urlsafe(24)
-            request.state.csrf_seed = fresh
-        else:
-            request.state.csrf_seed = request.cookies[CSRF_COOKIE]
-        response = await call_next(request)
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if self.secure_cookies:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        if request.url.path.startswith(("/nl", "/en")) or request.url.path == "/":
-            response.headers.setdefault("Cache-Control", "no-store")
-        if fresh is not None:
-            response.set_cookie(
-                CSRF_COOKIE,
-                fresh,
-                httponly=True,
-                samesite="strict",
-                secure=self.secure_cookies,
-            )
-        return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seed = HTTPConnection(scope).cookies.get(CSRF_COOKIE)
+        fresh = None if seed else secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["csrf_seed"] = seed or fresh
+        path: str = scope["path"]
+        pages = path == "/" or path.startswith(("/nl", "/en"))
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in HEADERS.items():
+                    if name not in headers:
+                        headers[name] = value
+                if self.secure_cookies:
+                    headers["Strict-Transport-Security"] = "max-age=31536000"
+                if pages and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+                if fresh is not None:
+                    secure = "; Secure" if self.secure_cookies else ""
+                    headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={fresh}; HttpOnly; Path=/; SameSite=strict{secure}",
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def csrf_token(secret: str, seed: str) -> str:
