@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from tests.web.publication import COUNTS, SUPPRESSED
@@ -107,3 +110,23 @@ def test_openapi_lists_every_json_twin(app_client: TestClient) -> None:
     for path in ("/api/overview", "/api/tables/{name}", "/api/workspace/submissions"):
         assert path in paths
     assert not any(p.startswith(("/nl", "/en", "/{lang}")) for p in paths)
+
+
+def test_factsheet_pdfs_are_offered_when_configured(app_client: TestClient, tmp_path: Path) -> None:
+    folder = tmp_path / "factsheets"
+    folder.mkdir()
+    (folder / "factsheet-2014-2018-nl.pdf").write_bytes(b"%PDF-1.7 made up")
+    (folder / "notes.pdf").write_bytes(b"%PDF private")
+    assert "factsheet-2014-2018-nl.pdf" not in app_client.get("/en/downloads").text
+    web = app_client.app.state.web  # type: ignore[attr-defined]
+    app_client.app.state.web = dataclasses.replace(  # type: ignore[attr-defined]
+        web, settings=dataclasses.replace(web.settings, factsheet_dir=folder)
+    )
+    page = app_client.get("/en/downloads").text
+    assert "/factsheets/factsheet-2014-2018-nl.pdf" in page
+    assert "notes.pdf" not in page
+    pdf = app_client.get("/factsheets/factsheet-2014-2018-nl.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content == b"%PDF-1.7 made up"
+    assert app_client.get("/factsheets/notes.pdf").status_code == 404

@@ -30,6 +30,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/api/tables/{name}"): PUBLIC,
     ("GET", "/{lang:lang}/downloads"): PUBLIC,
     ("GET", "/downloads/{path:path}"): PUBLIC,
+    ("GET", "/factsheets/{name}"): PUBLIC,
     ("GET", "/{lang:lang}/login"): PUBLIC,
     ("POST", "/{lang:lang}/login"): PUBLIC,
     ("POST", "/{lang:lang}/logout"): PUBLIC,

@@ -61,7 +61,13 @@ def summary(users: tuple[DemoUser, ...], url: str) -> str:
 
 
 def serve_demo(
-    database_url: str, release_dir: Path, *, port: int, serve: bool, echo: Callable[[str], None]
+    database_url: str,
+    release_dir: Path,
+    *,
+    port: int,
+    serve: bool,
+    echo: Callable[[str], None],
+    factsheet_dir: Path | None = None,
 ) -> tuple[DemoUser, ...]:
     """Make the demo users, print them, and (unless ``serve`` is false) serve until stopped."""
     from victim_monitor.registry.register import open_register
@@ -75,7 +81,12 @@ def serve_demo(
     echo("")
     echo(summary(users, url))
     if serve:
-        settings = WebSettings(database_url, release_dir=release_dir, secure_cookies=False)
+        settings = WebSettings(
+            database_url,
+            release_dir=release_dir,
+            secure_cookies=False,
+            factsheet_dir=factsheet_dir or release_dir.parent,
+        )
         echo(f"serving {release_dir} on {url} (Ctrl+C stops)")
         run(settings, "127.0.0.1", port, 1)
     return users

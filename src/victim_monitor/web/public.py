@@ -121,13 +121,33 @@ def table_json(
     return _view(request, name, lang, year_from, year_to, group)
 
 
+FACTSHEET = re.compile(r"factsheet-\d{4}(-\d{4})?-(nl|en)\.pdf")
+
+
+def _factsheets(request: Request) -> list[str]:
+    folder = context(request).settings.factsheet_dir
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if FACTSHEET.fullmatch(p.name))
+
+
 @router.get("/{lang:lang}/downloads", response_class=HTMLResponse, include_in_schema=False)
 def downloads_page(request: Request, lang: str) -> HTMLResponse:
     language = check_lang(lang)
     current_user(request)
     published = _release(request)
     view = overview(published, language) if published else None
-    return render(request, "downloads.html", language, view=view)
+    return render(request, "downloads.html", language, view=view, factsheets=_factsheets(request))
+
+
+@router.get("/factsheets/{name}", tags=["downloads"], response_class=FileResponse)
+def factsheet_download(request: Request, name: str) -> FileResponse:
+    """A factsheet PDF (``factsheet-2014-2018-nl.pdf``) as ``victim-monitor factsheet`` wrote it."""
+    if name not in _factsheets(request):
+        raise HTTPException(404, "no such factsheet")
+    folder = context(request).settings.factsheet_dir
+    assert folder is not None
+    return FileResponse(folder / name, media_type="application/pdf", filename=name)
 
 
 DOWNLOADABLE = re.compile(

@@ -22,7 +22,9 @@ class WebSettings:
     ``VICTIM_MONITOR_SECRET``: the key that binds CSRF tokens (random per start when unset, so
     forms break across restarts but nothing leaks); ``VICTIM_MONITOR_SECURE_COOKIES``: ``0`` only
     for plain-HTTP loopback use; ``VICTIM_MONITOR_KEY_DIR``: a folder of ``ORG.key`` files that
-    reporters may download for their own organisation (unset: no key downloads).
+    reporters may download for their own organisation (unset: no key downloads);
+    ``VICTIM_MONITOR_FACTSHEET_DIR``: where ``victim-monitor factsheet`` wrote its PDFs, offered
+    on the downloads page (unset: none).
     """
 
     database_url: str
@@ -30,6 +32,7 @@ class WebSettings:
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     secure_cookies: bool = True
     key_dir: Path | None = None
+    factsheet_dir: Path | None = None
     organisations_file: Path | None = None
     session_hours: int = SESSION_HOURS
 
@@ -46,8 +49,10 @@ class WebSettings:
         secret = env.get("VICTIM_MONITOR_SECRET") or secrets.token_urlsafe(32)
         if len(secret) < 16:
             raise ConfigError("VICTIM_MONITOR_SECRET must be at least 16 characters")
+        factsheets = env.get("VICTIM_MONITOR_FACTSHEET_DIR")
         return cls(
             database_url=base.database_url,
+            factsheet_dir=Path(factsheets) if factsheets else None,
             release_dir=Path(env.get("VICTIM_MONITOR_RELEASE_DIR", "release")),
             secret=secret,
             secure_cookies=secure in ("1", "true"),
