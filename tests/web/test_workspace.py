@@ -235,3 +235,9 @@ def test_reporters_download_only_their_own_key(
     assert pol.text == "made-up key file for POL\n"
     assert login("other_reporter").get("/en/workspace/key").status_code == 404
     assert login("staff").get("/en/workspace/key").status_code == 403
+
+
+def test_login_is_throttled_per_client_address(app_client: TestClient) -> None:
+    for n in range(20):  # a password sprayed over many usernames
+        assert log_in(app_client, f"nobody{n}", "wrong password!") == 401
+    assert log_in(app_client, "staff", PASSWORD) == 429
