@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from tests.web.conftest import USERS, Login, csrf_of
 from tests.web.register import MARKERS, Register, populate
+from victim_monitor.programme import import_example
 
 PUBLIC = "public"
 LOGGED_IN = "logged_in"
@@ -42,6 +43,15 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/{lang:lang}/recommendations/{edition}"): PUBLIC,
     ("GET", "/api/recommendations/{edition}"): PUBLIC,
     ("GET", "/{lang:lang}/workspace/"): LOGGED_IN,
+    # Editing the programme register (victim_monitor.web.programme_edit): the analyst only.
+    ("GET", "/{lang:lang}/workspace/programme"): frozenset({"analyst"}),
+    ("GET", "/api/workspace/programme"): frozenset({"analyst"}),
+    ("GET", "/{lang:lang}/workspace/programme/{programme}/measures/{code}"): frozenset({"analyst"}),
+    ("POST", "/{lang:lang}/workspace/programme/{programme}/measures/{code}"): frozenset(
+        {"analyst"}
+    ),
+    ("GET", "/{lang:lang}/workspace/recommendations/{edition}/{number}"): frozenset({"analyst"}),
+    ("POST", "/{lang:lang}/workspace/recommendations/{edition}/{number}"): frozenset({"analyst"}),
     ("GET", "/{lang:lang}/workspace/submissions"): frozenset(
         {"reporter", "other_reporter", "staff"}
     ),
@@ -82,6 +92,10 @@ def _url(path: str, register: Register) -> str:
         "{pair_id}": str(register.pair_id),
         "{person_id}": str(register.person_id),
         "{user_id}": "999",
+        "{programme}": "samen-tegen-mensenhandel",
+        "{code}": "VB-01",
+        "{edition}": "2014-2018",
+        "{number}": "1",
     }
     for key, value in values.items():
         path = path.replace(key, value)
@@ -136,6 +150,7 @@ def test_every_restricted_route_is_in_the_matrix(app_client: TestClient) -> None
 
 def test_role_matrix(login: Login, engine: Engine, tmp_path: Path) -> None:
     register = populate(engine, tmp_path / "files")
+    assert import_example(engine).ok  # the programme pages and their edit forms have records
     matrix: dict[tuple[str, str], dict[str, int]] = {}
     denied_statuses = {401, 403, 404, 303}
     for user in ROLES:

@@ -29,6 +29,7 @@ ROUTERS: tuple[str, ...] = (
     "victim_monitor.web.workspace",
     "victim_monitor.web.admin",
     "victim_monitor.web.programme_routes",
+    "victim_monitor.web.programme_edit",
 )
 
 

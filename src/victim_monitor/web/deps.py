@@ -46,6 +46,7 @@ RIGHTS: dict[str, frozenset[Role]] = {
     "review": frozenset({Role.STAFF}),
     "persons": frozenset({Role.STAFF}),
     "publish": frozenset({Role.ANALYST}),
+    "programme": frozenset({Role.ANALYST}),  # record measure status and follow-up changes
     "users": frozenset({Role.ADMIN}),
     "audit": frozenset({Role.ADMIN}),
 }
