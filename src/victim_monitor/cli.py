@@ -390,11 +390,18 @@ def estimate(
 
 
 @main.command()
-@click.option("--full", is_flag=True, help="Relink everything instead of only new reports.")
+@click.option(
+    "--full", is_flag=True, help="Relink everything with the current model, not only new reports."
+)
+@click.option(
+    "--retrain",
+    is_flag=True,
+    help="Train a new model on the register and relink everything with it.",
+)
 @click.option(
     "--keep-model",
     is_flag=True,
-    help="With --full: use the last run's model instead of training a new one.",
+    help="With --full: keep the current model (the default; kept for scripts).",
 )
 @click.option(
     "--threshold",
@@ -423,6 +430,7 @@ def estimate(
 @json_option
 def link(
     full: bool,
+    retrain: bool,
     keep_model: bool,
     threshold: float | None,
     backend: str | None,
@@ -437,9 +445,11 @@ def link(
 
     if keep_model and not full:
         raise click.UsageError("--keep-model goes with --full (incremental runs always keep it)")
-    if sensitivity and (full or threshold is not None or backend is not None):
+    if keep_model and retrain:
+        raise click.UsageError("--retrain replaces the model: it cannot go with --keep-model")
+    if sensitivity and (full or retrain or threshold is not None or backend is not None):
         raise click.UsageError(
-            "--sensitivity links nothing: it takes no --full, --threshold or --backend"
+            "--sensitivity links nothing: it takes no --full, --retrain, --threshold or --backend"
         )
     if thresholds is not None and not sensitivity:
         raise click.UsageError("--thresholds goes with --sensitivity")
@@ -459,8 +469,8 @@ def link(
                 result = link_register(
                     engine,
                     threshold=threshold or THRESHOLD,
-                    full=full,
-                    retrain=not keep_model,
+                    full=full or retrain,
+                    retrain=retrain,
                     backend=backend or "duckdb",
                     progress=step,
                 )
@@ -504,6 +514,9 @@ def _report_ref(text: str) -> tuple[str, str]:
 )
 @click.option("--decide", "pair_id", type=int, default=None, help="Record a decision on pair N.")
 @click.option(
+    "--pair", "shown", type=int, default=None, help="Show pair N with its decision history."
+)
+@click.option(
     "--decide-reports",
     "reports",
     nargs=2,
@@ -522,6 +535,7 @@ def _report_ref(text: str) -> tuple[str, str]:
 def review(
     show: str,
     pair_id: int | None,
+    shown: int | None,
     reports: tuple[str, str] | None,
     decision: str | None,
     reviewer: str,
@@ -535,6 +549,7 @@ def review(
         ReviewPair,
         decide_reports,
         record_decision,
+        review_pair,
         review_queue,
     )
     from victim_monitor.registry.register import open_register
@@ -542,6 +557,8 @@ def review(
     deciding = pair_id is not None or reports is not None
     if pair_id is not None and reports is not None:
         raise click.UsageError("use --decide or --decide-reports, not both")
+    if shown is not None and deciding:
+        raise click.UsageError("--pair shows a pair: it goes without --decide or --decide-reports")
     if deciding and decision is None:
         raise click.UsageError("a decision needs --same or --different")
     if decision is not None and not deciding:
@@ -555,6 +572,8 @@ def review(
             )
         elif left is not None and right is not None and decision is not None:
             pairs = (decide_reports(engine, left, right, decision, reviewer, reason),)
+        elif shown is not None:
+            pairs = (review_pair(engine, shown),)
         else:
             pairs = review_queue(engine, status=show)
     except ReviewError as exc:
@@ -564,7 +583,10 @@ def review(
         return
     for pair in pairs:
         click.echo(pair.summary())
-    if not deciding:
+    if shown is not None:
+        if not pairs[0].history:
+            click.echo("no decision yet")
+    elif not deciding:
         click.echo(
             f"{len(pairs)} pairs ({show}); decide with --decide N --same|--different, "
             "or any two reports with --decide-reports ORG:CASE ORG:CASE"

@@ -15,6 +15,7 @@ def test_public_exports() -> None:
         "THRESHOLD",
         "BackendError",
         "ConcurrentRunError",
+        "DecisionEntry",
         "LinkResult",
         "LinkageStatus",
         "ReviewError",
@@ -27,6 +28,7 @@ def test_public_exports() -> None:
         "persons_per_year",
         "record_decision",
         "reports_per_person",
+        "review_pair",
         "review_queue",
         "sensitivity",
     }

@@ -91,6 +91,8 @@ def test_link_sensitivity_prints_and_gives_json(
         (("--sensitivity", "--backend", "duckdb"), "links nothing"),
         (("--thresholds", "0.5"), "goes with --sensitivity"),
         (("--keep-model",), "--keep-model goes with --full"),
+        (("--full", "--keep-model", "--retrain"), "cannot go with --keep-model"),
+        (("--sensitivity", "--retrain"), "links nothing"),
         (("--sensitivity", "--thresholds", "0.5,x"), "--thresholds"),
         (("--sensitivity", "--thresholds", "0.01"), "thresholds must lie"),
         (("--backend", "oracle"), "'oracle' is not one of"),
@@ -125,6 +127,61 @@ def test_link_backend_spark_without_pyspark_says_what_to_install(
     code, out = _run("link", "--full", "--keep-model", "--json", "--database", url)
     assert code == 0
     assert json.loads(out)["model_source"] == "of run 1"
+
+
+def test_link_full_keeps_the_model_and_retrain_replaces_it(register: tuple[str, Engine]) -> None:
+    url, _ = register
+    assert _run("link", "--database", url)[0] == 0
+    code, out = _run("link", "--full", "--json", "--database", url)
+    assert code == 0
+    kept = json.loads(out)
+    assert (kept["mode"], kept["model_source"], kept["retrained"]) == ("full", "of run 1", False)
+    assert kept["changes"] == {}  # the same model on the same reports: the same persons
+    code, out = _run("link", "--retrain", "--json", "--database", url)
+    assert code == 0
+    again = json.loads(out)
+    # A retrain relinks everything; on a register this small the shipped model is taken.
+    assert (again["mode"], again["model_source"]) == ("full", "shipped")
+    code, out = _run("link", "--retrain", "--full", "--database", url)
+    assert code == 0
+    assert "model shipped" in out
+
+
+def test_review_pair_shows_the_decision_history(register: tuple[str, Engine]) -> None:
+    url, engine = register
+    assert _run("link", "--database", url)[0] == 0
+    pair = review_queue(engine)[0]
+    code, out = _run("review", "--pair", str(pair.id), "--database", url)
+    assert code == 0
+    assert out.startswith(f"#{pair.id} [pending]")
+    assert "no decision yet" in out
+    for decision, who in (("--same", "A. Jansen"), ("--different", "B. Smit")):
+        code, out = _run(
+            "review", "--decide", str(pair.id), decision, "--reviewer", who,
+            "--reason", f"checked by {who}", "--database", url,
+        )  # fmt: skip
+        assert code == 0, out
+    code, out = _run("review", "--pair", str(pair.id), "--database", url)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"#{pair.id} [different]")
+    decided = [line for line in lines if line.strip().startswith("decided ")]
+    assert len(decided) == 2
+    assert "A. Jansen: same (was pending): checked by A. Jansen" in decided[0]
+    assert "B. Smit: different (was same): checked by B. Smit" in decided[1]
+    code, out = _run("review", "--pair", str(pair.id), "--json", "--database", url)
+    history = json.loads(out)[0]["history"]
+    assert [(h["decision"], h["replaces"], h["reviewer"]) for h in history] == [
+        ("same", "pending", "A. Jansen"),
+        ("different", "same", "B. Smit"),
+    ]
+    assert history[1]["replaces_id"] == history[0]["id"]
+    code, out = _run("review", "--pair", "999999", "--database", url)
+    assert code == 1
+    assert "no pair #999999" in out
+    code, out = _run("review", "--pair", "1", "--decide", "1", "--same", "--database", url)
+    assert code == 2
+    assert "--pair shows a pair" in out
 
 
 def test_review_decide_reports_splits_and_joins_at_the_next_link(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from tests.linkage.testbed import Submissions, import_files
 from victim_monitor.linkage import (
+    LinkResult,
     capture_histories,
     link_register,
     linkage_status,
@@ -214,10 +216,12 @@ def _accounted(before: dict[int, int], log: pd.DataFrame) -> dict[int, int]:
     return {y: n for y, n in counts.items() if n}
 
 
-def _link_and_account(engine: Engine, *, full: bool = False) -> tuple[pd.DataFrame, int | None]:
+def _link_and_account(
+    engine: Engine, *, full: bool = False, retrain: bool = False
+) -> tuple[pd.DataFrame, LinkResult]:
     """Link; check that the log of the run accounts for every change in persons per year."""
     before = persons_per_year(engine)
-    result = link_register(engine, full=full)
+    result = link_register(engine, full=full, retrain=retrain)
     log = _run_log(engine, result.run_id)
     after = persons_per_year(engine)
     assert _accounted(before, log) == after
@@ -225,7 +229,7 @@ def _link_and_account(engine: Engine, *, full: bool = False) -> tuple[pd.DataFra
     assert result.year_changes == {y: n for y, n in moved.items() if n}
     assert log["changed_at"].notna().all()
     assert log["reason"].notna().all()
-    return log, result.run_id
+    return log, result
 
 
 def test_the_change_log_accounts_for_every_change_in_persons_per_year(
@@ -261,9 +265,11 @@ def test_the_change_log_accounts_for_every_change_in_persons_per_year(
     )
     import_files(engine, (changed,))
     log, _ = _link_and_account(engine)
-    moved = log[(log["person_id"] == person[single]) & (log["action"] == "report_added")]
+    moved = log[log["person_id"] == person[single]]
     assert len(moved) == 1
-    assert moved.iloc[0]["other_person_id"] == person[single]
+    assert moved.iloc[0]["action"] == "report_updated"  # a new version, same person
+    assert pd.isna(moved.iloc[0]["other_person_id"])
+    assert (moved.iloc[0]["organisation_code"], moved.iloc[0]["case_reference"]) == single
     assert moved.iloc[0]["reason"] == "new_report"
     assert (moved.iloc[0]["year_before"], moved.iloc[0]["year_after"]) == (2015, 2016)
 
@@ -285,16 +291,20 @@ def test_the_change_log_accounts_for_every_change_in_persons_per_year(
     assert person[c] == person[d]
 
 
-def test_a_full_relink_can_keep_the_model_and_then_changes_nothing(
+def test_a_full_relink_keeps_the_model_and_then_changes_nothing(
     engine: Engine, medium: Submissions
 ) -> None:
     import_files(engine, medium.files())
     first = link_register(engine)
     assert first.model_source == "trained"  # a register large enough to train on
+    assert first.first_run
+    assert first.retrained
     before = _persons(engine)
-    kept = link_register(engine, full=True, retrain=False)
+    kept = link_register(engine, full=True)  # keeping the model is the default
     assert kept.mode == "full"
     assert kept.model_source == f"of run {first.run_id}"
+    assert not kept.retrained
+    assert not kept.notes
     # Same model, same reports: the same links, so the same persons, nothing logged.
     assert kept.changes == {}
     assert kept.pairs_scored == first.pairs_scored
@@ -305,3 +315,53 @@ def test_a_full_relink_can_keep_the_model_and_then_changes_nothing(
     assert [c["comparison_levels"] for c in models[0]["comparisons"]] == [
         c["comparison_levels"] for c in models[1]["comparisons"]
     ]
+
+
+def _m(engine: Engine, run_id: int | None) -> list[list[float | None]]:
+    """The m probabilities of a run's model, per comparison level."""
+    with engine.connect() as conn:
+        model = conn.scalar(select(linkage_runs.c.model).where(linkage_runs.c.id == run_id))
+    assert model is not None
+    return [
+        [lv.get("m_probability") for lv in c["comparison_levels"]] for c in model["comparisons"]
+    ]
+
+
+def test_only_retrain_replaces_the_model_and_says_so(
+    engine: Engine, medium: Submissions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from victim_monitor.linkage import score
+
+    trainings: list[int] = []
+    train = score.train
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        trainings.append(1)
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(score, "train", counted)
+    import_files(engine, medium.files())
+    first = link_register(engine, seed=1)
+    assert len(trainings) == 1
+    trained = _m(engine, first.run_id)
+    # Later runs, incremental or full, keep the first run's m and u (whatever the seed).
+    previous = first
+    for full in (False, True):
+        result = link_register(engine, full=full, seed=2)
+        assert result.model_source == f"of run {previous.run_id}"
+        assert _m(engine, result.run_id) == trained
+        assert result.changes == {}
+        previous = result
+    assert len(trainings) == 1
+    # A retrain (with another sample) trains anew, relinks everything, logs every change.
+    # retrain goes with full: an incremental run keeps the model whatever it is asked.
+    assert link_register(engine, retrain=True).model_source == f"of run {previous.run_id}"
+    assert len(trainings) == 1
+    log, retrained = _link_and_account(engine, full=True, retrain=True)
+    assert set(log["reason"]) <= {"relink"}
+    assert retrained.mode == "full"
+    assert (retrained.model_source, retrained.retrained) == ("trained", True)
+    assert len(trainings) == 2
+    text = retrained.summary()
+    assert "model trained" in text
+    assert "a new model was trained" in text

@@ -91,7 +91,7 @@ def test_a_different_decision_splits_a_person(linked: Engine) -> None:
     assert set(log["pair_decision_id"].dropna()) == {pair.id}
     # Later runs keep the decision, also a full relink with a retrained model.
     link_register(linked)
-    link_register(linked, full=True)
+    link_register(linked, full=True, retrain=True)
     people = _people(linked)
     assert people[a] != people[b]
 

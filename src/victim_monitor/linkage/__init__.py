@@ -5,10 +5,11 @@ compared), ``compare`` (how two reports agree), ``score`` (a Splink model: match
 probabilities), ``cluster`` (reports into persons), ``changes`` (stable person ids and the
 change log), ``persons`` (attributes and capture histories), ``queue`` (what a run adds to
 the review queue and keeps up to date there), ``review`` (the queue as staff see it, and
-their decisions), ``store`` (the register's linkage tables); ``link`` runs them and
-``status`` reports on them. ``quality`` measures linkage against the synthetic truth;
-``sensitivity`` shows how persons per year move with the threshold. Method:
-``docs/methods/linkage.md``.
+their decisions, with each pair's history), ``rules`` (what attributes follow besides
+reports, and the changes a new rule makes), ``store`` (the register's linkage tables);
+``link`` runs them and ``status`` reports on them. ``quality`` measures linkage against the
+synthetic truth; ``sensitivity`` shows how persons per year move with the threshold.
+Method: ``docs/methods/linkage.md``.
 """
 
 from victim_monitor.linkage.link import (
@@ -20,10 +21,12 @@ from victim_monitor.linkage.link import (
 )
 from victim_monitor.linkage.persons import capture_histories, persons_per_year, reports_per_person
 from victim_monitor.linkage.review import (
+    DecisionEntry,
     ReviewError,
     ReviewPair,
     decide_reports,
     record_decision,
+    review_pair,
     review_queue,
 )
 from victim_monitor.linkage.score import BackendError
@@ -37,6 +40,7 @@ __all__ = [
     "THRESHOLD",
     "BackendError",
     "ConcurrentRunError",
+    "DecisionEntry",
     "LinkResult",
     "LinkageStatus",
     "ReviewError",
@@ -49,6 +53,7 @@ __all__ = [
     "persons_per_year",
     "record_decision",
     "reports_per_person",
+    "review_pair",
     "review_queue",
     "sensitivity",
 ]

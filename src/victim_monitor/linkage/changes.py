@@ -10,9 +10,9 @@ never reused.
 Every difference between the earlier and the new persons is logged, so that the log alone
 accounts for every change in persons per year (each person whose reports changed appears as
 ``person_id`` with its year before and after): a person created; a report added to a person
-(with the person it came from, if any; also when a new version of a report replaces the
-earlier one in the same person); a report removed from a person that goes on; a person
-merged into another, split off another, or retired. The reason is ``new_report`` for new
+(with the person it came from, if any); a new version of a report that stays with its
+person (``report_updated``); a report removed from a person that goes on; a person merged
+into another, split off another, or retired. The reason is ``new_report`` for new
 reports and versions, ``review`` when a reviewer's decision that the earlier persons did not
 yet satisfy joined or separated the reports, ``relink`` in a full relink, and otherwise
 ``model`` with the best match probability.
@@ -274,8 +274,7 @@ class _Log:
         kept = frame[frame["renewed"] & (frame["old"] == frame["person"])]
         reason = "relink" if self.full else "new_report"
         for person, org, case in zip(kept["person"], kept["org"], kept["case"], strict=True):
-            self._row("report_added", int(person), other=int(person), org=org, case=case,
-                      reason=reason)  # fmt: skip
+            self._row("report_updated", int(person), org=org, case=case, reason=reason)
 
 
 _EMPTY: dict[str, Any] = {

@@ -1,12 +1,15 @@
 """Link the register: reports into persons, incrementally, with every change logged.
 
-:func:`link_register` is the one entry point (``victim-monitor link`` calls it). The first run,
-or ``full=True``, trains the model on the current reports (``retrain=False``: keeps the last
-run's) and clusters all of them; later runs score only the reports that are new since (or
-sent in a new version), against all others, with the model of the last full run, and keep
-every earlier link. So a closed year's persons
-change only when a link decision changes: a new report that joins or bridges earlier
-persons, or a reviewer's decision. Everything is written in one transaction, or nothing.
+:func:`link_register` is the one entry point (``victim-monitor link`` calls it). The first run
+trains the model on the current reports (or takes the shipped one for a small register) and
+clusters all of them; later runs score only the reports that are new since (or sent in a new
+version), against all others, with the model of the last run, and keep every earlier link.
+``full=True`` scores and clusters everything again with that same model; only
+``full=True, retrain=True`` trains a new one (training depends on its random sample, so a model is
+replaced only on request: docs/methods/linkage.md). So a closed year's persons change only
+when a link decision changes: a new report that joins or bridges earlier persons, or a
+reviewer's decision; attributes also follow the rules (``rules``), and a change of rule is
+logged too. Everything is written in one transaction, or nothing.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor.linkage import cluster as clustering
-from victim_monitor.linkage import queue, review, score, store
+from victim_monitor.linkage import queue, review, rules, score, store
 from victim_monitor.linkage.changes import Decided, assign, effective
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
@@ -62,6 +65,13 @@ class LinkResult:
     withdrawn: int = 0
     year_changes: dict[int, int] = field(default_factory=dict)
     """Persons per year after the run less before, for the years that changed (all logged)."""
+    rule_changes: tuple[str, ...] = ()
+    """What changed in the rules since the last run (the form rule, organisations' lists)."""
+    attributes_changed: dict[str, int] = field(default_factory=dict)
+    """Persons whose attribute changed though no report did (logged), by attribute."""
+    first_run: bool = False
+    retrained: bool = False
+    """A new model was trained (the first run on 1,000 reports or more, or ``retrain=True``)."""
 
     def summary(self) -> str:
         lines = [
@@ -83,10 +93,18 @@ class LinkResult:
             lines.append("persons by year: " + ", ".join(
                 f"{y}: {n:,}" for y, n in sorted(self.persons_by_year.items())
             ))  # fmt: skip
-        if self.mode == "incremental" and self.year_changes:
+        if self.year_changes and not self.first_run:
             lines.append("years changed (see the change log): " + ", ".join(
                 f"{y}: {n:+,}" for y, n in sorted(self.year_changes.items())
             ))  # fmt: skip
+        if self.rule_changes:
+            lines.append("rules changed since the last run: " + "; ".join(self.rule_changes))
+        if self.attributes_changed:
+            lines.append(
+                f"{self.changes.get('attributes_changed', 0):,} persons changed attributes "
+                "with no report changing (logged as attributes_changed): "
+                + ", ".join(f"{a} {n:,}" for a, n in sorted(self.attributes_changed.items()))
+            )
         lines.extend(self.notes)
         return "\n".join(lines)
 
@@ -105,15 +123,18 @@ def link_register(
     threshold: float = THRESHOLD,
     review_band: tuple[float, float] = REVIEW_BAND,
     full: bool = False,
-    retrain: bool = True,
+    retrain: bool = False,
     seed: int = score.SEED,
     backend: str = "duckdb",
     progress: Progress | None = None,
 ) -> LinkResult:
     """Link the register's current reports into persons (see the module docstring).
 
-    ``full``: score and cluster every report again; with ``retrain=False`` using the model of
-    the last run (only the prior is estimated again), so that only the clustering is redone.
+    ``full``: score and cluster every report again with the model of the last run (only the
+    prior is estimated again), so that only the clustering is redone. ``full`` and
+    ``retrain``: train a new model on the current reports and relink everything with it (on
+    fewer than 1,000 reports the shipped model is taken instead); an incremental run always
+    keeps the model.
     ``backend``: where Splink runs, ``duckdb`` (in memory, the default) or ``spark``
     (``pip install victim-monitor[spark]``).
     """
@@ -127,8 +148,10 @@ def link_register(
         state = store.read_state(conn)
         reports = read_reports(conn)
         decided = review.decisions(conn, reports)
+        applied = rules.current(conn)
     step("read the register", 1, 1)
-    full = full or state.last_run is None
+    first = state.last_run is None
+    full = full or first
     if reports.empty:
         return LinkResult(None, "nothing", "none", threshold, review_band, 0, 0, 0, 0, {}, {},
                           0, 0, time.perf_counter() - clock)  # fmt: skip
@@ -141,8 +164,7 @@ def link_register(
         new_ids = pd.concat([new_ids, renewed]).drop_duplicates()
 
     step("train the model", 0, 1)
-    keep = state.last_run is not None and (not full or not retrain)
-    if keep:
+    if not first and not (full and retrain):
         assert state.last_run is not None
         model = score.with_prior(frame, state.last_run.model)
         source = f"of run {state.last_run.id}"
@@ -182,6 +204,8 @@ def link_register(
         renewed=frozenset(int(u) for u in renewed),
     )
     attributes = resolve(reports, pd.Series(result.person))
+    logged = {int(c["person_id"]) for c in result.changes}
+    changes = [*result.changes, *rules.attribute_changes(state.persons, attributes, logged)]
     step("cluster into persons", 1, 1)
 
     step("write persons", 0, 1)
@@ -199,8 +223,9 @@ def link_register(
                 "new_reports": len(new_ids),
                 "pairs_scored": len(pairs),
                 "persons": len(attributes),
-                "changes": len(result.changes),
+                "changes": len(changes),
             },
+            rules=applied.as_dict(),
         )
         store.write_persons(conn, attributes, result, state, run_id)
         store.write_membership(conn, reports, result.person, state, run_id)
@@ -222,14 +247,32 @@ def link_register(
             labels=levels,
             run_id=run_id,
         )
-        store.write_changes(conn, result.changes, attributes, state, run_id)
+        store.write_changes(conn, changes, attributes, state, run_id)
         pending = _pending(conn)
         before = _years(state.persons)
     step("write persons", 1, 1)
     after = persons_per_year(engine)
     counts: dict[str, int] = {}
-    for change in result.changes:
+    by_attribute: dict[str, int] = {}
+    for change in changes:
         counts[change["action"]] = counts.get(change["action"], 0) + 1
+        for attribute in change.get("detail") or {}:
+            by_attribute[attribute] = by_attribute.get(attribute, 0) + 1
+    changed_rules = (
+        () if state.last_run is None else rules.differences(state.last_run.rules, applied)
+    )
+    notes: list[str] = []
+    if by_attribute and not changed_rules:
+        notes.append(
+            "no recorded rule changed since the last run (it recorded none, or the rules in "
+            "the software itself changed)"
+        )
+    if source == "trained" and not first:
+        notes.append(
+            "a new model was trained: its persons can differ from the last model's for reasons "
+            "of the training sample alone; check them (link --sensitivity, a sample of the "
+            "changes) before publishing"
+        )
     return LinkResult(
         run_id=run_id,
         mode="full" if full else "incremental",
@@ -251,6 +294,11 @@ def link_register(
             for y in sorted(set(after) | set(before))
             if after.get(y, 0) != before.get(y, 0)
         },
+        rule_changes=changed_rules,
+        attributes_changed=by_attribute,
+        first_run=first,
+        retrained=source == "trained",
+        notes=tuple(notes),
     )
 
 

@@ -7,7 +7,9 @@ The register holds no clear names, so neither does the queue. A decision, "same"
 "different", is kept by report identity (organisation and case reference), so it still holds
 when a report is sent again in a new version; it overrides the model from the next link run
 on (a "different" pair is a cannot-link, a "same" pair a link). Decisions that contradict
-each other are refused, so that every run can respect them all.
+each other are refused, so that every run can respect them all. Every decision is also
+appended to the pair's history (who, when, why, and what it replaced), which is never
+changed: changing a decision adds an entry.
 """
 
 from __future__ import annotations
@@ -17,16 +19,45 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, and_, func, or_, select
 
 from victim_monitor.linkage.changes import Decided
-from victim_monitor.storage.schema import pair_decisions, person_reports, report_links, reports
+from victim_monitor.storage.schema import (
+    pair_decision_history,
+    pair_decisions,
+    person_reports,
+    report_links,
+    reports,
+)
 
 DECISIONS = ("same", "different")
+CHUNK = 5000
 
 
 class ReviewError(ValueError):
     """A decision that cannot be recorded; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionEntry:
+    """One decision in a pair's history; ``replaces`` is the status it replaced.
+
+    ``replaces`` is ``pending`` for the first decision on a pair, the earlier decision when
+    it was changed, and None when not known (recorded before the history was kept).
+    """
+
+    id: int
+    decision: str
+    reviewer: str
+    reason: str | None
+    decided_at: str
+    replaces: str | None
+    replaces_id: int | None
+
+    def summary(self) -> str:
+        was = self.replaces or "unknown (recorded before the history was kept)"
+        why = f": {self.reason}" if self.reason else ""
+        return f"{self.decided_at[:19]} {self.reviewer}: {self.decision} (was {was}){why}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +80,19 @@ class ReviewPair:
     reviewer: str | None
     reason: str | None
     decided_at: str | None
+    history: tuple[DecisionEntry, ...] = ()
+    """Every decision on the pair, oldest first (the last one is in force)."""
 
     def summary(self) -> str:
-        """Two lines: the reports and probability, then the evidence."""
+        """The reports and probability, the evidence, then the decisions, oldest first."""
         head = (
             f"#{self.id} [{self.status}] {self.organisation_l} {self.case_reference_l}  ~  "
             f"{self.organisation_r} {self.case_reference_r}  "
             f"p={self.match_probability:.3f} (weight {self.match_weight:+.1f})"
         )
         evidence = ", ".join(f"{k}: {v}" for k, v in self.evidence.items())
-        return f"{head}\n    {evidence}"
+        decisions = "".join(f"\n    decided {entry.summary()}" for entry in self.history)
+        return f"{head}\n    {evidence}{decisions}"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,6 +125,8 @@ def _pairs(conn: Connection, *where: Any) -> tuple[ReviewPair, ...]:
         .where(*where)
         .order_by(d.c.id)
     )
+    rows = conn.execute(query).all()
+    history = _history(conn, [int(row.id) for row in rows])
     return tuple(
         ReviewPair(
             id=row.id,
@@ -109,9 +145,35 @@ def _pairs(conn: Connection, *where: Any) -> tuple[ReviewPair, ...]:
             reviewer=row.reviewer,
             reason=row.reason,
             decided_at=None if row.decided_at is None else row.decided_at.isoformat(),
+            history=history.get(int(row.id), ()),
         )
-        for row in conn.execute(query)
+        for row in rows
     )
+
+
+def _history(conn: Connection, ids: list[int]) -> dict[int, tuple[DecisionEntry, ...]]:
+    """The decision history of the given pairs, oldest first."""
+    h = pair_decision_history
+    found: dict[int, list[DecisionEntry]] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = (
+            select(h)
+            .where(h.c.pair_decision_id.in_(ids[start : start + CHUNK]))
+            .order_by(h.c.pair_decision_id, h.c.id)
+        )
+        for row in conn.execute(query):
+            found.setdefault(int(row.pair_decision_id), []).append(
+                DecisionEntry(
+                    id=int(row.id),
+                    decision=row.decision,
+                    reviewer=row.reviewer,
+                    reason=row.reason,
+                    decided_at=row.decided_at.isoformat(),
+                    replaces=row.replaces,
+                    replaces_id=row.replaces_id,
+                )
+            )
+    return {pair: tuple(entries) for pair, entries in found.items()}
 
 
 def review_queue(engine: Engine, *, status: str = "pending") -> tuple[ReviewPair, ...]:
@@ -121,6 +183,15 @@ def review_queue(engine: Engine, *, status: str = "pending") -> tuple[ReviewPair
     where = () if status == "all" else (pair_decisions.c.status == status,)
     with engine.connect() as conn:
         return _pairs(conn, *where)
+
+
+def review_pair(engine: Engine, pair_id: int) -> ReviewPair:
+    """One pair, whatever its status, with its evidence and decision history."""
+    with engine.connect() as conn:
+        found = _pairs(conn, pair_decisions.c.id == pair_id)
+    if not found:
+        raise ReviewError(f"no pair #{pair_id} in the review queue")
+    return found[0]
 
 
 def record_decision(
@@ -174,17 +245,23 @@ def _decide(
     d = pair_decisions
     row = conn.execute(
         select(d.c.organisation_code_l, d.c.case_reference_l,
-               d.c.organisation_code_r, d.c.case_reference_r).where(d.c.id == pair_id)
+               d.c.organisation_code_r, d.c.case_reference_r, d.c.status).where(d.c.id == pair_id)
     ).first()  # fmt: skip
     if row is None:
         raise ReviewError(f"no pair #{pair_id} in the review queue")
     _check_consistent(conn, pair_id, ((row[0], row[1]), (row[2], row[3])), decision)
+    now, who, why = _now(), reviewer.strip()[:64], reason or None
     conn.execute(
         d.update()
         .where(d.c.id == pair_id)
-        .values(
-            status=decision, reviewer=reviewer.strip()[:64], reason=reason or None,
-            decided_at=_now(),
+        .values(status=decision, reviewer=who, reason=why, decided_at=now)
+    )
+    h = pair_decision_history
+    previous = conn.scalar(select(func.max(h.c.id)).where(h.c.pair_decision_id == pair_id))
+    conn.execute(
+        h.insert().values(
+            pair_decision_id=pair_id, decision=decision, reviewer=who, reason=why,
+            decided_at=now, replaces_id=previous, replaces=row[4],
         )
     )  # fmt: skip
     return _pairs(conn, d.c.id == pair_id)[0]

@@ -38,6 +38,8 @@ CHUNK = 5000
 class Run:
     id: int
     model: dict[str, Any]
+    rules: dict[str, Any] | None = None
+    """The rules the run applied (``rules.Rules.as_dict``); None for runs before 0005."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +57,11 @@ class ConcurrentRunError(RuntimeError):
 
 
 def read_state(conn: Connection) -> State:
+    runs = linkage_runs.c
     row = conn.execute(
-        select(linkage_runs.c.id, linkage_runs.c.model).order_by(linkage_runs.c.id.desc()).limit(1)
+        select(runs.id, runs.model, runs.rules).order_by(runs.id.desc()).limit(1)
     ).first()
-    last = None if row is None else Run(int(row.id), dict(row.model))
+    last = None if row is None else Run(int(row.id), dict(row.model), row.rules)
     membership = pd.DataFrame(
         conn.execute(
             select(
@@ -153,6 +156,7 @@ def insert_run(
     band: tuple[float, float],
     model: dict[str, Any],
     counts: dict[str, int],
+    rules: dict[str, Any] | None = None,
 ) -> int:
     result = conn.execute(
         linkage_runs.insert().values(
@@ -163,6 +167,7 @@ def insert_run(
             review_low=band[0],
             review_high=band[1],
             model=model,
+            rules=rules,
             **counts,
         )
     )
@@ -306,6 +311,7 @@ def write_changes(
             "other_person_id": _value(change["other_person_id"]),
             "match_probability": _value(change["match_probability"]),
             "pair_decision_id": _value(change["pair_decision_id"]),
+            "detail": change.get("detail"),
             "year_before": _value(before.get(change["person_id"])),
             "year_after": None
             if change["action"] in ("merged", "retired")

@@ -182,6 +182,9 @@ linkage_runs = Table(
     Column("pairs_scored", BigInteger, nullable=False),
     Column("persons", Integer, nullable=False),
     Column("changes", Integer, nullable=False),
+    # What persons' attributes follow besides reports: the form rule's fingerprint and each
+    # organisation's estimation list (migration 0005; NULL for earlier runs).
+    Column("rules", JSON),
     CheckConstraint("mode IN ('full', 'incremental')", name="mode"),
 )
 
@@ -276,7 +279,7 @@ person_changes = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("run_id", ForeignKey("linkage_runs.id"), nullable=False),
     Column("changed_at", DateTime(timezone=True), nullable=False),
-    Column("action", String(16), nullable=False),
+    Column("action", String(24), nullable=False),
     Column("person_id", ForeignKey("persons.id"), nullable=False),
     # Merged into, split from, or the person a report moved from.
     Column("other_person_id", Integer),
@@ -287,11 +290,14 @@ person_changes = Table(
     Column("pair_decision_id", Integer),
     Column("year_before", SmallInteger),
     Column("year_after", SmallInteger),
+    # For 'attributes_changed': {attribute: [before, after]} (migration 0005).
+    Column("detail", JSON),
     CheckConstraint(
-        "action IN ('created', 'report_added', 'report_removed', 'merged', 'split', 'retired')",
+        "action IN ('created', 'report_added', 'report_updated', 'report_removed', 'merged', "
+        "'split', 'retired', 'attributes_changed')",
         name="action",
     ),
-    CheckConstraint("reason IN ('model', 'review', 'new_report', 'relink')", name="reason"),
+    CheckConstraint("reason IN ('model', 'review', 'new_report', 'relink', 'rule')", name="reason"),
     Index("ix_person_changes_person_id", "person_id"),
     Index("ix_person_changes_run_id", "run_id"),
 )
@@ -546,4 +552,31 @@ audit_events = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False, unique=True),
     Index("ix_audit_events_action_at", "action", "at"),
+)
+
+
+# --- Linkage history (migration 0005) -----------------------------------------------------
+# Every review decision ever recorded, append-only (database triggers refuse UPDATE and
+# DELETE): who decided what, when and why, and which decision it replaced. ``pair_decisions``
+# holds the decision in force; this table holds how it came to be.
+
+pair_decision_history = Table(
+    "pair_decision_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pair_decision_id", ForeignKey("pair_decisions.id"), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reviewer", String(64), nullable=False),
+    Column("reason", Text),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    # The entry this one replaced (NULL for the first decision on the pair), and the status
+    # it replaced: 'pending', 'same' or 'different'; NULL when not known (decisions recorded
+    # before migration 0005, which copied them as they then stood).
+    Column("replaces_id", ForeignKey("pair_decision_history.id")),
+    Column("replaces", String(16)),
+    CheckConstraint("decision IN ('same', 'different')", name="decision"),
+    CheckConstraint(
+        "replaces IS NULL OR replaces IN ('pending', 'same', 'different')", name="replaces"
+    ),
+    Index("ix_pair_decision_history_pair_decision_id", "pair_decision_id"),
 )
