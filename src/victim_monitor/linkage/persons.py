@@ -83,6 +83,13 @@ def resolve(reports: pd.DataFrame, person: pd.Series) -> pd.DataFrame:
     return out
 
 
+def unequal(now: pd.Series, before: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Element-wise "differs", with unknown equal to unknown (NA, NaN and None alike)."""
+    left = now.astype(object).where(now.notna(), None).to_numpy()
+    right = before.astype(object).where(before.notna(), None).to_numpy()
+    return np.asarray(left != right, dtype=bool)
+
+
 def union(groups: pd.Series, values: pd.Series, order: tuple[str, ...], sep: str) -> pd.Series:
     """Per group, the distinct values (each may hold several, joined by ``sep``) in ``order``.
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from victim_monitor.linkage.persons import ATTRIBUTES
+from victim_monitor.linkage.persons import ATTRIBUTES, unequal
 from victim_monitor.storage.schema import organisations
 
 FORM_RULE = "form-rule.toml"
@@ -98,7 +98,7 @@ def attribute_changes(
     if not len(ids):
         return []
     old, new = before.loc[ids, list(ATTRIBUTES)], after.loc[ids, list(ATTRIBUTES)]
-    differs = pd.DataFrame({a: _unequal(new[a], old[a]) for a in ATTRIBUTES}, index=ids)
+    differs = pd.DataFrame({a: unequal(new[a], old[a]) for a in ATTRIBUTES}, index=ids)
     rows: list[dict[str, Any]] = []
     for person in ids[differs.any(axis=1).to_numpy()]:
         changed = [a for a in ATTRIBUTES if differs.at[person, a]]
@@ -118,10 +118,3 @@ def attribute_changes(
             }
         )
     return rows
-
-
-def _unequal(now: pd.Series, before: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Element-wise "differs", with unknown equal to unknown (NA, NaN and None alike)."""
-    left = [_plain(v) for v in now.astype(object)]
-    right = [_plain(v) for v in before.astype(object)]
-    return np.array([a != b for a, b in zip(left, right, strict=True)], dtype=bool)

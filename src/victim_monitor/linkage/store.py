@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
 
 from victim_monitor.linkage.changes import Assignment, Decided
-from victim_monitor.linkage.persons import ATTRIBUTES
+from victim_monitor.linkage.persons import ATTRIBUTES, unequal
 from victim_monitor.storage.bulk import insert_rows
 from victim_monitor.storage.schema import (
     linkage_runs,
@@ -185,13 +185,6 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _unequal(now: pd.Series, before: pd.Series) -> np.ndarray[Any, np.dtype[np.bool_]]:
-    """Element-wise "differs", with unknown equal to unknown (NA, NaN and None alike)."""
-    left = now.astype(object).where(now.notna(), None).to_numpy()
-    right = before.astype(object).where(before.notna(), None).to_numpy()
-    return np.asarray(left != right, dtype=bool)
-
-
 def write_persons(
     conn: Connection, attributes: pd.DataFrame, result: Assignment, state: State, run_id: int
 ) -> None:
@@ -207,7 +200,7 @@ def write_persons(
     before = existing.reindex(kept.index)
     changed = (before["status"] != "active").to_numpy()
     for attribute in ATTRIBUTES:
-        changed |= _unequal(kept[attribute], before[attribute])
+        changed |= unequal(kept[attribute], before[attribute])
     updates = [
         {"pid": int(person), **{a: _value(v) for a, v in zip(ATTRIBUTES, row, strict=True)}}
         for person, row in zip(
