@@ -160,3 +160,35 @@ def test_migration_0005_backfills_decisions_and_names_report_updates(
     history = review_pair(linked, pairs[1].id).history
     assert [(h.decision, h.replaces) for h in history] == [("same", None), ("different", "same")]
     assert history[1].replaces_id == history[0].id
+
+
+def test_two_reviewers_changing_one_pair_at_once_both_stay_in_the_history(
+    linked: Engine, database_url: str
+) -> None:
+    import threading
+    import time
+
+    from victim_monitor.linkage import review
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer at a time in; the row lock is PostgreSQL's")
+    pair = review_queue(linked)[0]
+    done: list[str] = []
+
+    def second() -> None:
+        done.append(record_decision(linked, pair.id, "different", "B. Smit").status)
+
+    with linked.begin() as conn:
+        review._decide(conn, pair.id, "same", "A. Jansen", "")
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.5)
+        assert not done, "the second decision waits for the first to commit"
+    other.join(timeout=30)
+    assert done == ["different"]
+    history = review_pair(linked, pair.id).history
+    assert [(h.decision, h.replaces) for h in history] == [
+        ("same", "pending"),
+        ("different", "same"),
+    ]
+    assert history[1].replaces_id == history[0].id

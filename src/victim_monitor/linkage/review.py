@@ -246,6 +246,8 @@ def _decide(
     row = conn.execute(
         select(d.c.organisation_code_l, d.c.case_reference_l,
                d.c.organisation_code_r, d.c.case_reference_r, d.c.status).where(d.c.id == pair_id)
+        # Two reviewers changing one pair at once: the second waits, then sees what it replaces.
+        .with_for_update()
     ).first()  # fmt: skip
     if row is None:
         raise ReviewError(f"no pair #{pair_id} in the review queue")
