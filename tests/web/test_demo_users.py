@@ -21,6 +21,7 @@ def test_demo_users_one_per_role_and_their_printed_passwords_work(
     assert {u.role for u in users} == set(Role)
     text = "\n".join(printed)
     assert "http://127.0.0.1:8000/" in text
+    assert f"victim-monitor serve --database {database_url} --release {tmp_path}" in text
     for user in users:
         assert f"{user.username:<12} {user.password}" in text
     app = create_app(WebSettings(database_url, tmp_path, secret="t" * 32), engine)

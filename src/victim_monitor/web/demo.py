@@ -52,11 +52,12 @@ def create_demo_users(engine: Engine) -> tuple[DemoUser, ...]:
     return tuple(made)
 
 
-def summary(users: tuple[DemoUser, ...], url: str) -> str:
-    lines = [
-        f"Web application: {url}  (workspace: {url}nl/login)",
-        "Demo users (role, username, password):",
-    ]
+def summary(users: tuple[DemoUser, ...], url: str, serve_command: str | None = None) -> str:
+    """The demo users; ``serve_command`` says how to serve when the demo does not."""
+    where = f"Web application: {url}  (workspace: {url}nl/login)"
+    if serve_command is not None:
+        where = f"Web application: not served; start it, then open {url}\n  {serve_command}"
+    lines = [where, "Demo users (role, username, password):"]
     return "\n".join([*lines, *(u.line() for u in users)])
 
 
@@ -79,7 +80,12 @@ def serve_demo(
     engine.dispose()
     url = f"http://127.0.0.1:{port}/"
     echo("")
-    echo(summary(users, url))
+    command = None
+    if not serve:
+        command = f"victim-monitor serve --database {database_url} --release {release_dir}" + (
+            f" --port {port}" if port != 8000 else ""
+        )
+    echo(summary(users, url, command))
     if serve:
         settings = WebSettings(
             database_url,
