@@ -82,8 +82,11 @@ def serve_demo(
     echo("")
     command = None
     if not serve:
-        command = f"victim-monitor serve --database {database_url} --release {release_dir}" + (
-            f" --port {port}" if port != 8000 else ""
+        port_option = f" --port {port}" if port != 8000 else ""
+        command = (
+            f"VICTIM_MONITOR_FACTSHEET_DIR={factsheet_dir or release_dir.parent} "
+            "VICTIM_MONITOR_SECURE_COOKIES=0 "
+            f"victim-monitor serve --database {database_url} --release {release_dir}{port_option}"
         )
     echo(summary(users, url, command))
     if serve:
