@@ -111,10 +111,44 @@ def test_the_history_only_grows(login: Login, engine: Engine, example: None) -> 
     again = DELAY | {"evidence_en": "A different story for the same day."}
     response = client.post(EDIT_MEASURE, data=_form(client, EDIT_MEASURE, **again))
     assert response.status_code == 422
+    assert "<td>date</td><td><code>VM612</code>" in response.text  # refused by the library
     assert "never overwritten" in response.text
     assert _changes(engine) == counts
     history = client.get(f"/api/programme/{MEASURE}").json()["history"]
     assert history[-1]["evidence"]["en"] == DELAY["evidence_en"]  # not replaced
+    event = audit.events(engine, limit=1, action="programme_status")[0]
+    assert (event.detail["ok"], event.detail["problems"]) == (False, ["VM612"])
+
+
+def test_every_response_and_follow_up_stays_in_the_history_page_and_twin(
+    login: Login, engine: Engine, example: None
+) -> None:
+    client = login("analyst")
+    steps = [
+        ("in_progress", "2019-06-20", "Government response: a director coordinates (made-up)."),
+        ("in_progress", "2020-01-15", "Government response, second letter (made-up)."),
+        ("implemented", "2021-07-01", "Programme director appointed (made-up)."),
+    ]
+    for status, on, text in steps:
+        values = {
+            "status": status,
+            "date": on,
+            "evidence_nl": f"NL: {text}",
+            "evidence_en": text,
+            "url": f"https://example.org/{on}",
+        }
+        assert client.post(EDIT_REC, data=_form(client, EDIT_REC, **values)).status_code == 303
+    first = client.get("/api/recommendations/2014-2018").json()["recommendations"][0]
+    assert first["status"] == "implemented"
+    assert [(c["status"], c["date"], c["evidence"]["en"]) for c in first["history"]] == steps
+    assert all(c["recorded_by"] == "analyst" and c["recorded_at"] for c in first["history"])
+    assert [c["url"] for c in first["history"]] == [f"https://example.org/{s[1]}" for s in steps]
+    for lang, prefix in (("en", ""), ("nl", "NL: ")):
+        page = login(None).get(f"/{lang}/recommendations/2014-2018").text
+        section = page.split('id="r1"')[1].split('id="r2"')[0]
+        for _, on, text in steps:
+            assert f"{prefix}{text}" in section
+            assert f'href="https://example.org/{on}"' in section
 
 
 @pytest.mark.parametrize(

@@ -12,17 +12,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Literal, get_args
 
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 
 from victim_monitor.problems import Problem, ProblemLog
 from victim_monitor.programme.check import check
+from victim_monitor.programme.codes import ALREADY_RECORDED
 from victim_monitor.programme.read import RawRecord, read_file
-from victim_monitor.programme.store import Counts, known, save
+from victim_monitor.programme.store import Counts, Recorded, known, recorded, save
 from victim_monitor.storage.schema import programme_imports
 
 KEEP_PROBLEMS = 200
+
+OnExisting = Literal["correct", "refuse"]
+"""What a status change whose date and status the history already holds does: ``correct``
+that change's evidence in place (an import restating its file), or ``refuse`` it (VM612)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +98,23 @@ def import_programme(
 
 
 def apply(
-    engine: Engine, raw: list[RawRecord], *, dry_run: bool = False, recorded_by: str = "import"
+    engine: Engine,
+    raw: list[RawRecord],
+    *,
+    dry_run: bool = False,
+    recorded_by: str = "import",
+    on_existing: OnExisting = "correct",
 ) -> tuple[ProblemLog, Counts]:
     """Check ``raw`` records against the register and write them in one transaction.
 
     Two writers adding the same new item at once: the second one's insert fails on the unique
-    key and rolls back; it is checked and written once more against what the first wrote.
+    key and rolls back; it is checked and written once more against what the first wrote. With
+    ``on_existing="refuse"`` a status change the history already holds is refused (VM612) in
+    that same transaction, so of two writers recording the same change at once exactly one
+    wins and the other cannot overwrite its evidence.
     """
+    if on_existing not in get_args(OnExisting):
+        raise ValueError(f"on_existing must be 'correct' or 'refuse', not {on_existing!r}")
     for attempt in range(2):
         log = ProblemLog(keep=KEEP_PROBLEMS)
         counts: Counts = {}
@@ -107,6 +123,9 @@ def apply(
             writer = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
             with writer as conn, conn.begin() as tx:
                 doc = check(raw, log, known(conn))
+                if on_existing == "refuse" and not log.has_errors:
+                    source = raw[0].file if raw else None
+                    log.extend([_refusal(r, source) for r in recorded(conn, doc)])
                 if not log.has_errors:
                     counts = save(conn, doc, recorded_by)
                 if dry_run or log.has_errors:
@@ -117,6 +136,18 @@ def apply(
             continue
         return log, counts
     raise AssertionError("unreachable")
+
+
+def _refusal(r: Recorded, source: str | None) -> Problem:
+    by = f" by {r.recorded_by}" if r.recorded_by else ""
+    at = f" on {r.recorded_at:%Y-%m-%d}" if r.recorded_at else ""
+    return ALREADY_RECORDED(
+        f"{r.record} already has status {r.status!r} on {r.on.isoformat()} (recorded{by}{at});"
+        " the history is never overwritten",
+        file=source,
+        field="date",
+        value=r.on.isoformat(),
+    )
 
 
 def outcome_of(log: ProblemLog, counts: Counts) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, insert, select, update
@@ -68,6 +69,70 @@ def known(conn: Connection) -> Known:
         editions=frozenset(conn.scalars(select(monitor_editions.c.code))),
         recommendations=frozenset((r[0], int(r[1])) for r in conn.execute(recs)),
         indicators={r[0]: r[1] for r in conn.execute(select(indicators.c.code, indicators.c.kind))},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A change the register's history already holds (same record, date and status)."""
+
+    record: str  # "measure programme/code" or "recommendation edition/number"
+    on: date
+    status: str
+    evidence: Label
+    recorded_by: str | None
+    recorded_at: datetime | None
+
+
+def recorded(conn: Connection, doc: Document) -> tuple[Recorded, ...]:
+    """The status changes in ``doc`` whose date and status the histories already hold.
+
+    Run inside the writing transaction, so that a refusal is decided on what is committed when
+    this transaction writes (see :func:`victim_monitor.programme.intake.apply`).
+    """
+    found: list[Recorded] = []
+    m, mh = programme_measures, measure_history
+    for mc in doc.measure_changes:
+        query = (
+            select(mh)
+            .join(m, mh.c.measure_id == m.c.id)
+            .where(
+                m.c.programme_code == mc.programme,
+                m.c.code == mc.measure,
+                mh.c.changed_on == mc.change.on,
+                mh.c.status == mc.change.status,
+            )
+        )
+        found += [_recorded(f"measure {mc.programme}/{mc.measure}", r) for r in _all(conn, query)]
+    r, rh = recommendations, recommendation_history
+    for rc in doc.recommendation_changes:
+        query = (
+            select(rh)
+            .join(r, rh.c.recommendation_id == r.c.id)
+            .where(
+                r.c.edition_code == rc.edition,
+                r.c.number == rc.recommendation,
+                rh.c.changed_on == rc.change.on,
+                rh.c.status == rc.change.status,
+            )
+        )
+        where = f"recommendation {rc.edition}/{rc.recommendation}"
+        found += [_recorded(where, row) for row in _all(conn, query)]
+    return tuple(found)
+
+
+def _all(conn: Connection, query: Any) -> list[Any]:
+    return list(conn.execute(query).mappings())
+
+
+def _recorded(record: str, row: Any) -> Recorded:
+    return Recorded(
+        record,
+        row["changed_on"],
+        row["status"],
+        Label(row["evidence_nl"], row["evidence_en"]),
+        row["recorded_by"],
+        row["recorded_at"],
     )
 
 

@@ -4,8 +4,10 @@ follow-up and the government's response, each as one dated change with its evide
 Only the right ``programme`` (the analyst) may record. Every change goes through
 :func:`victim_monitor.programme.record_measure_status` or
 :func:`~victim_monitor.programme.record_followup`: the same coded checks as an import, the
-history appended (a change the history already holds, same date and status, is refused here,
-since the library would correct its evidence in place), and the change in the audit trail.
+history appended, and the change in the audit trail. A change the history already holds (same
+date and status) is refused by the library inside its writing transaction
+(``on_existing="refuse"``, VM612), so two analysts recording it at once cannot overwrite the
+first one's evidence.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from victim_monitor.programme.edit import record_followup, record_measure_status
 from victim_monitor.programme.intake import ImportResult
 from victim_monitor.programme.terms import LABELS, FollowUp, MeasureStatus
 from victim_monitor.programme.views import (
-    Change,
     MeasureView,
     NotFoundError,
     RecommendationView,
@@ -175,15 +176,12 @@ def _bad(field: str, message: str, value: str) -> Problem:
 Writer = Callable[[str, Label, date, str | None, str], ImportResult]
 
 
-def _write(form: Form, history: tuple[Change, ...], by: str, write: Writer) -> Outcome:
-    """Check the date and what the history already holds, then write through the library."""
+def _write(form: Form, by: str, write: Writer) -> Outcome:
+    """Read the date, then write through the library (which refuses a change already held)."""
     try:
         on = date.fromisoformat(form.on)
     except ValueError:
         return Outcome(None, (_bad("date", "a date is written YYYY-MM-DD", form.on),))
-    if any(c.date == on and c.status == form.status for c in history):
-        message = "this status is already recorded on this date; the history is never overwritten"
-        return Outcome(None, (_bad("date", message, form.on),))
     evidence = Label(form.evidence_nl, form.evidence_en)
     result = write(form.status, evidence, on, form.url or None, by)
     return Outcome(result, result.problems)
@@ -278,10 +276,10 @@ async def measure_edit(request: Request, lang: str, programme: Code, code: Code)
 
     def write(status: str, evidence: Label, on: date, url: str | None, by: str) -> ImportResult:
         return record_measure_status(
-            engine, programme, code, status, evidence, on=on, url=url, by=by
+            engine, programme, code, status, evidence, on=on, url=url, by=by, on_existing="refuse"
         )
 
-    outcome = _write(form, view.history, user.username, write)
+    outcome = _write(form, user.username, write)
     _audit(request, user, "programme_status", f"measure:{programme}/{code}", form, outcome)
     if not outcome.written:
         return _measure_form(request, language, view, form, outcome, status_code=422)
@@ -342,9 +340,11 @@ async def followup_edit(request: Request, lang: str, edition: Code, number: Numb
     engine = context(request).engine
 
     def write(status: str, evidence: Label, on: date, url: str | None, by: str) -> ImportResult:
-        return record_followup(engine, edition, number, status, evidence, on=on, url=url, by=by)
+        return record_followup(
+            engine, edition, number, status, evidence, on=on, url=url, by=by, on_existing="refuse"
+        )
 
-    outcome = _write(form, view.history, user.username, write)
+    outcome = _write(form, user.username, write)
     _audit(request, user, "programme_followup", f"recommendation:{edition}/{number}", form, outcome)
     if not outcome.written:
         return _followup_form(request, language, view, form, outcome, status_code=422)
