@@ -399,6 +399,11 @@ def estimate(
     help="Train a new model on the register and relink everything with it.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="With --retrain: take the new model even if it fits the register worse.",
+)
+@click.option(
     "--keep-model",
     is_flag=True,
     help="With --full: keep the current model (the default; kept for scripts).",
@@ -431,6 +436,7 @@ def estimate(
 def link(
     full: bool,
     retrain: bool,
+    force: bool,
     keep_model: bool,
     threshold: float | None,
     backend: str | None,
@@ -447,6 +453,8 @@ def link(
         raise click.UsageError("--keep-model goes with --full (incremental runs always keep it)")
     if keep_model and retrain:
         raise click.UsageError("--retrain replaces the model: it cannot go with --keep-model")
+    if force and not retrain:
+        raise click.UsageError("--force goes with --retrain")
     if sensitivity and (full or retrain or threshold is not None or backend is not None):
         raise click.UsageError(
             "--sensitivity links nothing: it takes no --full, --retrain, --threshold or --backend"
@@ -471,6 +479,7 @@ def link(
                     threshold=threshold or THRESHOLD,
                     full=full or retrain,
                     retrain=retrain,
+                    force=force,
                     backend=backend or "duckdb",
                     progress=step,
                 )

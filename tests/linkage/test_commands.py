@@ -93,6 +93,7 @@ def test_link_sensitivity_prints_and_gives_json(
         (("--keep-model",), "--keep-model goes with --full"),
         (("--full", "--keep-model", "--retrain"), "cannot go with --keep-model"),
         (("--sensitivity", "--retrain"), "links nothing"),
+        (("--full", "--force"), "--force goes with --retrain"),
         (("--sensitivity", "--thresholds", "0.5,x"), "--thresholds"),
         (("--sensitivity", "--thresholds", "0.01"), "thresholds must lie"),
         (("--backend", "oracle"), "'oracle' is not one of"),

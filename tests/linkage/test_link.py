@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select
@@ -217,11 +218,11 @@ def _accounted(before: dict[int, int], log: pd.DataFrame) -> dict[int, int]:
 
 
 def _link_and_account(
-    engine: Engine, *, full: bool = False, retrain: bool = False
+    engine: Engine, *, full: bool = False, retrain: bool = False, force: bool = False
 ) -> tuple[pd.DataFrame, LinkResult]:
     """Link; check that the log of the run accounts for every change in persons per year."""
     before = persons_per_year(engine)
-    result = link_register(engine, full=full, retrain=retrain)
+    result = link_register(engine, full=full, retrain=retrain, force=force)
     log = _run_log(engine, result.run_id)
     after = persons_per_year(engine)
     assert _accounted(before, log) == after
@@ -357,7 +358,7 @@ def test_only_retrain_replaces_the_model_and_says_so(
     # retrain goes with full: an incremental run keeps the model whatever it is asked.
     assert link_register(engine, retrain=True).model_source == f"of run {previous.run_id}"
     assert len(trainings) == 1
-    log, retrained = _link_and_account(engine, full=True, retrain=True)
+    log, retrained = _link_and_account(engine, full=True, retrain=True, force=True)
     assert set(log["reason"]) <= {"relink"}
     assert retrained.mode == "full"
     assert (retrained.model_source, retrained.retrained) == ("trained", True)
@@ -365,3 +366,75 @@ def test_only_retrain_replaces_the_model_and_says_so(
     text = retrained.summary()
     assert "model trained" in text
     assert "a new model was trained" in text
+
+
+def test_a_retrained_model_that_fits_worse_is_not_taken(
+    engine: Engine, medium: Submissions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from victim_monitor.linkage import score
+
+    import_files(engine, medium.files())
+    first = link_register(engine)
+    with engine.connect() as conn:
+        trained = conn.scalar(select(linkage_runs.c.model).where(linkage_runs.c.id == first.run_id))
+    assert trained is not None
+
+    def blind(*_args: Any, **_kwargs: Any) -> Any:
+        """A model that cannot tell matches from non-matches: every m equal to its u."""
+        return {
+            **trained,
+            "comparisons": [
+                {
+                    **c,
+                    "comparison_levels": [
+                        lv
+                        if lv.get("is_null_level")
+                        else {**lv, "m_probability": lv["u_probability"]}
+                        for lv in c["comparison_levels"]
+                    ],
+                }
+                for c in trained["comparisons"]
+            ],
+        }
+
+    monkeypatch.setattr(score, "train", blind)
+    before = _persons(engine)
+    refused = link_register(engine, full=True, retrain=True)
+    assert refused.model_fit["retrained"] < refused.model_fit["current"]
+    assert (refused.model_source, refused.retrained) == (f"of run {first.run_id}", False)
+    assert refused.changes == {}  # the current model, the same persons
+    assert "the retrained model was not taken" in refused.summary()
+    columns = ["status", "year", "lists", "n_reports"]
+    pd.testing.assert_frame_equal(_persons(engine)[columns], before[columns])
+    # --force takes it: a blind model links almost nothing, and every change is logged.
+    log, forced = _link_and_account(engine, full=True, retrain=True, force=True)
+    assert (forced.model_source, forced.retrained) == ("trained", True)
+    assert "taken although it fits the register worse" in forced.summary()
+    assert forced.persons > refused.persons
+    assert set(log["reason"]) == {"relink"}
+
+
+def test_log_likelihood_is_the_two_class_mixture() -> None:
+    from victim_monitor.linkage import score
+
+    model = {
+        "probability_two_random_records_match": 0.1,
+        "comparisons": [
+            {
+                "output_column_name": "name",
+                "comparison_levels": [
+                    {"is_null_level": True},
+                    {"m_probability": 0.9, "u_probability": 0.01},
+                    {"m_probability": 0.1, "u_probability": 0.99},
+                ],
+            }
+        ],
+    }
+    pairs = pd.DataFrame({"gamma_name": [1, 0, -1]})  # exact, else, null
+    expected = [
+        np.log(0.1 * 0.9 + 0.9 * 0.01),
+        np.log(0.1 * 0.1 + 0.9 * 0.99),
+        np.log(0.1 + 0.9),
+    ]
+    assert score.log_likelihood(pairs, model) == pytest.approx(float(np.mean(expected)))
+    assert score.levels(model) == [("name", 3)]

@@ -376,6 +376,32 @@ def predict(
         return pd.concat([_pairs(p) for p in parts], ignore_index=True)
 
 
+def log_likelihood(pairs: pd.DataFrame, model: Model) -> float:
+    """Mean log-likelihood of scored pairs under the model's two-class mixture.
+
+    ``log(λ Π m_k(γ_k) + (1 − λ) Π u_k(γ_k))`` per pair, from the ``gamma_`` columns of
+    :func:`predict` (null levels count 1, term frequencies are left out). Models are compared
+    on the same pairs: how well each explains the register's blocked pairs.
+    """
+    prior = float(model["probability_two_random_records_match"])
+    log_m = np.zeros(len(pairs))
+    log_u = np.zeros(len(pairs))
+    for comparison in model["comparisons"]:
+        gamma = pairs[f"gamma_{comparison['output_column_name']}"].to_numpy()
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for i, level in enumerate(levels):
+            at = gamma == len(levels) - 1 - i  # Splink counts the levels up from "else" (0)
+            log_m[at] += np.log(level["m_probability"])
+            log_u[at] += np.log(level["u_probability"])
+    both = np.logaddexp(np.log(prior) + log_m, np.log1p(-prior) + log_u)
+    return float(both.mean()) if len(both) else 0.0
+
+
+def levels(model: Model) -> list[tuple[str, int]]:
+    """Each comparison's name and number of levels: models with equal ``levels`` compare."""
+    return [(c["output_column_name"], len(c["comparison_levels"])) for c in model["comparisons"]]
+
+
 def _tf_columns(model: Model) -> list[str]:
     found: list[str] = []
     for comparison in model["comparisons"]:
