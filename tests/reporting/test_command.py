@@ -72,3 +72,27 @@ def test_followup_adds_the_programme_section(published_dir: Path, tmp_path: Path
                      "--followup", "1999-2003", "--database", db)  # fmt: skip
     assert code == 2
     assert "1999-2003" in out
+
+
+def test_a_followup_recorded_in_the_workspace_is_in_the_section(tmp_path: Path) -> None:
+    """Without an imported response, the section gives the latest recorded follow-up."""
+    from datetime import date
+
+    from victim_monitor.programme import followup, import_example, record_followup
+    from victim_monitor.registry.register import open_register
+    from victim_monitor.reporting.followup import followup_section
+    from victim_monitor.vocab import Label
+
+    engine = open_register(f"sqlite:///{tmp_path / 'register.db'}")
+    assert import_example(engine).ok
+    before = followup_section(followup(engine, "2014-2018"), "en").markdown
+    assert before.count("no response registered yet") == 5
+    evidence = Label("Kabinetsreactie: overgenomen.", "Cabinet response: accepted.")
+    result = record_followup(
+        engine, "2014-2018", 2, "in_progress", evidence, on=date(2020, 3, 1), by="analist"
+    )
+    assert result.ok
+    after = followup_section(followup(engine, "2014-2018"), "en").markdown
+    engine.dispose()
+    assert after.count("no response registered yet") == 4
+    assert "Cabinet response: accepted. (latest follow-up, 2020-03-01)" in after

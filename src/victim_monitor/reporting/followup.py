@@ -21,6 +21,7 @@ TITLE = Label(
 TO = Label("Aan", "To")
 RESPONSE = Label("Reactie", "Response")
 NONE_YET = Label("nog geen reactie geregistreerd", "no response registered yet")
+LATEST = Label("laatste opvolging,", "latest follow-up,")
 
 
 def followup_section(view: EditionView, lang: Lang) -> Section:
@@ -30,6 +31,9 @@ def followup_section(view: EditionView, lang: Lang) -> Section:
         response = f"*{NONE_YET(lang)}*"
         if r.response is not None:
             response = escape_markdown(r.response(lang))
+        elif r.history:  # a response or other follow-up recorded in the workspace
+            last = r.history[-1]
+            response = f"{escape_markdown(last.evidence(lang))} ({LATEST(lang)} {last.date})"
         items.append(
             f"{r.number}. **{escape_markdown(r.status_label(lang))}**: "
             f"{escape_markdown(_first_sentence(r.text(lang)))} "
