@@ -85,6 +85,9 @@ def test_staff_decide_a_pair_on_the_evidence(
     decided = audit.events(engine, action="decide")
     assert decided[0].record == f"pair:{register.pair_id}"
     assert decided[0].actor == "staff"
+    history = client.get("/en/workspace/review?status=different").text
+    assert "Earlier decisions" in history
+    assert "other birth year" in history
 
 
 def test_every_read_of_person_level_data_is_audited(
