@@ -1,7 +1,8 @@
 """The web application: the public dashboard and the registry workspace, in one FastAPI app.
 
-``create_app`` wires settings, the register, templates, static files, security headers and
-the routers. A stage adds its pages by naming its router module in ``ROUTERS`` (one line).
+``create_app`` wires settings, the register, templates, static files, security headers, the
+cache of rendered public answers and the routers. A stage adds its pages by naming its
+router module in ``ROUTERS`` (one line).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import Engine
 
 from victim_monitor import __version__
 from victim_monitor.registry.register import open_register
+from victim_monitor.web.cache import PublicCache
 from victim_monitor.web.deps import TEMPLATES, WebContext, render
 from victim_monitor.web.security import SecurityHeaders
 from victim_monitor.web.settings import WebSettings
@@ -50,6 +52,8 @@ def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.autoescape = True
     app.state.web = WebContext(settings, engine, templates)
+    # The middleware added last is outermost: security headers wrap cached answers too.
+    app.add_middleware(PublicCache)
     app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in ROUTERS:

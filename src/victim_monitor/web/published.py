@@ -23,14 +23,23 @@ class ReleaseError(ValueError):
     """The directory holds no readable publication; the message says why."""
 
 
+def release_stamp(directory: Path) -> tuple[int, int, int] | None:
+    """What identifies the release in ``directory`` (None: nothing published there).
+
+    Publishing replaces the directory atomically, so a new release has a new manifest file.
+    """
+    try:
+        stat = (directory / MANIFEST).stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
 def load_published(directory: Path) -> Publication:
     """The publication in ``directory`` (cached while its manifest is unchanged)."""
-    manifest = directory / MANIFEST
-    try:
-        stat = manifest.stat()
-    except OSError as exc:
-        raise ReleaseError(f"nothing published in {directory}") from exc
-    stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    stamp = release_stamp(directory)
+    if stamp is None:
+        raise ReleaseError(f"nothing published in {directory}")
     key = directory.resolve()
     with _lock:
         cached = _cache.get(key)

@@ -14,7 +14,6 @@ import hmac
 import secrets
 
 from sqlalchemy import Engine
-from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +46,8 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
+_RAW = tuple((name.lower().encode(), value.encode()) for name, value in HEADERS.items())
+
 # Login throttle: failures within the window, per username and per client address.
 WINDOW = dt.timedelta(minutes=15)
 MAX_PER_USER = 5
@@ -75,20 +76,18 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
+                raw: list[tuple[bytes, bytes]] = list(message.get("headers", []))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(h for h in _RAW if h[0] not in present)
                 if self.secure_cookies:
-                    headers["Strict-Transport-Security"] = "max-age=31536000"
-                if pages and "cache-control" not in headers:
-                    headers["Cache-Control"] = "no-store"
+                    raw.append((b"strict-transport-security", b"max-age=31536000"))
+                if pages and b"cache-control" not in present:
+                    raw.append((b"cache-control", b"no-store"))
                 if fresh is not None:
                     secure = "; Secure" if self.secure_cookies else ""
-                    headers.append(
-                        "set-cookie",
-                        f"{CSRF_COOKIE}={fresh}; HttpOnly; Path=/; SameSite=strict{secure}",
-                    )
+                    cookie = f"{CSRF_COOKIE}={fresh}; HttpOnly; Path=/; SameSite=strict{secure}"
+                    raw.append((b"set-cookie", cookie.encode()))
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -30,6 +30,8 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
             VICTIM_MONITOR_SECRET=settings.secret,
             VICTIM_MONITOR_SECURE_COOKIES="1" if settings.secure_cookies else "0",
         )
+        if settings.factsheet_dir is not None:
+            os.environ["VICTIM_MONITOR_FACTSHEET_DIR"] = str(settings.factsheet_dir)
         uvicorn.run(
             "victim_monitor.web.serve:app_from_env",
             factory=True,
@@ -37,9 +39,12 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
             port=port,
             workers=workers,
             log_level="warning",
+            access_log=False,  # a log line per request costs; the audit trail logs what matters
         )
     else:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(
+            create_app(settings), host=host, port=port, log_level="warning", access_log=False
+        )
 
 
 def app_from_env() -> object:
