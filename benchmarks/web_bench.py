@@ -44,6 +44,9 @@ ENDPOINTS = (
     ("table JSON", "/api/tables/victims_by_form?lang=en"),
     ("downloads page", "/en/downloads"),
     ("table CSV", "/downloads/tables/victims_by_form.csv"),
+    ("programme page", "/en/programme"),
+    ("programme JSON", "/api/programme"),
+    ("measure page", "/en/programme/samen-tegen-mensenhandel/measures/VB-05"),
     (REVALIDATED, "/en/tables/victims_by_form"),
 )
 RESULTS = Path(__file__).parent / "results" / "web.md"

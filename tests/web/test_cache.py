@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import gzip
 import shutil
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from starlette.types import Message, Receive, Scope, Send
 
-from tests.web.conftest import Login
+from tests.web.conftest import Login, csrf_of
 from tests.web.publication import publication, write
+from victim_monitor.programme import import_example, record_measure_status
 from victim_monitor.publication import write_publication
 from victim_monitor.vocab import Label
+from victim_monitor.web import cache as cache_module
 from victim_monitor.web.cache import Entry, PublicCache, entry
 
 PUBLIC = (
@@ -231,3 +236,45 @@ def test_concurrent_misses_render_once(release_dir: Path) -> None:
     assert bodies[0] == b"<p>made up</p>" * 100
     assert cache.misses == 1
     assert cache.hits == 49
+
+
+MEASURE = "/api/programme/samen-tegen-mensenhandel/measures/VB-04"
+
+
+def test_programme_pages_are_kept_briefly_and_dropped_on_a_change(
+    login: Login, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert import_example(engine).ok
+    first = login(None).get(MEASURE)
+    assert "etag" in first.headers
+    assert first.json()["status"] != "delayed"
+    # A change the library makes behind the app's back (as `programme import` would) shows
+    # once the brief entry has expired.
+    assert record_measure_status(
+        engine,
+        "samen-tegen-mensenhandel",
+        "VB-04",
+        "delayed",
+        Label("Verzonnen vertraging.", "Made-up delay."),
+        on=dt.date(2020, 3, 16),
+        by="test",
+    ).ok
+    assert login(None).get(MEASURE).json()["status"] != "delayed"  # still the kept copy
+    later = time.monotonic() + cache_module.REGISTER_SECONDS + 0.1
+    monkeypatch.setattr(cache_module, "_clock", lambda: later)
+    assert login(None).get(MEASURE).json()["status"] == "delayed"
+    # A change through the app drops the kept programme pages at once, whatever their age.
+    monkeypatch.setattr(cache_module, "REGISTER_SECONDS", 3600.0)
+    page = "/en/programme/samen-tegen-mensenhandel/measures/VB-04"
+    assert "Made-up delay." in login(None).get(page).text
+    analyst = login("analyst")
+    edit = "/en/workspace/programme/samen-tegen-mensenhandel/measures/VB-04"
+    form = {
+        "csrf_token": csrf_of(analyst, edit),
+        "status": "running",
+        "date": "2021-01-04",
+        "evidence_nl": "Weer gestart (verzonnen).",
+        "evidence_en": "Restarted (made up).",
+    }
+    assert analyst.post(edit, data=form).status_code == 303
+    assert "Restarted (made up)." in login(None).get(page).text

@@ -8,8 +8,13 @@ holds its body, its gzip twin and a strong ETag per representation, so ``If-None
 answers ``304`` and a client that accepts gzip gets the precompressed bytes. Concurrent misses
 for one answer render it once (the others wait for it).
 
-Never cached: anything outside :data:`PUBLIC` (the workspace, admin, login, the programme
-pages, which read the register), any request carrying a session cookie (a logged-in user's
+The programme pages (:data:`REGISTER`) also read the programme register, which changes without
+a new release: they are kept for :data:`REGISTER_SECONDS` only, and a worker drops them when it
+handles any change. So an edit shows at once in the worker that made it, and within two seconds
+everywhere else.
+
+Never cached: anything outside :data:`PUBLIC` and :data:`REGISTER` (the workspace, admin,
+login), any request carrying a session cookie (a logged-in user's
 page names them and carries their CSRF token), any method but GET, any answer but a plain 200,
 and any answer that sets a cookie.
 """
@@ -21,6 +26,7 @@ import gzip
 import hashlib
 import re
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -37,6 +43,15 @@ PUBLIC = re.compile(
     r"|/api/(overview|tables/[A-Za-z0-9_]+)"
     r"|/downloads/((manifest|estimates|trends|findings)\.(json|csv)|tables/[a-z0-9_]+\.(json|csv))"
 )
+# Public pages that also read the programme register, which analysts edit in the workspace and
+# `victim-monitor programme import` replaces: kept only briefly (a "micro-cache"), and dropped
+# by this worker as soon as it handles any change (a request other than GET or HEAD).
+REGISTER = re.compile(
+    r"/(nl|en)/(programme|programme/[^/]+/measures/[^/]+|recommendations/[^/]+)"
+    r"|/api/(programme|programme/[^/]+/measures/[^/]+|recommendations/[^/]+)"
+)
+REGISTER_SECONDS = 2.0
+_clock = time.monotonic  # a name the tests can move forward
 MAX_ENTRIES = 512
 MAX_BODY = 4 * 1024 * 1024
 MIN_GZIP = 512  # smaller bodies gain nothing from compression
@@ -56,16 +71,21 @@ class Entry:
     etag: bytes
     gzipped: bytes | None
     gzip_etag: bytes
+    expires: float | None = None  # the monotonic clock's time after which it is rendered again
 
 
-def entry(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> Entry:
+def entry(
+    status: int, headers: list[tuple[bytes, bytes]], body: bytes, expires: float | None = None
+) -> Entry:
     """The cache entry for a rendered response (gzip only when it saves bytes)."""
     digest = hashlib.sha256(body).hexdigest()[:32]
     kept = tuple((k, v) for k, v in headers if k.lower() not in _DROPPED)
     packed = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= MIN_GZIP else None
     if packed is not None and len(packed) >= len(body):
         packed = None
-    return Entry(status, kept, body, f'"{digest}"'.encode(), packed, f'"{digest}-gz"'.encode())
+    return Entry(
+        status, kept, body, f'"{digest}"'.encode(), packed, f'"{digest}-gz"'.encode(), expires
+    )
 
 
 def _accepts_gzip(headers: Headers) -> bool:
@@ -116,11 +136,18 @@ class PublicCache:
         return (str(settings.release_dir), *release, str(folder), stat.st_ino, stat.st_mtime_ns)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or not PUBLIC.fullmatch(scope["path"])
-        ):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self._forget_register()  # a change may have reached the programme register
+            return
+        path: str = scope["path"]
+        brief = REGISTER.fullmatch(path) is not None
+        if scope["method"] != "GET" or not (brief or PUBLIC.fullmatch(path)):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
@@ -133,9 +160,13 @@ class PublicCache:
         if snapshot is None:
             await self.app(scope, receive, send)
             return
-        key = (snapshot, scope["path"], scope["query_string"])
+        key = (snapshot, path, scope["query_string"])
+        now = _clock()
         with self._lock:
             found = self._entries.get(key)
+            if found is not None and found.expires is not None and found.expires <= now:
+                del self._entries[key]
+                found = None
             if found is not None:
                 self._entries.move_to_end(key)
         if found is None and key in self._pending:
@@ -143,22 +174,33 @@ class PublicCache:
             found = await asyncio.shield(self._pending[key])
         if found is None:
             self.misses += 1
-            found = await self._render_once(key, scope, receive, send)
+            expires = now + REGISTER_SECONDS if brief else None
+            found = await self._render_once(key, scope, receive, send, expires)
             if found is None:
                 return  # answered as rendered, uncached
         else:
             self.hits += 1
         await _answer(found, headers, send)
 
+    def _forget_register(self) -> None:
+        with self._lock:
+            for key in [k for k, e in self._entries.items() if e.expires is not None]:
+                del self._entries[key]
+
     async def _render_once(
-        self, key: tuple[object, ...], scope: Scope, receive: Receive, send: Send
+        self,
+        key: tuple[object, ...],
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        expires: float | None,
     ) -> Entry | None:
         """Render, keep and share with concurrent requests for the same key."""
         pending: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
         self._pending.setdefault(key, pending)
         found = None
         try:
-            found = await self._render(scope, receive, send)
+            found = await self._render(scope, receive, send, expires)
             if found is not None:
                 with self._lock:
                     self._entries[key] = found
@@ -170,7 +212,9 @@ class PublicCache:
             pending.set_result(found)  # None: the others render their own
         return found
 
-    async def _render(self, scope: Scope, receive: Receive, send: Send) -> Entry | None:
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, expires: float | None
+    ) -> Entry | None:
         """Run the app; the entry when its answer may be kept, else pass the answer on."""
         messages: list[Message] = []
 
@@ -192,7 +236,7 @@ class PublicCache:
             and len(body) <= MAX_BODY
         )
         if cacheable and start is not None:
-            return entry(start["status"], raw, body)
+            return entry(start["status"], raw, body, expires)
         for message in messages:
             await send(message)
         return None
