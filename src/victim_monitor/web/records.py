@@ -11,24 +11,10 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from victim_monitor.registry.status import SubmissionLine
 from victim_monitor.storage.schema import person_reports, persons, reports, submissions
 
 PAGE = 50
-
-
-@dataclass(frozen=True, slots=True)
-class SubmissionRow:
-    id: int
-    organisation: str
-    received_at: str
-    filename: str
-    outcome: str
-    rows_total: int
-    rows_new: int
-    rows_changed: int
-    rows_unchanged: int
-    errors: int
-    warnings: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +29,7 @@ class ProblemRow:
 
 @dataclass(frozen=True, slots=True)
 class SubmissionDetail:
-    submission: SubmissionRow
+    submission: SubmissionLine
     problems: list[ProblemRow]
     problems_shown: int
     problems_total: int
@@ -74,8 +60,8 @@ class PersonDetail:
     reports: list[PersonReport]
 
 
-def _submission(row: Any) -> SubmissionRow:
-    return SubmissionRow(
+def _submission(row: Any) -> SubmissionLine:
+    return SubmissionLine(
         id=int(row.id),
         organisation=row.organisation_code,
         received_at=row.received_at.isoformat(timespec="seconds"),
@@ -92,7 +78,7 @@ def _submission(row: Any) -> SubmissionRow:
 
 def list_submissions(
     engine: Engine, organisation: str | None, *, limit: int = 200
-) -> list[SubmissionRow]:
+) -> list[SubmissionLine]:
     """Newest first; only ``organisation``'s when given."""
     query = select(submissions).order_by(submissions.c.id.desc()).limit(limit)
     if organisation is not None:

@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 
 from victim_monitor.linkage import ReviewError, ReviewPair, record_decision, review_queue
 from victim_monitor.registry.intake import IntakeResult, import_submission
+from victim_monitor.registry.status import SubmissionLine
 from victim_monitor.web import audit, sessions
 from victim_monitor.web.accounts import User, authenticate
 from victim_monitor.web.deps import (
@@ -36,7 +37,6 @@ from victim_monitor.web.records import (
     PersonDetail,
     PersonRow,
     SubmissionDetail,
-    SubmissionRow,
     list_persons,
     list_submissions,
     person_detail,
@@ -175,7 +175,7 @@ def submissions_page(request: Request, lang: str) -> HTMLResponse:
 
 
 @router.get("/api/workspace/submissions", tags=["workspace"])
-def submissions_json(request: Request) -> list[SubmissionRow]:
+def submissions_json(request: Request) -> list[SubmissionLine]:
     """Submissions the user may see: their organisation's (reporter) or all (staff)."""
     _user, organisation = _scope(request)
     return list_submissions(context(request).engine, organisation)
