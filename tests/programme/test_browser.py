@@ -7,29 +7,20 @@ Skipped locally without ``/usr/bin/chromium``; a failure under ``CI=true``.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
+from tests.web.browser import accessible, launch, require_chromium, shot
 from tests.web.live import serving
 from tests.web.publication import write
 from victim_monitor.programme import example_file, import_programme
 from victim_monitor.registry.register import open_register
 from victim_monitor.web import WebSettings, create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(__file__).resolve().parents[1] / "web" / "vendor" / "axe.min.js"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install chromium)")
-    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +39,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
+    yield from launch()
 
 
 @pytest.fixture
@@ -65,23 +51,6 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert [e for e in errors if "Failed to load resource" not in e] == []
-
-
-def accessible(browser: Browser, url: str) -> None:
-    """axe-core (WCAG 2.1 A/AA) finds nothing on ``url``."""
-    context = browser.new_context(bypass_csp=True)
-    page = context.new_page()
-    page.goto(url)
-    page.add_script_tag(content=AXE.read_text("utf-8"))
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
-    )
-    context.close()
-    problems = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-    ]
-    assert problems == [], f"{url}: {problems}"
 
 
 def test_from_the_programme_to_a_measure_and_its_twin(
@@ -98,8 +67,7 @@ def test_from_the_programme_to_a_measure_and_its_twin(
     ).to_be_visible()
     expect(page.get_by_role("table", name="Statusgeschiedenis").get_by_role("row")).to_have_count(4)
     accessible(browser, page.url)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "programme-measure-nl.png", full_page=True)
+    shot(page, "programme-measure-nl")
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         re.compile(r"^\[Example\] Information")
@@ -117,4 +85,4 @@ def test_the_recommendations_of_an_edition(page: Page, live: str, browser: Brows
     expect(page.get_by_role("heading", level=2)).to_have_count(5)
     expect(page.get_by_text("not recorded yet.").first).to_be_visible()
     accessible(browser, page.url)
-    page.screenshot(path=SCREENSHOTS / "programme-recommendations-en.png", full_page=True)
+    shot(page, "programme-recommendations-en")

@@ -8,15 +8,14 @@ and fail under ``CI=true``.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from playwright.sync_api import Browser, Page, expect
 
+from tests.web.browser import accessible, launch, require_chromium, shot
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.live import serving
 from tests.web.publication import write
@@ -25,16 +24,7 @@ from victim_monitor.registry.register import open_register
 from victim_monitor.web import WebSettings, accounts, audit, create_app
 from victim_monitor.web.accounts import create_user
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "out" / "screenshots"
-AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text("utf-8")
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install chromium)")
-    pytest.skip("no /usr/bin/chromium", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+require_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +50,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
+    yield from launch()
 
 
 @pytest.fixture
@@ -88,29 +73,6 @@ def page(browser: Browser, answers: set[int]) -> Iterator[Page]:
         f"Failed to load resource: the server responded with a status of {n}" for n in answers
     }
     assert [e for e in errors if not any(e.startswith(x) for x in expected)] == []
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-
-
-def accessible(browser: Browser, url: str, cookies: list[Any]) -> None:
-    """axe-core (WCAG 2.1 A/AA) on ``url``, in a context that lets the test inject axe."""
-    context = browser.new_context(bypass_csp=True)
-    context.add_cookies(cookies)
-    page = context.new_page()
-    page.goto(url)
-    page.add_script_tag(content=AXE)
-    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
-    )
-    context.close()
-    problems = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-    ]
-    assert problems == [], f"{url}: {problems}"
 
 
 def log_in(page: Page, live: str, username: str) -> None:
