@@ -1,71 +1,25 @@
 """Dutch and English: the interface's words, and category labels for the dashboard.
 
 Pages live under ``/nl/...`` and ``/en/...`` so that each language has a stable URL; the switch
-links to the same path under the other prefix. Category labels come from
-:mod:`victim_monitor.vocab`, the one place they are defined.
+links to the same path under the other prefix. Category and dimension labels
+come from :mod:`victim_monitor.tables.categories` (and so :mod:`victim_monitor.vocab`), as in
+the published tables.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Literal
 
-from victim_monitor.vocab import (
-    LABELS,
-    AgeGroup,
-    EstimationList,
-    FormGroup,
-    Label,
-    NationalityGroup,
-    ResidencePermit,
-    Sex,
-    YesNoUnknown,
-)
+from victim_monitor.tables.categories import DIMENSION_LABELS, category_label
+from victim_monitor.vocab import Label
 
 Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
 
-_DIMENSIONS: dict[str, type[StrEnum]] = {
-    "form_group": FormGroup,
-    "age_group": AgeGroup,
-    "sex": Sex,
-    "nationality_group": NationalityGroup,
-    "estimation_list": EstimationList,
-    "residence_permit": ResidencePermit,
-    "dublin_claimant": YesNoUnknown,
-}
-
-_EXTRA = {
-    "Total": Label("Totaal", "Total"),
-    "investigative": Label("Opsporingsinstanties", "Investigative organisations"),
-    "non_investigative": Label("Niet-opsporingsinstanties", "Non-investigative organisations"),
-}
-
-DIMENSION_LABELS = {
-    "year": Label("Jaar", "Year"),
-    "form_group": Label("Uitbuitingsvorm", "Form of exploitation"),
-    "age_group": Label("Leeftijdsgroep", "Age group"),
-    "sex": Label("Geslacht", "Sex"),
-    "nationality_group": Label("Nationaliteit", "Nationality group"),
-    "organisation": Label("Melder", "Reporting organisation"),
-    "reporter_type": Label("Soort melder", "Reporter type"),
-    "estimation_list": Label("Schattingslijst", "Estimation list"),
-    "residence_permit": Label("Verblijfsregeling", "Residence permit"),
-    "dublin_claimant": Label("Dublinclaimant", "Dublin claimant"),
-}
-
 
 def category(dimension: str, value: str, lang: Lang) -> str:
     """The label of a category of a dimension (the value itself when none is defined)."""
-    if value in _EXTRA:
-        return _EXTRA[value](lang)
-    enum = _DIMENSIONS.get(dimension)
-    if enum is not None:
-        try:
-            return LABELS[enum(value)](lang)
-        except (ValueError, KeyError):
-            return value
-    return value
+    return category_label(dimension, value)(lang)
 
 
 def dimension(name: str, lang: Lang) -> str:
