@@ -2,22 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from victim_monitor.vocab import LABELS, AgeGroup, FormGroup, Label, NationalityGroup, Sex
-
-_BY_DIMENSION: dict[str, type[StrEnum]] = {
-    "form_group": FormGroup,
-    "age_group": AgeGroup,
-    "sex": Sex,
-    "nationality_group": NationalityGroup,
-}
-
-_EXTRA: dict[str, Label] = {
-    "investigative": Label("Opsporingsinstanties", "Investigative organisations"),
-    "non_investigative": Label("Niet-opsporingsinstanties", "Non-investigative organisations"),
-    "Total": Label("Totaal", "Total"),
-}
+from victim_monitor.tables.categories import category_label
+from victim_monitor.vocab import Label
 
 # Shorter form-group names for chart legends; the data tables use the full labels.
 SHORT: dict[str, Label] = {
@@ -62,12 +48,4 @@ WORDS: dict[str, Label] = {
 
 def category(dimension: str, code: str) -> Label:
     """The label of a category code of a published table's dimension."""
-    if code in _EXTRA:
-        return _EXTRA[code]
-    enum = _BY_DIMENSION.get(dimension)
-    if enum is not None:
-        try:
-            return LABELS[enum(code)]
-        except (ValueError, KeyError):
-            pass
-    return Label(code, code)
+    return category_label(dimension, code)

@@ -99,7 +99,10 @@ def category_label(dimension: str, code: str, names: dict[str, Label] | None = N
     if dimension in EXTRA_LABELS and code in EXTRA_LABELS[dimension]:
         return EXTRA_LABELS[dimension][code]
     if dimension in _ENUMS:
-        return LABELS[_ENUMS[dimension](code)]
+        try:
+            return LABELS[_ENUMS[dimension](code)]
+        except (ValueError, KeyError):  # a code of another vocabulary version: shown as is
+            return Label(code, code)
     if dimension == "organisation" and names and code in names:
         return names[code]
     return Label(code, code)
