@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -22,8 +23,15 @@ from victim_monitor.vocab import Label
 MIN_PASSWORD = 12
 
 _hasher = PasswordHasher()
-# Verifying an unknown user's password against this keeps login time the same either way.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """No one's password, hashed with ``hasher``'s parameters on first use (not at import).
+
+    Verifying an unknown user's password against it keeps login time the same either way.
+    """
+    return hasher.hash("not a password of anyone")
 
 
 class Role(StrEnum):
@@ -125,7 +133,7 @@ def authenticate(engine: Engine, username: str, password: str) -> User | None:
             select(web_users).where(web_users.c.username == username.strip().lower())
         ).first()
     try:
-        _hasher.verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+        _hasher.verify(row.password_hash if row is not None else _dummy_hash(_hasher), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if row is None or not row.active:
