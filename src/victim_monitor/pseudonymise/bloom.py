@@ -82,11 +82,12 @@ def keyed_permutation(secret: bytes, n: int) -> list[int]:
 class _Field:
     """The CLK bit masks of one field's items, under one key, remembered as they are made."""
 
-    __slots__ = ("_hash", "_k", "_label", "_masks")
+    __slots__ = ("_hash", "_k", "_label", "_masks", "_names")
 
     def __init__(self, hasher: KeyedHash, label: bytes, k: int) -> None:
         self._hash, self._label, self._k = hasher, label, k
         self._masks: dict[str, int] = {}
+        self._names: dict[str, int] = {}  # whole names repeat more than name pairs do
 
     def mask(self, token: str) -> int:
         """The ``k`` bits of one item (positions may repeat), from 16-bit HMAC chunks.
@@ -111,12 +112,19 @@ class _Field:
 
     def bigram_bits(self, name: str) -> int:
         """The OR of the masks of all bigrams of the padded name."""
+        bits = self._names.get(name)
+        if bits is not None:
+            return bits
         padded = f"{PAD}{name}{PAD}"
         grams = [padded[i : i + Q] for i in range(len(padded) - Q + 1)]
         found = list(map(self._masks.get, grams))
         if None in found:  # some bigram not seen yet under this key
             found = [self.mask(gram) for gram in grams]
-        return reduce(or_, cast("list[int]", found))
+        bits = reduce(or_, cast("list[int]", found))
+        if len(self._names) >= _CACHE_LIMIT:
+            self._names.clear()
+        self._names[name] = bits
+        return bits
 
 
 class BloomEncoder:

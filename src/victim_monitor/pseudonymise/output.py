@@ -94,6 +94,9 @@ class AtomicFile:
         self.committed = True
 
 
+_BUFFER = 1 << 20  # bytes; fewer write calls for a large submission
+
+
 @contextmanager
 def atomic_output(target: Path) -> Iterator[AtomicFile]:
     """Yield a temporary file beside ``target``; rename it into place only if committed.
@@ -103,7 +106,7 @@ def atomic_output(target: Path) -> Iterator[AtomicFile]:
     """
     fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     temporary = Path(name)
-    handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    handle = os.fdopen(fd, "w", encoding="utf-8", newline="", buffering=_BUFFER)
     atomic = AtomicFile(target, handle, temporary)
     try:
         yield atomic

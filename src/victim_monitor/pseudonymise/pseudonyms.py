@@ -115,10 +115,11 @@ class Pseudonymiser:
         if birth is None:
             return ("", "", "")
         known = birth.iso()
+        repeated = self._repeated  # year-months and sex-year pairs repeat across dates
         return (
             self.pseudonym(b"birth_date", known if birth.is_full else ""),
-            self.pseudonym(b"birth_year_month", known[:7] if birth.month else ""),
-            self.pseudonym(b"sex_birth_year", f"{sex}\x1f{birth.year:04d}"),
+            repeated(b"birth_year_month", known[:7] if birth.month else ""),
+            repeated(b"sex_birth_year", f"{sex}\x1f{birth.year:04d}"),
         )
 
 

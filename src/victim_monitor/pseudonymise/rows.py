@@ -74,6 +74,7 @@ class RowEncoder:
         "_coded",
         "_countries",
         "_key_id",
+        "_kinds",
         "_names",
         "_pseudonyms",
         "_reports",
@@ -89,6 +90,7 @@ class RowEncoder:
         # Dates seen and valid as dates (range checks still run per row), for speed.
         self._births: dict[str, PartialDate | None] = {}
         self._reports: dict[str, date | None] = {}
+        self._kinds: dict[str, tuple[str, tuple[str, ...]]] = {}  # exploitation cells repeat
         self._today = today or date.today()
         self._sex = values.sex()
         self._countries = values.country()
@@ -98,7 +100,8 @@ class RowEncoder:
 
     def encode(self, raw: Mapping[str, str], row: int, *, file: str | None = None) -> RowResult:
         """Encode one row keyed by standard raw column names (absent keys read as empty)."""
-        cells = {column: (raw.get(column) or "").strip() for column in RAW_COLUMNS}
+        get = raw.get
+        cells = {column: (get(column) or "").strip() for column in RAW_COLUMNS}
         problems = _Problems(cells, row, file)
 
         if not _CASE_REFERENCE.fullmatch(cells["case_reference"]):
@@ -135,7 +138,14 @@ class RowEncoder:
                     codes.UNKNOWN_COUNTRY, field, "not an ISO code or a known country name"
                 )
             coded[field] = found or ""
-        kinds, unknown_kinds = values.exploitation(cells["exploitation"])
+        kinds_cell = cells["exploitation"]
+        found_kinds = self._kinds.get(kinds_cell)
+        if found_kinds is None:
+            found_kinds = values.exploitation(kinds_cell)
+            if len(self._kinds) >= _MEMO_LIMIT:
+                self._kinds.clear()
+            self._kinds[kinds_cell] = found_kinds
+        kinds, unknown_kinds = found_kinds
         for part in unknown_kinds:
             problems.add(
                 codes.BAD_CODED_VALUE,
