@@ -110,8 +110,9 @@ def apply(
     Two writers adding the same new item at once: the second one's insert fails on the unique
     key and rolls back; it is checked and written once more against what the first wrote. With
     ``on_existing="refuse"`` a status change the history already holds is refused (VM612) in
-    that same transaction, so of two writers recording the same change at once exactly one
-    wins and the other cannot overwrite its evidence.
+    that same transaction, after locking the record (see :func:`store.recorded`), so of two
+    writers recording the same change at once exactly one wins and the other cannot overwrite
+    its evidence.
     """
     if on_existing not in get_args(OnExisting):
         raise ValueError(f"on_existing must be 'correct' or 'refuse', not {on_existing!r}")

@@ -93,6 +93,13 @@ def recorded(conn: Connection, doc: Document) -> tuple[Recorded, ...]:
     found: list[Recorded] = []
     m, mh = programme_measures, measure_history
     for mc in doc.measure_changes:
+        # Lock the measure's row first (PostgreSQL; SQLite holds its write lock already): a
+        # second writer waits here for the first to commit, then reads what it wrote.
+        conn.execute(
+            select(m.c.id)
+            .where(m.c.programme_code == mc.programme, m.c.code == mc.measure)
+            .with_for_update()
+        )
         query = (
             select(mh)
             .join(m, mh.c.measure_id == m.c.id)
@@ -106,6 +113,11 @@ def recorded(conn: Connection, doc: Document) -> tuple[Recorded, ...]:
         found += [_recorded(f"measure {mc.programme}/{mc.measure}", r) for r in _all(conn, query)]
     r, rh = recommendations, recommendation_history
     for rc in doc.recommendation_changes:
+        conn.execute(
+            select(r.c.id)
+            .where(r.c.edition_code == rc.edition, r.c.number == rc.recommendation)
+            .with_for_update()
+        )
         query = (
             select(rh)
             .join(r, rh.c.recommendation_id == r.c.id)
