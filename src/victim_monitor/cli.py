@@ -297,7 +297,14 @@ def demo(
 @click.option(
     "--years", default="2014-2018", show_default=True, help="A year or a range FIRST-LAST."
 )
-def synthetic(out: Path, seed: int, scale: float, years: str) -> None:
+@click.option(
+    "--difficulty",
+    type=click.Choice(["standard", "hard", "hardest", "extreme"]),
+    default="standard",
+    show_default=True,
+    help="How many persons share a name and how often names and dates vary (linkage tests).",
+)
+def synthetic(out: Path, seed: int, scale: float, years: str, difficulty: str) -> None:
     """Write a synthetic population: each organisation's raw files and the truth."""
     from victim_monitor.synthetic import SyntheticConfig, generate, write
 
@@ -308,7 +315,8 @@ def synthetic(out: Path, seed: int, scale: float, years: str) -> None:
         raise click.BadParameter(
             f"{years!r}: write a year or FIRST-LAST", param_hint="--years"
         ) from exc
-    population = generate(SyntheticConfig(years=span, seed=seed, scale=scale))
+    config = SyntheticConfig.at(difficulty, years=span, seed=seed, scale=scale)
+    population = generate(config)
     files = write(population, out)
     click.echo(str(population.summary()))
     click.echo(

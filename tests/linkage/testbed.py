@@ -30,8 +30,10 @@ class Submissions:
         return tuple(p for p in self.submissions if years is None or self.year_of(p) in years)
 
 
-def build(out: Path, *, scale: float, seed: int, years: tuple[int, ...]) -> Submissions:
-    population = generate(SyntheticConfig(years=years, seed=seed, scale=scale))
+def build(
+    out: Path, *, scale: float, seed: int, years: tuple[int, ...], difficulty: str = "standard"
+) -> Submissions:
+    population = generate(SyntheticConfig.at(difficulty, years=years, seed=seed, scale=scale))
     files = write(population, out)
     key = generate_key()
     target = out / "submissions"

@@ -10,7 +10,9 @@ from victim_monitor.synthetic import SyntheticConfig, VariantRates
 
 def test_public_exports_are_pinned() -> None:
     assert sorted(synthetic.__all__) == [
+        "DIFFICULTIES",
         "LISTS",
+        "NamePools",
         "Population",
         "PopulationSummary",
         "RAW_COLUMNS",

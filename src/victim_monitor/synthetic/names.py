@@ -18,6 +18,9 @@ from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
+
+from victim_monitor.synthetic.config import MIN_POOL, NamePools
 
 #: Origin mix of the name for each nationality (a Dutch national may carry a Moroccan name).
 NATIONALITY_ORIGINS: dict[str, dict[str, float]] = {
@@ -112,8 +115,16 @@ def draw_names(
     nationality: npt.NDArray[np.object_],
     female: npt.NDArray[np.bool_],
     rng: np.random.Generator,
+    pools: NamePools | None = None,
+    extra: np.random.Generator | None = None,
 ) -> TrueNames:
-    """True names for persons of the given nationalities (vectorised per origin)."""
+    """True names for persons of the given nationalities (vectorised per origin).
+
+    ``pools`` narrows and skews the name lists and gives some persons another's whole name
+    (:class:`NamePools`); the default draws uniformly from the whole lists. ``extra``: the
+    random stream for the namesakes, apart from ``rng`` so that other draws do not move.
+    """
+    pools = pools or NamePools()
     n = len(nationality)
     origin = np.full(n, "dutch", dtype=object)
     u = rng.random(n)
@@ -129,13 +140,13 @@ def draw_names(
         idx = np.flatnonzero(origin == key)
         if idx.size == 0:
             continue
-        last_pool = np.array([s[0] for s in spec.last], dtype=object)
-        last[idx] = last_pool[rng.integers(0, len(last_pool), idx.size)]
+        last_pool = _pool(spec.last, key, pools)
+        last[idx] = last_pool[_draw(rng, len(last_pool), idx.size, pools.skew)]
         has_second = rng.random(idx.size) < spec.second_given
         for is_female, pool_spec in ((True, spec.female), (False, spec.male)):
             sub = idx[female[idx] == is_female]
-            pool = np.array([s[0] for s in pool_spec], dtype=object)
-            a = rng.integers(0, len(pool), sub.size)
+            pool = _pool(pool_spec, key, pools)
+            a = _draw(rng, len(pool), sub.size, pools.skew)
             # a different second given name: shift by 1..len-1 places
             b = (a + rng.integers(1, len(pool), sub.size)) % len(pool)
             first[sub] = pool[a]
@@ -144,7 +155,45 @@ def draw_names(
                 second[sub[mask]] = VIETNAMESE_MIDDLE[0 if is_female else 1]
             else:
                 second[sub[mask]] = pool[b[mask]]
-    return TrueNames(origin=origin, first=first, second=second, last=last)
+    names = TrueNames(origin=origin, first=first, second=second, last=last)
+    if pools.namesakes > 0:
+        _share_names(names, female, pools.namesakes, extra or rng)
+    return names
+
+
+def _pool(
+    spellings: tuple[tuple[str, ...], ...], origin: str, pools: NamePools
+) -> npt.NDArray[np.object_]:
+    """The names of one list in use: the first ones (lists run from common to rare)."""
+    size = MIN_POOL if origin in pools.handful else round(pools.size * len(spellings))
+    size = min(len(spellings), max(MIN_POOL, size))
+    return np.array([s[0] for s in spellings[:size]], dtype=object)
+
+
+def _draw(rng: np.random.Generator, size: int, n: int, skew: float) -> npt.NDArray[np.int64]:
+    """``n`` positions in a list of ``size`` names, Zipf-weighted by ``skew`` (0: uniform)."""
+    if skew == 0:
+        return rng.integers(0, size, n)
+    weights = 1.0 / np.arange(1, size + 1) ** skew
+    return rng.choice(size, size=n, p=weights / weights.sum())
+
+
+def _share_names(
+    names: TrueNames, female: npt.NDArray[np.bool_], rate: float, rng: np.random.Generator
+) -> None:
+    """Give a share ``rate`` of persons the whole name of another of their origin and sex."""
+    chosen = rng.random(len(names.first)) < rate
+    groups = pd.DataFrame({"origin": names.origin, "female": female}).groupby(
+        ["origin", "female"], sort=True
+    )
+    for found in groups.indices.values():
+        rows = np.asarray(found, dtype=np.int64)
+        takers = rows[chosen[rows]]
+        if takers.size == 0 or rows.size < 2:
+            continue
+        donors = rows[rng.integers(0, rows.size, takers.size)]
+        for part in (names.first, names.second, names.last):
+            part[takers] = part[donors]
 
 
 # --- variants ----------------------------------------------------------------------------

@@ -64,9 +64,11 @@ def generate(config: SyntheticConfig | None = None) -> Population:
     )
     seen = capture(stratum, orgs, rng)
     _aftermath(facts, seen[:, [r.code for r in orgs].index("POL")], rng)
-    names = draw_names(facts["nationality"], facts["sex"] == "female", rng)
+    # Difficulty draws come from their own stream: the standard population stays as it was.
+    extra = np.random.default_rng([config.seed, 12])
+    names = draw_names(facts["nationality"], facts["sex"] == "female", rng, config.names, extra)
     frame = ReportFrame(facts=facts, names=names, seen=seen, reporters=orgs)
-    reports, first_date = make_reports(frame, config, rng)
+    reports, first_date = make_reports(frame, config, rng, extra)
     persons = _persons_table(facts, names, seen, orgs, reports, first_date)
     return Population(config=config, persons=persons, reports=reports)
 

@@ -158,6 +158,25 @@ def record_birth_date(
     return birth, None
 
 
+def mistype_birth_date(birth: str, u1: float, u2: float) -> str:
+    """A full birth date with one digit mistyped: the day (half the time), year or month.
+
+    The number moves one up or down, and the date stays a valid one.
+    """
+    year, month, day = int(birth[:4]), int(birth[5:7]), int(birth[8:10])
+    step = 1 if u2 < 0.5 else -1
+    if u1 < 0.5:
+        day = day + step if 1 <= day + step <= 28 else (day - 1 if day > 1 else 2)
+    elif u1 < 0.8:
+        year += step
+    else:
+        month = month + step if 1 <= month + step <= 12 else month - step
+        day = min(day, 28)
+    if month == 2 and day == 29:
+        day = 28
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
 def code_kinds(kinds: str, dutch: bool) -> str:
     """Kinds of exploitation, ``;``-separated, in English codes or Dutch words."""
     if not dutch or not kinds:

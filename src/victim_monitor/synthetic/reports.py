@@ -23,6 +23,7 @@ from victim_monitor.synthetic.recording import (
     code_sex,
     code_yes_no,
     country_label,
+    mistype_birth_date,
     record_birth_date,
     unknown_where,
 )
@@ -56,9 +57,16 @@ def iso_dates(dates: np.ndarray) -> npt.NDArray[np.object_]:
 
 
 def make_reports(
-    frame: ReportFrame, config: SyntheticConfig, rng: np.random.Generator
+    frame: ReportFrame,
+    config: SyntheticConfig,
+    rng: np.random.Generator,
+    extra: np.random.Generator | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """All reports, and the date of each person's first report (NaT when unregistered)."""
+    """All reports, and the date of each person's first report (NaT when unregistered).
+
+    ``extra``: the stream for the variants only harder difficulties make (mistyped birth
+    dates), apart from ``rng`` so that the standard population's draws do not move.
+    """
     facts = frame.facts
     person, org = np.nonzero(frame.seen)  # row-major: ordered by person, then organisation
     duplicate = rng.random(len(person)) < config.duplicate_rate
@@ -107,7 +115,7 @@ def make_reports(
             "late": late,
         }
     )
-    raw = _record(frame, person, codes[org], date, report_year, number, config, rng)
+    raw = _record(frame, person, codes[org], date, report_year, number, config, rng, extra)
     for column in RAW_COLUMNS:
         reports[column] = raw[column]
     reports["variants"] = raw["variants"]
@@ -123,6 +131,7 @@ def _record(
     number: npt.NDArray[np.int64],
     config: SyntheticConfig,
     rng: np.random.Generator,
+    extra: np.random.Generator | None,
 ) -> dict[str, np.ndarray]:
     """The raw columns as each organisation recorded them, and the variants made."""
     facts, names, rates = frame.facts, frame.names, config.variants
@@ -151,6 +160,12 @@ def _record(
         if birth_variant:
             made.append(birth_variant)
         variants.append(made)
+    if rates.birth_typo > 0:
+        u = (extra or rng).random((m, 3))
+        for k in np.flatnonzero(u[:, 0] < rates.birth_typo).tolist():
+            if len(birth_recorded[k]) == 10 and not any(v.startswith("birth") for v in variants[k]):
+                birth_recorded[k] = mistype_birth_date(birth_recorded[k], u[k, 1], u[k, 2])
+                variants[k].append("birth_typo")
 
     sex = facts["sex"][person].copy()
     unknown_sex = (rng.random(m) < rates.sex_unknown) & (sex != "other_unknown")
