@@ -418,9 +418,10 @@ def estimate(
 )
 @click.option(
     "--threshold",
-    type=float,
+    type=click.FloatRange(0.05, 1.0, max_open=True),
     default=None,
-    help="Match probability at which two reports are one person.",
+    help="Match probability at which two reports are one person (default: chosen by the run "
+    "from the model's estimate of the matching pairs).",
 )
 @click.option(
     "--backend",
@@ -437,7 +438,7 @@ def estimate(
     "--thresholds",
     metavar="P,P,...",
     default=None,
-    help="Thresholds for --sensitivity (default 0.5,0.6,0.7,0.8,0.9,0.95,0.99).",
+    help="Thresholds for --sensitivity (default 0.2,0.3,0.5,0.7,0.8,0.9,0.99 and the last run's).",
 )
 @database_option
 @json_option
@@ -454,7 +455,7 @@ def link(
     as_json: bool,
 ) -> None:
     """Link the register's reports into persons (incrementally unless --full)."""
-    from victim_monitor.linkage import THRESHOLD, BackendError, ConcurrentRunError, link_register
+    from victim_monitor.linkage import BackendError, ConcurrentRunError, link_register
     from victim_monitor.registry.register import open_register
 
     if keep_model and not full:
@@ -484,7 +485,7 @@ def link(
             try:
                 result = link_register(
                     engine,
-                    threshold=threshold or THRESHOLD,
+                    threshold=threshold,
                     full=full or retrain,
                     retrain=retrain,
                     force=force,
@@ -504,8 +505,6 @@ def _sensitivity(engine: Any, thresholds: str | None, step: Callable[[str, int, 
 
     try:
         chosen = None if thresholds is None else tuple(float(t) for t in thresholds.split(","))
-        if chosen is None:
-            return sensitivity(engine, progress=step)
         return sensitivity(engine, chosen, progress=step)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--thresholds") from exc

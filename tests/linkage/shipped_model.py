@@ -3,10 +3,10 @@
 Trained on the development population (scale 3, seed 23, 2014-2018: about 16,000 reports),
 the one the threshold was chosen on, and written to ``src/victim_monitor/data/``:
 ``linkage-model.json`` (pseudonymised), used whole by registers with fewer than
-``MIN_TRAINING_REPORTS`` reports and for its ``m`` by registers above ``EM_MAX_REPORTS``;
+``MIN_TRAINING_REPORTS`` reports and as the centre of the prior on ``m`` by every training;
 ``linkage-model-clear.json``, its clear-text twin, used the same way by ``quality`` and the
 benchmarks. Run again after changing a comparison or a blocking rule (``test_api`` fails
-until then).
+until then); twice, since the training's prior is centred on the shipped model itself.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from tests.linkage.testbed import build, import_files
-from victim_monitor.linkage import score
+from victim_monitor.linkage import score, train
 from victim_monitor.linkage.standardise import read_reports, standardise, standardise_clear
 from victim_monitor.registry.register import open_register
 
@@ -37,11 +37,13 @@ def main() -> int:
             (score.CLEAR, standardise_clear(reports, root / "raw")),
         ]
         for spec, frame in frames:
-            model = score.train(frame, spec)
-            model["linker_uid"] = f"shipped-{spec.name}"
+            trained = train.train(frame, spec)
+            model = {**trained.model, "linker_uid": f"shipped-{spec.name}"}
             target = DATA / spec.reference
             target.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", "utf-8")
-            print(f"wrote {target}")
+            sidecar = target.with_suffix(".training.json")
+            sidecar.write_text(json.dumps(trained.as_dict(), indent=1) + "\n", "utf-8")
+            print(f"wrote {target} and {sidecar.name}")
     return 0
 
 

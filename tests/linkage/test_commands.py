@@ -60,7 +60,9 @@ def test_link_sensitivity_prints_and_gives_json(
     assert code == 0
     data = json.loads(out)
     expected = sensitivity(engine)
-    assert data["thresholds"] == list(THRESHOLDS)
+    with engine.connect() as conn:
+        own = conn.scalar(select(linkage_runs.c.threshold))
+    assert data["thresholds"] == sorted({*THRESHOLDS, round(float(own), 4)})
     assert data["unlinked"] == 0
     assert data == json.loads(json.dumps(expected.as_dict(), default=str))
     # The table per year is the mse layout, and adds up to the persons of that year.

@@ -38,6 +38,7 @@ def _frame(rows: list[dict[str, str]]) -> pd.DataFrame:
                                     for r in rows], dtype="Int64")  # fmt: skip
     frame["nationality"] = None
     frame["report_date"] = dt.date(2016, 5, 1)
+    frame["organisation_code"] = "POL"
     return frame
 
 
@@ -114,7 +115,7 @@ def test_scoring_loads_no_duckdb_extension() -> None:
 def test_every_comparison_has_a_null_or_else_level_and_labels() -> None:
     for comparisons in (compare.pseudonymised_comparisons(), compare.clear_comparisons()):
         names = [c["output_column_name"] for c in comparisons]
-        assert names == ["name", "birth", "sex", "nationality", "report_date"]
+        assert names == ["name", "birth", "sex", "nationality", "report_date", "organisation"]
         for c in comparisons:
             levels = c["comparison_levels"]
             assert levels[-1]["sql_condition"] == "ELSE"

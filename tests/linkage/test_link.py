@@ -331,16 +331,16 @@ def _m(engine: Engine, run_id: int | None) -> list[list[float | None]]:
 def test_only_retrain_replaces_the_model_and_says_so(
     engine: Engine, medium: Submissions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_monitor.linkage import score
+    from victim_monitor.linkage import train
 
     trainings: list[int] = []
-    train = score.train
+    original = train.train
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         trainings.append(1)
-        return train(*args, **kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(score, "train", counted)
+    monkeypatch.setattr(train, "train", counted)
     import_files(engine, medium.files())
     first = link_register(engine, seed=1)
     assert len(trainings) == 1
@@ -371,7 +371,7 @@ def test_only_retrain_replaces_the_model_and_says_so(
 def test_a_retrained_model_that_fits_worse_is_not_taken(
     engine: Engine, medium: Submissions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_monitor.linkage import score
+    from victim_monitor.linkage import train
 
     import_files(engine, medium.files())
     first = link_register(engine)
@@ -381,6 +381,9 @@ def test_a_retrained_model_that_fits_worse_is_not_taken(
 
     def blind(*_args: Any, **_kwargs: Any) -> Any:
         """A model that cannot tell matches from non-matches: every m equal to its u."""
+        return train.Training(_blinded(), first.reports, 1.0, ())
+
+    def _blinded() -> dict[str, Any]:
         return {
             **trained,
             "comparisons": [
@@ -397,7 +400,7 @@ def test_a_retrained_model_that_fits_worse_is_not_taken(
             ],
         }
 
-    monkeypatch.setattr(score, "train", blind)
+    monkeypatch.setattr(train, "train", blind)
     before = _persons(engine)
     refused = link_register(engine, full=True, retrain=True)
     assert refused.model_fit["retrained"] < refused.model_fit["current"]

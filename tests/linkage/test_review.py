@@ -63,7 +63,14 @@ def test_the_queue_holds_band_pairs_with_evidence_only(linked: Engine) -> None:
     for pair in queue:
         assert low <= pair.match_probability < high
         assert pair.status == "pending"
-        assert set(pair.evidence) == {"name", "birth", "sex", "nationality", "report_date"}
+        assert set(pair.evidence) == {
+            "name",
+            "birth",
+            "sex",
+            "nationality",
+            "report_date",
+            "organisation",
+        }
         assert pair.person_l is not None
         assert pair.person_r is not None
         # Evidence is the level reached, never a value: the register has no clear names.

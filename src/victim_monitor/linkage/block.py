@@ -67,24 +67,3 @@ CLEAR_RULES: tuple[str, ...] = (
     within_year(rule("first_name", "birth_year")),
     within_year(rule("last_name", "birth_year")),
 )
-
-# Expectation maximisation runs once per rule; a session leaves out the comparisons whose
-# columns its rule uses, so between them every comparison is estimated. Agreement on the full
-# birth date leaves the names to estimate; agreement on all name parts and nationality
-# leaves the birth date. (Tried and rejected on the development population: adding report
-# proximity to the rules, holding sex and nationality fixed in the session on names, and
-# training EM on the latest year only; each lowered F1.)
-PSEUDONYMISED_TRAINING: tuple[str, ...] = (
-    rule("pn_birth_date"),
-    rule("pn_name_sorted", "nationality"),
-)
-CLEAR_TRAINING: tuple[str, ...] = (
-    rule("birth_date"),
-    rule("name_sorted", "nationality"),
-)
-
-# Pairs that agree on this are almost always the same person: the prior (the probability
-# that two random reports match) is the share of pairs they make, divided by their recall.
-PSEUDONYMISED_DETERMINISTIC: tuple[str, ...] = ("pn_full_name", "pn_birth_date")
-CLEAR_DETERMINISTIC: tuple[str, ...] = ("full_name", "birth_date")
-DETERMINISTIC_RECALL = 0.5

@@ -12,6 +12,12 @@ both reports, the edges are added one at a time, strongest first (decisions, the
 persons, then model links by probability), and an edge that would join two groups holding a
 cannot-linked pair is left out. Components without such a pair (almost all) are plain
 connected components. The result does not depend on the order of the input.
+
+The model gives cannot-links of its own (*soft*): two reports of one component that the
+model scores as almost surely different persons (two namesakes reported by the same
+organisation, with other birth dates). They keep a chain of model links from joining them,
+so that one weak link does not make one person of two; a decision or an earlier person (an
+edge of strength ``KEPT`` or more) is never refused by a soft cannot-link.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from scipy.sparse.csgraph import connected_components
 # Edge strengths above any probability: decisions first, then earlier persons.
 DECIDED = 3.0
 KEPT = 2.0
+UNLIKELY = 0.01
+"""Two reports of one component that the model scores below this are a soft cannot-link."""
 
 EDGE_COLUMNS = ("unique_id_l", "unique_id_r", "strength")
 
@@ -57,12 +65,15 @@ def cluster(
     ids: NDArray[np.int64],
     links: pd.DataFrame,
     cannot: Iterable[tuple[int, int]] = (),
+    soft: Iterable[tuple[int, int]] = (),
 ) -> NDArray[np.int64]:
     """A cluster label per id (labels are the smallest id of each cluster).
 
-    ``links``: ``EDGE_COLUMNS``, every edge joins (subject to ``cannot``). Edges naming an id
-    not in ``ids`` are ignored.
+    ``links``: ``EDGE_COLUMNS``, every edge joins (subject to ``cannot`` and ``soft``).
+    ``cannot``: pairs never joined; ``soft``: pairs no model edge (strength below ``KEPT``)
+    joins. Edges naming an id not in ``ids`` are ignored.
     """
+    cannot, soft = list(cannot), list(soft)
     n = len(ids)
     order = np.argsort(ids, kind="stable")
     sorted_ids = ids[order]
@@ -74,7 +85,7 @@ def cluster(
     graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
     _, labels = connected_components(graph, directed=False)
 
-    conflicts = _conflicting_components(ids, labels, cannot)
+    conflicts = _conflicting_components(ids, labels, [*cannot, *soft])
     if conflicts:
         labels = labels.copy()
         inside = np.isin(labels[left], list(conflicts))
@@ -86,9 +97,22 @@ def cluster(
             strength[inside],
             conflicts,
             _cannot_positions(sorted_ids, order, cannot),
+            _cannot_positions(sorted_ids, order, soft),
         )
     # Label each cluster by its smallest id, which does not depend on input order.
     return pd.Series(ids).groupby(labels).transform("min").to_numpy(np.int64)
+
+
+def unlikely(within: pd.DataFrame, same: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Soft cannot-links: scored pairs of one cluster below ``UNLIKELY``, unless decided same.
+
+    ``within``: pairs inside clusters (``unique_id_l``, ``unique_id_r``,
+    ``match_probability``), as ``score.within_persons`` gives them.
+    """
+    low = within[within["match_probability"] < UNLIKELY]
+    decided = set(same)
+    found = zip(low["unique_id_l"].tolist(), low["unique_id_r"].tolist(), strict=True)
+    return [(int(a), int(b)) for a, b in found if (a, b) not in decided]
 
 
 def _positions(
@@ -133,15 +157,19 @@ def _greedy(
     strength: NDArray[np.float64],
     components: set[int],
     cannot: list[tuple[int, int]],
+    soft: list[tuple[int, int]],
 ) -> None:
-    """Re-cluster ``components`` in place, strongest edge first, never joining a cannot-link."""
+    """Re-cluster ``components`` in place, strongest edge first, never joining a cannot-link
+    (nor, by a model edge, a soft one)."""
     members = np.flatnonzero(np.isin(labels, list(components)))
     parent = {int(m): int(m) for m in members}
     forbidden: dict[int, set[int]] = {int(m): set() for m in members}
-    for a, b in cannot:
-        if a in parent and b in parent:
-            forbidden[a].add(b)
-            forbidden[b].add(a)
+    unlikely: dict[int, set[int]] = {int(m): set() for m in members}
+    for pairs, table in ((cannot, forbidden), (soft, unlikely)):
+        for a, b in pairs:
+            if a in parent and b in parent:
+                table[a].add(b)
+                table[b].add(a)
     groups: dict[int, set[int]] = {int(m): {int(m)} for m in members}
 
     def find(x: int) -> int:
@@ -161,6 +189,8 @@ def _greedy(
             continue
         small, big = (ra, rb) if len(groups[ra]) < len(groups[rb]) else (rb, ra)
         if any(forbidden[m] & groups[big] for m in groups[small]):
+            continue
+        if strength[k] < KEPT and any(unlikely[m] & groups[big] for m in groups[small]):
             continue
         parent[small] = big
         groups[big] |= groups.pop(small)

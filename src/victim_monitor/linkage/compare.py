@@ -6,11 +6,20 @@ DuckDB and Spark both run (no backend extension): equality of pseudonyms, the Di
 similarity of the Bloom filters from sixteen 64-bit words (``bit_count``), integer distances
 of years and report days.
 
-Two parallel models share the non-name comparisons (sex, nationality, report date):
+A Fellegi-Sunter model multiplies the evidence of its comparisons as if they were
+independent given match status. Two are not, for reports of different persons: namesakes
+share the sex their first name implies and the nationality their names imply. So sex counts
+only when the first names disagree, and nationality only when no name part agrees; otherwise
+the comparison is null (no evidence either way), and its ``m`` and ``u`` are probabilities
+given that context. Without this, every namesake pair collects sex and nationality agreement
+as if it were independent evidence, and expectation maximisation learns namesakes as matches.
+
+Two parallel models share the comparisons of sex, nationality, report date and organisation:
 
 - **pseudonymised**: what the register holds. Names agree exactly (full name, sorted
   tokens, single parts), phonetically, or only in the Bloom filter (typos, transliterations
-  the phonetic code misses); birth dates agree in full, to the month or to the year.
+  the phonetic code misses); birth dates agree in full, to the month or to the year, and a
+  partial date that fits is told apart from two full dates that differ.
 - **clear text**: the same reports with folded clear names and birth dates, compared with
   Jaro-Winkler and Levenshtein, as a linker with names would. Used only to measure what
   pseudonymisation costs (``quality``); DuckDB only.
@@ -67,22 +76,24 @@ def _equal(column: str) -> str:
 # --- shared ----------------------------------------------------------------------------------
 
 
-def sex_comparison() -> Comparison:
+def sex_comparison(first_names_agree: str) -> Comparison:
+    """Sex, counted only where the first names disagree (a first name implies the sex)."""
     return {
         "output_column_name": "sex",
         "comparison_levels": [
-            null_level(_either_null("sex")),
+            null_level(f"{_either_null('sex')} OR {first_names_agree}"),
             level(_equal("sex"), "equal"),
             else_level(),
         ],
     }
 
 
-def nationality_comparison() -> Comparison:
+def nationality_comparison(names_agree: str) -> Comparison:
+    """Nationality, counted only where no name part agrees (names imply an origin)."""
     return {
         "output_column_name": "nationality",
         "comparison_levels": [
-            null_level(_either_null("nationality")),
+            null_level(f"{_either_null('nationality')} OR {names_agree}"),
             level(
                 _equal("nationality"),
                 "equal",
@@ -90,6 +101,17 @@ def nationality_comparison() -> Comparison:
                 tf_adjustment_weight=0.5,
             ),
             else_level(),
+        ],
+    }
+
+
+def organisation_comparison() -> Comparison:
+    """The same organisation twice: rare for one person (a duplicate), common for two."""
+    return {
+        "output_column_name": "organisation",
+        "comparison_levels": [
+            level(_equal("organisation"), "same organisation"),
+            level("ELSE", "other organisations"),
         ],
     }
 
@@ -105,9 +127,20 @@ def report_date_comparison() -> Comparison:
     }
 
 
-def _birth_year_levels() -> list[Level]:
+def _birth_levels(month: str, day_unknown: str, month_unknown: str) -> list[Level]:
+    """Birth dates that agree in part (below "same date"): a partial date that fits, or two
+    that differ.
+
+    ``month`` is the SQL of an equal year and month; ``day_unknown`` and ``month_unknown``
+    hold when either report lacks the day or the month.
+    A date known to the month on one report and in full on the other fits; two full dates of
+    the same month that differ do not (a typo, or two persons).
+    """
     return [
-        level(_equal("birth_year"), "same year"),
+        level(f"{month} AND {day_unknown}", "same month, day unknown"),
+        level(month, "same month, other day"),
+        level(f"{_equal('birth_year')} AND {month_unknown}", "same year, month unknown"),
+        level(_equal("birth_year"), "same year, other month"),
         level("abs(birth_year_l - birth_year_r) <= 1", "year one apart"),
         else_level(),
     ]
@@ -167,10 +200,23 @@ def pseudonymised_birth() -> Comparison:
                 tf_adjustment_column="pn_birth_date",
                 tf_adjustment_weight=1.0,
             ),
-            level(_equal("pn_birth_year_month"), "same year and month"),
-            *_birth_year_levels(),
+            *_birth_levels(
+                _equal("pn_birth_year_month"),
+                f"({_either_null('pn_birth_date')})",
+                f"({_either_null('pn_birth_year_month')})",
+            ),
         ],
     }
+
+
+# Contexts: a first name agrees (sex follows from it); any name part agrees (an origin).
+PSEUDONYMISED_FIRST_NAMES_AGREE = (
+    f"({_equal('pn_first_name')} OR {_equal('pn_first_name_phonetic')})"
+)
+PSEUDONYMISED_NAMES_AGREE = (
+    f"({_equal('pn_first_name')} OR {_equal('pn_first_name_phonetic')} OR "
+    f"{_equal('pn_last_name')} OR {_equal('pn_last_name_phonetic')})"
+)
 
 
 def pseudonymised_comparisons() -> list[Comparison]:
@@ -178,9 +224,10 @@ def pseudonymised_comparisons() -> list[Comparison]:
     return [
         pseudonymised_name(),
         pseudonymised_birth(),
-        sex_comparison(),
-        nationality_comparison(),
+        sex_comparison(PSEUDONYMISED_FIRST_NAMES_AGREE),
+        nationality_comparison(PSEUDONYMISED_NAMES_AGREE),
         report_date_comparison(),
+        organisation_comparison(),
     ]
 
 
@@ -249,10 +296,20 @@ def clear_birth() -> Comparison:
                 tf_adjustment_weight=1.0,
             ),
             level(f"levenshtein(birth_date_l, birth_date_r) <= 1 OR ({swapped})", "one edit"),
-            level(_equal("birth_year_month"), "same year and month"),
-            *_birth_year_levels(),
+            *_birth_levels(
+                _equal("birth_year_month"),
+                f"({_either_null('birth_date')})",
+                f"({_either_null('birth_year_month')})",
+            ),
         ],
     }
+
+
+CLEAR_FIRST_NAMES_AGREE = f"({_equal('first_name')} OR {_jw('first_name', 0.92)})"
+CLEAR_NAMES_AGREE = (
+    f"({_equal('first_name')} OR {_jw('first_name', 0.92)} OR "
+    f"{_equal('last_name')} OR {_jw('last_name', 0.92)})"
+)
 
 
 def clear_comparisons() -> list[Comparison]:
@@ -260,7 +317,8 @@ def clear_comparisons() -> list[Comparison]:
     return [
         clear_name(),
         clear_birth(),
-        sex_comparison(),
-        nationality_comparison(),
+        sex_comparison(CLEAR_FIRST_NAMES_AGREE),
+        nationality_comparison(CLEAR_NAMES_AGREE),
         report_date_comparison(),
+        organisation_comparison(),
     ]

@@ -25,18 +25,20 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor.linkage import cluster as clustering
-from victim_monitor.linkage import queue, review, rules, score, store
+from victim_monitor.linkage import queue, review, rules, score, store, train
+from victim_monitor.linkage import threshold as thresholds
 from victim_monitor.linkage.changes import Decided, assign, effective
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
+from victim_monitor.linkage.threshold import LINK_FLOOR as LINK_FLOOR
+from victim_monitor.linkage.threshold import Expected
 from victim_monitor.storage.schema import pair_decisions
 
 THRESHOLD = 0.8
-"""Match probability at which two reports are linked (fixed in advance; linkage.md)."""
+"""The threshold of runs before the threshold was chosen per run (and of the sensitivity
+table's middle row); a full run now chooses its own (``threshold.choose``)."""
 REVIEW_BAND = (0.5, 0.95)
-"""Pairs with a probability in [low, high) go to the review queue."""
-LINK_FLOOR = 0.05
-"""Pairs scored at least this are kept in ``report_links`` (sensitivity, splits)."""
+"""The review band around ``THRESHOLD``; a run's band lies around its own threshold."""
 MIN_TRAINING_REPORTS = 1000
 """Fewer current reports than this: the shipped model is used instead of training."""
 
@@ -74,11 +76,13 @@ class LinkResult:
     """A new model was trained and used (the first run on 1,000 reports or more, or a retrain)."""
     model_fit: dict[str, float] = field(default_factory=dict)
     """A retrain: mean log-likelihood of the blocked pairs, ``current`` and ``retrained``."""
+    expected: Expected | None = None
+    """The run's own estimate of its quality (``threshold.Expected``)."""
 
     def summary(self) -> str:
         lines = [
             f"Linkage run {self.run_id} ({self.mode}; model {self.model_source}; "
-            f"threshold {self.threshold}): {self.reports:,} reports "
+            f"threshold {self.threshold:.3g}): {self.reports:,} reports "
             f"({self.new_reports:,} new) -> {self.persons:,} persons; "
             f"{self.pairs_scored:,} pairs scored in {self.seconds:.1f} s.",
             "changes: "
@@ -89,8 +93,11 @@ class LinkResult:
                 if self.withdrawn
                 else ""
             )
-            + f"{self.pending_review} pending (band {self.review_band[0]}-{self.review_band[1]})",
+            + f"{self.pending_review} pending "
+            + f"(band {self.review_band[0]:.3g}-{self.review_band[1]:.3g})",
         ]
+        if self.expected is not None:
+            lines.append(self.expected.summary())
         if self.persons_by_year:
             lines.append("persons by year: " + ", ".join(
                 f"{y}: {n:,}" for y, n in sorted(self.persons_by_year.items())
@@ -116,14 +123,15 @@ class LinkResult:
         out["year_changes"] = {str(y): n for y, n in sorted(self.year_changes.items())}
         out["review_band"] = list(self.review_band)
         out["notes"] = list(self.notes)
+        out["expected"] = None if self.expected is None else self.expected.as_dict()
         return out
 
 
 def link_register(
     engine: Engine,
     *,
-    threshold: float = THRESHOLD,
-    review_band: tuple[float, float] = REVIEW_BAND,
+    threshold: float | None = None,
+    review_band: tuple[float, float] | None = None,
     full: bool = False,
     retrain: bool = False,
     force: bool = False,
@@ -133,8 +141,13 @@ def link_register(
 ) -> LinkResult:
     """Link the register's current reports into persons (see the module docstring).
 
+    ``threshold``: link pairs at or above this match probability; by default it is chosen
+    from the model's estimate of the matching pairs (``threshold.choose``), over every pair
+    the register has scored (in an incremental run: with the stored links of earlier runs).
+    ``review_band``: by default around the threshold (``threshold.review_band``).
+
     ``full``: score and cluster every report again with the model of the last run (only the
-    prior is estimated again), so that only the clustering is redone. ``full`` and
+    prior is scaled to the register), so that only the clustering is redone. ``full`` and
     ``retrain``: train a new model on the current reports and relink everything with it (on
     fewer than 1,000 reports the shipped model is taken instead); an incremental run always
     keeps the model. A retrained model replaces the current one only if it fits the
@@ -157,8 +170,9 @@ def link_register(
     first = state.last_run is None
     full = full or first
     if reports.empty:
-        return LinkResult(None, "nothing", "none", threshold, review_band, 0, 0, 0, 0, {}, {},
-                          0, 0, time.perf_counter() - clock)  # fmt: skip
+        return LinkResult(None, "nothing", "none", threshold or THRESHOLD,
+                          review_band or REVIEW_BAND, 0, 0, 0, 0, {}, {}, 0, 0,
+                          time.perf_counter() - clock)  # fmt: skip
 
     frame = standardise(reports)
     old = store.old_persons(reports, state.membership)
@@ -170,19 +184,22 @@ def link_register(
     step("train the model", 0, 1)
     scored: pd.DataFrame | None = None
     fit: dict[str, float] = {}
+    n = len(reports)
     if not first and not (full and retrain):
         assert state.last_run is not None
-        model = score.with_prior(frame, state.last_run.model)
+        model = train.with_prior(state.last_run.model, state.last_run.reports, n)
         source = f"of run {state.last_run.id}"
-    elif len(reports) >= MIN_TRAINING_REPORTS:
-        model, source = score.train(frame, seed=seed, api=score.backend(backend)), "trained"
+    elif n >= MIN_TRAINING_REPORTS:
+        model = train.train(frame, seed=seed, api=score.backend(backend)).model
+        source = "trained"
         if state.last_run is not None:
-            current = score.with_prior(frame, state.last_run.model)
+            current = train.with_prior(state.last_run.model, state.last_run.reports, n)
             model, scored, fit = _choose(frame, model, current, force=force, backend=backend)
             if model is current:
                 source = f"of run {state.last_run.id}"
     else:
-        model = score.with_prior(frame, score.reference_model())
+        shipped = score.reference_training()["reports"]
+        model = train.with_prior(score.reference_model(), int(shipped), n)
         source = "shipped"
     step("train the model", 1, 1)
 
@@ -202,10 +219,28 @@ def link_register(
     step("score pairs", 1, 1)
 
     step("cluster into persons", 0, 1)
+    expected_pairs = thresholds.true_pairs(model, n)
+    every = pairs[[*score.PAIR_COLUMNS[:2], "match_probability"]]
+    if not full:  # with the pairs earlier runs scored, as the prior now weighs them
+        prior = float(model["probability_two_random_records_match"])
+        with engine.connect() as conn:
+            earlier = store.stored_links(conn, prior)
+        if len(earlier):
+            every = pd.concat([earlier, every] if len(every) else [earlier], ignore_index=True)
+            every = every.drop_duplicates(list(score.PAIR_COLUMNS[:2]), keep="last")
+    rule = "given" if threshold is not None else "chosen"
+    if threshold is None:
+        threshold = thresholds.choose(every["match_probability"], expected_pairs)
+    band = review_band or thresholds.review_band(threshold)
+    ids = reports["unique_id"].to_numpy(np.int64)
     links = _links(pairs, threshold, decided, reports, old, state, full, engine)
-    labels = clustering.cluster(
-        reports["unique_id"].to_numpy(np.int64), links, decided.different.keys()
+    labels = clustering.cluster(ids, links, decided.different.keys())
+    within = score.within_persons(
+        frame, model, labels, None if full else new_ids, api=score.backend(backend)
     )
+    unlikely = clustering.unlikely(within, decided.same.keys())
+    if unlikely:
+        labels = clustering.cluster(ids, links, decided.different.keys(), unlikely)
     result = assign(
         reports,
         labels,
@@ -219,6 +254,15 @@ def link_register(
     attributes = resolve(reports, pd.Series(result.person))
     logged = {int(c["person_id"]) for c in result.changes}
     changes = [*result.changes, *rules.attribute_changes(state.persons, attributes, logged)]
+    by_id = reports.set_index("unique_id")
+    expected = thresholds.expected(
+        every,
+        by_id["estimation_list"],
+        pd.Series(labels, index=reports["unique_id"]),
+        threshold=threshold,
+        rule=rule,
+        expected_pairs=expected_pairs,
+    )
     step("cluster into persons", 1, 1)
 
     step("write persons", 0, 1)
@@ -229,7 +273,7 @@ def link_register(
             started=started,
             mode="full" if full else "incremental",
             threshold=threshold,
-            band=review_band,
+            band=band,
             model=model,
             counts={
                 "reports_linked": len(reports),
@@ -239,16 +283,17 @@ def link_register(
                 "changes": len(changes),
             },
             rules=applied.as_dict(),
+            quality=expected.as_dict(),
         )
         store.write_persons(conn, attributes, result, state, run_id)
         store.write_membership(conn, reports, result.person, state, run_id)
-        store.write_links(conn, pairs, run_id, full)
+        store.write_links(conn, _stored(pairs, within), run_id, full)
         levels = score.comparison_labels(model)
         withdrawn = queue.refresh(
             conn,
             pairs,
             reports,
-            band=review_band,
+            band=band,
             labels=levels,
             rescored=None if full else {int(u) for u in new_ids},
         )
@@ -256,7 +301,7 @@ def link_register(
             conn,
             pairs,
             reports,
-            band=review_band,
+            band=band,
             labels=levels,
             run_id=run_id,
         )
@@ -293,7 +338,7 @@ def link_register(
         mode="full" if full else "incremental",
         model_source=source,
         threshold=threshold,
-        review_band=review_band,
+        review_band=band,
         reports=len(reports),
         new_reports=len(new_ids),
         pairs_scored=len(pairs),
@@ -315,6 +360,7 @@ def link_register(
         retrained=source == "trained",
         model_fit=fit,
         notes=tuple(notes),
+        expected=expected,
     )
 
 
@@ -368,12 +414,23 @@ def _years(persons: pd.DataFrame) -> dict[int, int]:
     return {int(y): int(n) for y, n in zip(*np.unique(active, return_counts=True), strict=True)}
 
 
-def _check(threshold: float, band: tuple[float, float]) -> None:
-    low, high = band
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must be between 0 and 1, not {threshold}")
-    if not LINK_FLOOR <= low <= high <= 1:
+def _check(threshold: float | None, band: tuple[float, float] | None) -> None:
+    if threshold is not None and not LINK_FLOOR <= threshold < 1:
+        raise ValueError(f"threshold must lie in [{LINK_FLOOR}, 1), not {threshold}")
+    if band is not None and not LINK_FLOOR <= band[0] <= band[1] <= 1:
         raise ValueError(f"review band must satisfy {LINK_FLOOR} <= low <= high <= 1: {band}")
+
+
+def _stored(pairs: pd.DataFrame, within: pd.DataFrame) -> pd.DataFrame:
+    """The pairs a run keeps: those scored at least ``LINK_FLOOR``, and the soft cannot-links
+    found inside persons (so that sensitivity clusters as the run did)."""
+    extra = within[within["match_probability"] < clustering.UNLIKELY]
+    if extra.empty:
+        return pairs
+    if pairs.empty:
+        return extra[list(pairs.columns)].reset_index(drop=True)
+    both = pd.concat([pairs, extra[list(pairs.columns)]], ignore_index=True)
+    return both.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
 
 def _no_pairs(model: score.Model) -> pd.DataFrame:

@@ -1,22 +1,26 @@
 """Quality: linkage measured against the synthetic population, which knows who is who.
 
-Two measures, for the pseudonymised model (what the register holds) and its clear-text twin
+Measures, for the pseudonymised model (what the register holds) and its clear-text twin
 (the same reports with clear names and birth dates, from the organisations' raw files):
 
 - **pairwise** precision, recall and F1: over all pairs of reports, a pair is predicted when
   both reports are in one person, true when both belong to one true person;
 - the **error in persons per year**: linked persons (year of first report) against true
-  registered persons, relative, per year.
+  registered persons, relative, per year;
+- the **overlaps** the estimate of the hidden number rests on: persons on two or more lists,
+  and persons on each two lists (the two-list patterns), linked against true.
 
-Both models are trained and clustered in memory with the same seed and threshold; nothing is
-written to the register. The synthetic register is built as the demo builds it: generate,
-write the raw files, encode each at "the organisation" with a fresh key, import.
+Both models are linked in memory as a first full run of the register links (train, score,
+choose the threshold, cluster with the model's soft cannot-links; ``link_in_memory``), with
+the same seed; nothing is written to the register. The synthetic register is built as the
+demo builds it: generate, write the raw files, encode each at "the organisation" with a fresh
+key, import.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +29,16 @@ import pandas as pd
 from numpy.typing import NDArray
 from sqlalchemy import Engine
 
-from victim_monitor.linkage import score
-from victim_monitor.linkage.cluster import cluster, edges
+from victim_monitor.linkage import score, train
+from victim_monitor.linkage import threshold as thresholds
+from victim_monitor.linkage.cluster import cluster, edges, unlikely
+from victim_monitor.linkage.link import MIN_TRAINING_REPORTS
+from victim_monitor.linkage.persons import LISTS
 from victim_monitor.linkage.standardise import read_reports, standardise, standardise_clear
+from victim_monitor.linkage.threshold import LINK_FLOOR, Expected
+
+PATTERN_SMALLEST = 30
+"""Two-list patterns of fewer true persons are not held to a relative error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,17 @@ def persons_per_year(labels: NDArray[Any], reports: pd.DataFrame) -> dict[int, i
     return dict(sorted(counts.items()))
 
 
+def overlaps(labels: NDArray[Any], lists: NDArray[Any]) -> dict[str, int]:
+    """Persons on two or more lists (``2+``) and on each two lists (``PR``, ``PZ``, ...)."""
+    frame = pd.DataFrame({"person": labels, "list": lists})
+    held = frame.groupby("person")["list"].agg(lambda x: "".join(sorted(set(x))))
+    found = {"2+": int((held.str.len() >= 2).sum())}
+    for i, a in enumerate(LISTS):
+        for b in LISTS[i + 1 :]:
+            found[a + b] = int((held.str.contains(a) & held.str.contains(b)).sum())
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Measured:
     """One model at one threshold."""
@@ -85,6 +107,9 @@ class Measured:
     persons_by_year: dict[int, int]
     truth_by_year: dict[int, int]
     seconds: float
+    overlaps: dict[str, int] = field(default_factory=dict)
+    true_overlaps: dict[str, int] = field(default_factory=dict)
+    expected: Expected | None = None
 
     @property
     def year_errors(self) -> dict[int, float]:
@@ -97,6 +122,20 @@ class Measured:
     def max_year_error(self) -> float:
         return max((abs(e) for e in self.year_errors.values()), default=0.0)
 
+    @property
+    def overlap_error(self) -> float:
+        """Relative error of the persons on two or more lists."""
+        true = self.true_overlaps.get("2+", 0)
+        return self.overlaps.get("2+", 0) / true - 1 if true else 0.0
+
+    def pattern_errors(self, smallest: int = PATTERN_SMALLEST) -> dict[str, float]:
+        """Relative error of each two-list pattern of at least ``smallest`` true persons."""
+        return {
+            k: self.overlaps.get(k, 0) / n - 1
+            for k, n in self.true_overlaps.items()
+            if k != "2+" and n >= smallest
+        }
+
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["quality"] = {
@@ -108,6 +147,9 @@ class Measured:
         out["year_errors"] = {str(y): e for y, e in self.year_errors.items()}
         out["persons_by_year"] = {str(y): n for y, n in self.persons_by_year.items()}
         out["truth_by_year"] = {str(y): n for y, n in self.truth_by_year.items()}
+        out["overlap_error"] = self.overlap_error
+        out["pattern_errors"] = self.pattern_errors()
+        out["expected"] = None if self.expected is None else self.expected.as_dict()
         return out
 
 
@@ -117,19 +159,20 @@ class QualityReport:
     true_persons: int
     rows: tuple[Measured, ...]
 
-    def row(self, model: str, threshold: float) -> Measured:
-        return next(r for r in self.rows if r.model == model and r.threshold == threshold)
+    def row(self, model: str, threshold: float | None = None) -> Measured:
+        return next(r for r in self.rows if r.model == model and threshold in (None, r.threshold))
 
     def summary(self) -> str:
         lines = [
             f"{self.reports:,} reports of {self.true_persons:,} true persons",
-            "model          threshold  precision  recall     F1   max |error| persons/year",
+            "model          threshold  precision  recall     F1   max |error| persons/year"
+            "   persons on 2+ lists",
         ]
         for r in self.rows:
             q = r.quality
             lines.append(
-                f"{r.model:<14} {r.threshold:>9.2f} {q.precision:>10.4f} {q.recall:>7.4f} "
-                f"{q.f1:>7.4f} {r.max_year_error:>12.2%}"
+                f"{r.model:<14} {r.threshold:>9.3f} {q.precision:>10.4f} {q.recall:>7.4f} "
+                f"{q.f1:>7.4f} {r.max_year_error:>12.2%}   {r.overlap_error:>+19.1%}"
             )
         return "\n".join(lines)
 
@@ -141,20 +184,61 @@ class QualityReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class InMemory:
+    """A register linked in memory: persons (labels by row), pairs, model and threshold."""
+
+    labels: NDArray[np.int64]
+    pairs: pd.DataFrame
+    model: score.Model
+    threshold: float
+    expected: Expected
+
+
 def link_in_memory(
     frame: pd.DataFrame,
     spec: score.Spec = score.PSEUDONYMISED,
     *,
-    thresholds: tuple[float, ...],
+    lists: pd.Series | None = None,
+    threshold: float | None = None,
     seed: int = score.SEED,
-    floor: float | None = None,
-) -> tuple[dict[float, NDArray[np.int64]], pd.DataFrame]:
-    """Train, score and cluster ``frame`` (standardised) at each threshold; nothing stored."""
-    model = score.train(frame, spec, seed=seed)
-    pairs = score.predict(frame, model, floor=min(thresholds) if floor is None else floor)
+    api: Any = None,
+) -> InMemory:
+    """Link ``frame`` (standardised) as a register's first full run would; nothing stored.
+
+    Train (or the shipped model below ``MIN_TRAINING_REPORTS``), score, choose the threshold
+    (unless given), cluster with the model's soft cannot-links. ``lists``: each row's
+    estimation list, for the run's own estimate of its overlap error.
+    """
+    n = len(frame)
+    if n >= MIN_TRAINING_REPORTS:
+        model = train.train(frame, spec, seed=seed, api=api).model
+    else:
+        shipped = int(score.reference_training(spec)["reports"])
+        model = train.with_prior(score.reference_model(spec), shipped, n)
+    pairs = score.predict(frame, model, floor=LINK_FLOOR, api=api)
+    expected_pairs = thresholds.true_pairs(model, n)
+    rule = "given" if threshold is not None else "chosen"
+    if threshold is None:
+        threshold = thresholds.choose(pairs["match_probability"], expected_pairs)
     ids = frame["unique_id"].to_numpy(np.int64)
-    labels = {t: cluster(ids, edges(pairs[pairs["match_probability"] >= t])) for t in thresholds}
-    return labels, pairs
+    links = edges(pairs[pairs["match_probability"] >= threshold])
+    labels = cluster(ids, links)
+    soft = unlikely(score.within_persons(frame, model, labels, api=api))
+    if soft:
+        labels = cluster(ids, links, (), soft)
+    by_id = pd.Series(
+        lists.to_numpy() if lists is not None else np.full(n, ""), index=frame["unique_id"]
+    )
+    expected = thresholds.expected(
+        pairs,
+        by_id,
+        pd.Series(labels, index=frame["unique_id"]),
+        threshold=threshold,
+        rule=rule,
+        expected_pairs=expected_pairs,
+    )
+    return InMemory(labels, pairs, model, threshold, expected)
 
 
 def truth_labels(reports: pd.DataFrame, truth_dir: Path) -> NDArray[Any]:
@@ -170,21 +254,46 @@ def truth_labels(reports: pd.DataFrame, truth_dir: Path) -> NDArray[Any]:
     )
 
 
+def measure(
+    name: str,
+    linked: NDArray[Any],
+    truth: NDArray[Any],
+    reports: pd.DataFrame,
+    *,
+    threshold: float,
+    seconds: float,
+    expected: Expected | None = None,
+) -> Measured:
+    """One linkage of ``reports`` (a label per report) against the truth."""
+    lists = reports["estimation_list"].to_numpy()
+    return Measured(
+        name,
+        threshold,
+        pairwise(linked, truth),
+        persons_per_year(linked, reports),
+        persons_per_year(truth, reports),
+        seconds,
+        overlaps(linked, lists),
+        overlaps(truth, lists),
+        expected,
+    )
+
+
 def evaluate(
     engine: Engine,
     root: Path,
     *,
-    thresholds: tuple[float, ...] = (0.8,),
+    threshold: float | None = None,
     models: tuple[str, ...] = ("pseudonymised", "clear"),
     seed: int = score.SEED,
 ) -> QualityReport:
     """Link the register in memory with each model and compare with the truth in ``root``.
 
-    ``root`` is the synthetic output directory (``raw/`` and ``truth/``).
+    ``root`` is the synthetic output directory (``raw/`` and ``truth/``); ``threshold``: a
+    fixed one (by default each model chooses its own).
     """
     reports = read_reports(engine)
     truth = truth_labels(reports, root / "truth")
-    true_years = persons_per_year(truth, reports)
     rows: list[Measured] = []
     for name in models:
         started = time.perf_counter()
@@ -192,17 +301,19 @@ def evaluate(
             frame, spec = standardise(reports), score.PSEUDONYMISED
         else:
             frame, spec = standardise_clear(reports, root / "raw"), score.CLEAR
-        labels, _ = link_in_memory(frame, spec, thresholds=thresholds, seed=seed)
+        linked = link_in_memory(
+            frame, spec, lists=reports["estimation_list"], threshold=threshold, seed=seed
+        )
         seconds = time.perf_counter() - started
-        for t in thresholds:
-            rows.append(
-                Measured(
-                    name,
-                    t,
-                    pairwise(labels[t], truth),
-                    persons_per_year(labels[t], reports),
-                    true_years,
-                    seconds,
-                )
+        rows.append(
+            measure(
+                name,
+                linked.labels,
+                truth,
+                reports,
+                threshold=linked.threshold,
+                seconds=seconds,
+                expected=linked.expected,
             )
+        )
     return QualityReport(len(reports), len(set(truth)), tuple(rows))

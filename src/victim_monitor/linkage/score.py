@@ -1,22 +1,14 @@
-"""Score: a Fellegi-Sunter model (Splink) trained on the reports, and match probabilities.
+"""Score: the Fellegi-Sunter model (Splink) and match probabilities of blocked pairs.
 
-The model's parameters come from the data: ``u`` (how often unrelated reports agree) from
-random pairs with a fixed seed, ``m`` (how often reports of one person agree) by expectation
-maximisation on blocked pairs, the prior from pairs that agree on name and birth date. Every
-``m`` and ``u`` is then kept away from zero (``FLOOR``): a level never seen among matches in
-training (a recorded sex that differs) must lower the score, not veto the pair for ever.
-
-EM needs many of its blocked pairs to be matches. In a register of more than
-``EM_MAX_REPORTS`` reports, namesakes and shared birth dates (1 January) outnumber them and EM
-takes "same origin" for "same person" (measured on the synthetic population at 20 and 200
-times the Dutch size: F1 0.80 and 0.11); there ``m``, which describes how reports of one
-person differ (recording errors, not the register's size), is taken from the shipped model,
-while ``u`` and the prior are always the register's own.
+A model is Splink's settings with its parameters, a JSON-able dict; ``train`` estimates
+them, this module scores pairs with them. Every ``m`` and ``u`` is kept away from zero
+(``floored``): a level never seen among matches (a recorded sex that differs) must lower the
+score, not veto the pair for ever. The register keeps each run's model, so that later runs
+score new reports with the parameters earlier links were made with.
 
 DuckDB is the default backend; it runs in memory with extension auto-loading switched off, so
-linkage never downloads or loads anything. A trained model is a JSON-able dict (Splink's
-settings with the parameters); the register keeps it, so that later runs score new reports
-with the parameters earlier links were made with.
+linkage never downloads or loads anything. Spark is the backend for registers beyond one
+machine (``victim-monitor[spark]``).
 """
 
 from __future__ import annotations
@@ -36,6 +28,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from splink import Linker, SettingsCreator
 from splink.internals.duckdb.database_api import DuckDBAPI
 
@@ -44,42 +37,30 @@ from victim_monitor.linkage import block, compare
 Model = dict[str, Any]
 
 SEED = 20190101
-U_MAX_PAIRS = 5e6
-EM_MAX_PAIRS = 2e6
-EM_MAX_REPORTS = 50_000
-MAX_ITERATIONS = 50
-MIN_ITERATIONS = 5
 M_FLOOR = 1e-3
 U_FLOOR = 1e-8
 
 
 @dataclass(frozen=True, slots=True)
 class Spec:
-    """What a model compares and how it is trained: the pseudonymised model or its twin."""
+    """What a model compares and blocks on: the pseudonymised model or its clear-text twin."""
 
     name: str
     comparisons: tuple[compare.Comparison, ...]
     rules: tuple[str, ...]
-    training: tuple[str, ...]
-    deterministic: tuple[str, ...]  # columns of the rule the prior is estimated from
     reference: str  # the shipped model in victim_monitor/data
-    recall: float = block.DETERMINISTIC_RECALL
 
 
 PSEUDONYMISED = Spec(
     "pseudonymised",
     tuple(compare.pseudonymised_comparisons()),
     block.PSEUDONYMISED_RULES,
-    block.PSEUDONYMISED_TRAINING,
-    block.PSEUDONYMISED_DETERMINISTIC,
     "linkage-model.json",
 )
 CLEAR = Spec(
     "clear",
     tuple(compare.clear_comparisons()),
     block.CLEAR_RULES,
-    block.CLEAR_TRAINING,
-    block.CLEAR_DETERMINISTIC,
     "linkage-model-clear.json",
 )
 
@@ -179,114 +160,35 @@ def settings(spec: Spec) -> SettingsCreator:
         blocking_rules_to_generate_predictions=[{"blocking_rule": r} for r in spec.rules],
         retain_matching_columns=False,
         retain_intermediate_calculation_columns=False,
-        max_iterations=MAX_ITERATIONS,
-        em_convergence=0.0001,
     )
 
 
-def _linker(
+def linker(
     api: Any, frame: pd.DataFrame, model: SettingsCreator | Model, *, validate: bool = False
 ) -> Linker:
+    """A Splink linker of ``frame`` on backend ``api`` (``model``: settings or parameters)."""
     table = api.register(frame)
     return Linker(table, model, log_level=None, validate_settings=validate)
-
-
-def train(
-    frame: pd.DataFrame,
-    spec: Spec = PSEUDONYMISED,
-    *,
-    seed: int = SEED,
-    u_max_pairs: float = U_MAX_PAIRS,
-    api: Any = None,
-) -> Model:
-    """Estimate the prior, ``u`` and ``m`` on ``frame`` (the standardised reports)."""
-    db = api or duckdb_api()
-    with quiet():
-        start = {**settings(spec).create_settings_dict(db.sql_dialect.sql_dialect_str)}
-        start["probability_two_random_records_match"] = prior(frame, spec)
-        linker = _linker(db, frame, start, validate=True)
-        linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-        model = linker.misc.save_model_to_json()
-        if len(frame) > EM_MAX_REPORTS:
-            return floored(with_m(model, reference_model(spec)))
-        for rule in spec.training:
-            model = _maximise(db, frame, model, rule)
-    return floored(model)
 
 
 def reference_model(spec: Spec = PSEUDONYMISED) -> Model:
     """The model shipped with the package, trained on the development population.
 
-    Used whole (with the register's own prior) by registers too small to train on, and for its
-    ``m`` by registers too large for EM (``EM_MAX_REPORTS``).
+    Used whole (with the register's own prior) by registers too small to train on, and as
+    the centre of the prior on ``m`` by every training (``train``).
     """
     text = resources.files("victim_monitor.data").joinpath(spec.reference).read_text("utf-8")
     model: Model = json.loads(text)
     return model
 
 
-def with_m(model: Model, source: Model) -> Model:
-    """``model`` with the ``m`` probabilities of ``source`` (the same comparisons)."""
-    comparisons = []
-    for mine, theirs in zip(model["comparisons"], source["comparisons"], strict=True):
-        levels = [
-            lv if lv.get("is_null_level") else {**lv, "m_probability": other["m_probability"]}
-            for lv, other in zip(
-                mine["comparison_levels"], theirs["comparison_levels"], strict=True
-            )
-        ]
-        comparisons.append({**mine, "comparison_levels": levels})
-    return {**model, "comparisons": comparisons}
-
-
-def prior(frame: pd.DataFrame, spec: Spec = PSEUDONYMISED) -> float:
-    """The probability that two random reports are one person.
-
-    The share of all pairs that agree on every column of ``spec.deterministic`` (full name and
-    birth date: almost always one person), divided by the rule's assumed recall; at least one
-    such pair is assumed, so that a tiny register still gets a positive prior.
-    """
-    n = len(frame)
-    pairs = n * (n - 1) / 2
-    if pairs == 0:
-        return 0.5
-    columns = list(spec.deterministic)
-    sizes = frame.dropna(subset=columns).groupby(columns).size().to_numpy(np.int64)
-    agreeing = max(int((sizes * (sizes - 1) // 2).sum()), 1)
-    return float(min(agreeing / spec.recall / pairs, 0.5))
-
-
-def _maximise(api: Any, frame: pd.DataFrame, model: Model, rule: str) -> Model:
-    """One EM session; started again with fewer iterations if an ``m`` underflows.
-
-    On small registers a level absent from the blocked pairs sends its ``m`` towards zero
-    geometrically, and Splink refuses values below 1e-300 rather than flooring them; fewer
-    iterations stop before that (the floor is applied afterwards anyway).
-    """
-    iterations = MAX_ITERATIONS
-    while True:
-        linker = _linker(api, frame, {**model, "max_iterations": iterations})
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=EM_MAX_PAIRS
-            )
-        except ValueError as error:
-            if "below the minimum" not in str(error) or iterations <= MIN_ITERATIONS:
-                raise
-            iterations //= 2
-            continue
-        trained = linker.misc.save_model_to_json()
-        return {**trained, "max_iterations": MAX_ITERATIONS}
-
-
-def with_prior(frame: pd.DataFrame, model: Model, spec: Spec = PSEUDONYMISED) -> Model:
-    """``model`` with the prior re-estimated on ``frame`` (it falls as the register grows).
-
-    The chance that two random reports are one person is about (reports per person - 1)
-    divided by the number of reports, so a prior estimated on another register, or on this
-    one when it was smaller, would be too high; ``m`` and ``u`` carry over.
-    """
-    return {**model, "probability_two_random_records_match": prior(frame, spec)}
+def reference_training(spec: Spec = PSEUDONYMISED) -> dict[str, Any]:
+    """How the shipped model was trained (``train.Training.as_dict``): its reports and the
+    matching pairs it estimated, so that its prior can be scaled to another register."""
+    name = spec.reference.removesuffix(".json") + ".training.json"
+    text = resources.files("victim_monitor.data").joinpath(name).read_text("utf-8")
+    found: dict[str, Any] = json.loads(text)
+    return found
 
 
 def floored(model: Model) -> Model:
@@ -351,29 +253,83 @@ def predict(
     with quiet():
         db = api or duckdb_api()
         if new is None:
-            linker = _linker(db, frame, settings_dict)
-            result = linker.inference.predict(
+            scorer = linker(db, frame, settings_dict)
+            result = scorer.inference.predict(
                 threshold_match_probability=floor, warning_mode="never"
             )
             return _pairs(result)
         is_new = frame["unique_id"].isin(pd.Index(new))
-        linker = _linker(db, frame, settings_dict)
+        scorer = linker(db, frame, settings_dict)
         for column in _tf_columns(model):
-            linker.table_management.compute_tf_table(column)
+            scorer.table_management.compute_tf_table(column)
         fresh = db.register(frame[is_new].reset_index(drop=True))
         parts = [
-            linker.inference.predict_within(
+            scorer.inference.predict_within(
                 fresh, threshold_match_probability=floor, warning_mode="never"
             )
         ]
         if (~is_new).any():
             older = db.register(frame[~is_new].reset_index(drop=True))
             parts.append(
-                linker.inference.predict_between(
+                scorer.inference.predict_between(
                     older, fresh, threshold_match_probability=floor, warning_mode="never"
                 )
             )
         return pd.concat([_pairs(p) for p in parts], ignore_index=True)
+
+
+GROUP = "link_group"
+
+
+def within(
+    frame: pd.DataFrame, model: Model, groups: pd.Series, *, api: Any = None
+) -> pd.DataFrame:
+    """Every pair of reports in one group, scored, whether blocking compared them or not.
+
+    ``groups``: a group label per row of ``frame`` (NA: in no group). Used for the components
+    of the link graph, so that clustering sees how each report compares with every other
+    report it would be joined to. Term frequencies come from the whole of ``frame``.
+    """
+    settings_dict = {
+        **model,
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": f"l.{GROUP} = r.{GROUP}"}],
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": False,
+    }
+    grouped = frame.assign(**{GROUP: groups.astype("Int64").to_numpy()})
+    with quiet():
+        scorer = linker(api or duckdb_api(), grouped, settings_dict)
+        result = scorer.inference.predict(threshold_match_probability=0.0, warning_mode="never")
+        return _pairs(result)
+
+
+def within_persons(
+    frame: pd.DataFrame,
+    model: Model,
+    labels: NDArray[np.int64],
+    new: pd.Series | None = None,
+    *,
+    api: Any = None,
+) -> pd.DataFrame:
+    """Every pair of reports inside each cluster of three or more reports, scored.
+
+    ``labels``: a cluster per row of ``frame``. With ``new`` (report ids: an incremental
+    run) only the clusters a new report is in are looked at, and only the pairs with a new
+    report are kept: earlier persons are held together as they are.
+    """
+    ids = frame["unique_id"].to_numpy(np.int64)
+    clusters = pd.Series(labels)
+    wanted = (clusters.map(clusters.value_counts()) >= 3).to_numpy()
+    if new is not None:
+        wanted &= np.isin(labels, labels[np.isin(ids, new.to_numpy(np.int64))])
+    if not wanted.any():
+        gammas = [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
+        return pd.DataFrame(columns=[*PAIR_COLUMNS, *gammas])
+    pairs = within(frame, model, clusters.where(wanted), api=api)
+    if new is not None:
+        fresh = set(new.tolist())
+        pairs = pairs[pairs["unique_id_l"].isin(fresh) | pairs["unique_id_r"].isin(fresh)]
+    return pairs.reset_index(drop=True)
 
 
 def log_likelihood(pairs: pd.DataFrame, model: Model) -> float:

@@ -4,7 +4,9 @@ Estimates of the hidden number rest on the capture-history table, which rests on
 this shows how much both move when the threshold does (published with every estimate). For
 each threshold the register's stored links (every pair scored at least ``LINK_FLOOR`` by the
 model of its run) are clustered as a full relink would cluster them, with the reviewers'
-decisions; the register itself is not changed.
+decisions and the soft cannot-links the runs found inside persons; the register itself is
+not changed. A lower threshold joins reports into larger groups than any run scored in full,
+so its rows can hold a few joins a relink at that threshold would refuse.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from victim_monitor.linkage import cluster as clustering
-from victim_monitor.linkage.link import LINK_FLOOR
 from victim_monitor.linkage.persons import LISTS, histories_frame, union
 from victim_monitor.linkage.review import decisions
 from victim_monitor.linkage.standardise import read_reports
-from victim_monitor.storage.schema import person_reports, report_links
+from victim_monitor.linkage.threshold import LINK_FLOOR
+from victim_monitor.storage.schema import linkage_runs, person_reports, report_links
 
-THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
+THRESHOLDS = (0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.99)
+"""The default thresholds, with the last run's own added."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +75,22 @@ class Sensitivity:
 
 def sensitivity(
     engine: Engine,
-    thresholds: tuple[float, ...] = THRESHOLDS,
+    thresholds: tuple[float, ...] | None = None,
     *,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Sensitivity:
-    """Re-cluster the stored links at each threshold (at least ``LINK_FLOOR``)."""
-    if not thresholds or any(not LINK_FLOOR <= t < 1 for t in thresholds):
+    """Re-cluster the stored links at each threshold (at least ``LINK_FLOOR``; by default
+    ``THRESHOLDS`` and the last run's threshold)."""
+    if thresholds is not None and (
+        not thresholds or any(not LINK_FLOOR <= t < 1 for t in thresholds)
+    ):
         raise ValueError(f"thresholds must lie in [{LINK_FLOOR}, 1): {thresholds}")
-    thresholds = tuple(sorted(set(thresholds)))
     step = progress or (lambda _name, _done, _total: None)
     step("read the stored links", 0, 1)
     with engine.connect() as conn:
+        last = conn.scalar(select(linkage_runs.c.threshold).order_by(linkage_runs.c.id.desc()))
+        if thresholds is None:
+            thresholds = (*THRESHOLDS, *(() if last is None else (round(float(last), 4),)))
         reports = read_reports(conn)
         decided = decisions(conn, reports)
         links = pd.DataFrame(
@@ -97,7 +105,10 @@ def sensitivity(
         )
         seen = pd.Index([r for (r,) in conn.execute(select(person_reports.c.report_id))])
     step("read the stored links", 1, 1)
+    thresholds = tuple(sorted(set(thresholds)))
     ids = reports["unique_id"].to_numpy(np.int64)
+    low = links[links["match_probability"] < clustering.UNLIKELY]
+    soft = list(zip(low["unique_id_l"].tolist(), low["unique_id_r"].tolist(), strict=True))
     same = pd.DataFrame(list(decided.same), columns=["unique_id_l", "unique_id_r"])
     by_year: dict[float, dict[int, int]] = {}
     histories: dict[float, dict[int, pd.DataFrame]] = {}
@@ -108,7 +119,7 @@ def sensitivity(
             clustering.edges(same, clustering.DECIDED),
         ]
         graph = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
-        labels = clustering.cluster(ids, graph, decided.different.keys())
+        labels = clustering.cluster(ids, graph, decided.different.keys(), soft)
         persons = _persons(reports, labels)
         by_year[t] = {}
         histories[t] = {}

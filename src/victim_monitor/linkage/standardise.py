@@ -2,8 +2,9 @@
 
 Linkage sees only what the register holds: pseudonyms, the Bloom filter (as sixteen signed
 64-bit words, so that any SQL backend can take the Dice similarity with ``bit_count``), and
-the clear quasi-identifiers sex, birth year, nationality and report date. Unknown values are
-NULL, never a code that would agree with itself (sex ``other_unknown`` is NULL).
+the clear quasi-identifiers sex, birth year, nationality and report date, and the reporting
+organisation. Unknown values are NULL, never a code that would agree with itself (sex
+``other_unknown`` is NULL).
 
 The clear-text twin (:func:`standardise_clear`) exists only to measure what pseudonymisation
 costs: it reads the organisations' raw synthetic files, never the register, and gives the same
@@ -59,6 +60,7 @@ LINK_COLUMNS: tuple[str, ...] = (
     "birth_year",
     "nationality",
     "report_day",
+    "organisation",
 )
 
 # The columns the clear-text model reads.
@@ -75,6 +77,7 @@ CLEAR_COLUMNS: tuple[str, ...] = (
     "sex",
     "nationality",
     "report_day",
+    "organisation",
 )
 
 _SEX = {"female": "F", "male": "M"}
@@ -146,6 +149,7 @@ def standardise(frame: pd.DataFrame) -> pd.DataFrame:
     out["birth_year"] = frame["birth_year"].astype("Int64")
     out["nationality"] = _text(frame["nationality"])
     out["report_day"] = report_day(frame["report_date"])
+    out["organisation"] = frame["organisation_code"].astype(object).to_numpy()
     return out.reset_index(drop=True)
 
 
@@ -201,6 +205,6 @@ def standardise_clear(frame: pd.DataFrame, raw_dir: Path) -> pd.DataFrame:
     for name, values in columns.items():
         out[name] = pd.Series(values, dtype="Int64" if name == "birth_year" else object)
     std = standardise(frame)
-    for name in ("sex", "nationality", "report_day"):
+    for name in ("sex", "nationality", "report_day", "organisation"):
         out[name] = std[name].to_numpy()
     return out

@@ -40,6 +40,9 @@ class Run:
     model: dict[str, Any]
     rules: dict[str, Any] | None = None
     """The rules the run applied (``rules.Rules.as_dict``); None for runs before 0005."""
+    threshold: float = 0.8
+    reports: int = 0
+    """The current reports the run linked (its model's prior is for this many)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +62,21 @@ class ConcurrentRunError(RuntimeError):
 def read_state(conn: Connection) -> State:
     runs = linkage_runs.c
     row = conn.execute(
-        select(runs.id, runs.model, runs.rules).order_by(runs.id.desc()).limit(1)
+        select(runs.id, runs.model, runs.rules, runs.threshold, runs.reports_linked)
+        .order_by(runs.id.desc())
+        .limit(1)
     ).first()
-    last = None if row is None else Run(int(row.id), dict(row.model), row.rules)
+    last = (
+        None
+        if row is None
+        else Run(
+            int(row.id),
+            dict(row.model),
+            row.rules,
+            float(row.threshold),
+            int(row.reports_linked),
+        )
+    )
     membership = pd.DataFrame(
         conn.execute(
             select(
@@ -127,6 +142,40 @@ def links_among(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_probability"])
 
 
+def stored_links(conn: Connection, prior: float) -> pd.DataFrame:
+    """The stored links between current reports, with their probabilities under ``prior``.
+
+    Each run scored its pairs with the register's prior of the time; the match weight less
+    that run's prior weight, plus the given prior's, is what the pair scores now.
+    """
+    runs = linkage_runs.c
+    priors = {
+        int(i): float(m["probability_two_random_records_match"])
+        for i, m in conn.execute(select(runs.id, runs.model))
+    }
+    current = select(reports.c.id).where(reports.c.is_current.is_(True))
+    links = report_links.c
+    rows = conn.execute(
+        select(links.report_id_l, links.report_id_r, links.match_weight, links.run_id).where(
+            links.report_id_l.in_(current) & links.report_id_r.in_(current)
+        )
+    ).all()
+    frame = pd.DataFrame(rows, columns=["unique_id_l", "unique_id_r", "match_weight", "run_id"])
+
+    def logit(p: float) -> float:
+        return float(np.log2(p / (1 - p)))
+
+    shift = frame["run_id"].map({i: logit(prior) - logit(p) for i, p in priors.items()})
+    weight = frame["match_weight"].to_numpy(float) + shift.to_numpy(float)
+    return pd.DataFrame(
+        {
+            "unique_id_l": frame["unique_id_l"].astype("int64"),
+            "unique_id_r": frame["unique_id_r"].astype("int64"),
+            "match_probability": 1.0 / (1.0 + np.exp2(-weight)),
+        }
+    )
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A transaction holding the register's linkage lock."""
@@ -157,6 +206,7 @@ def insert_run(
     model: dict[str, Any],
     counts: dict[str, int],
     rules: dict[str, Any] | None = None,
+    quality: dict[str, Any] | None = None,
 ) -> int:
     result = conn.execute(
         linkage_runs.insert().values(
@@ -168,6 +218,7 @@ def insert_run(
             review_high=band[1],
             model=model,
             rules=rules,
+            quality=quality,
             **counts,
         )
     )

@@ -185,6 +185,9 @@ linkage_runs = Table(
     # What persons' attributes follow besides reports: the form rule's fingerprint and each
     # organisation's estimation list (migration 0005; NULL for earlier runs).
     Column("rules", JSON),
+    # The run's own estimate of its quality and how its threshold was set (migration 0006;
+    # NULL for earlier runs): linkage.threshold.Expected.as_dict().
+    Column("quality", JSON),
     CheckConstraint("mode IN ('full', 'incremental')", name="mode"),
 )
 
