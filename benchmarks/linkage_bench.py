@@ -12,9 +12,16 @@
 - **Register** (with ``--register SCALE``, ``benchmarks/linkage_register.py``): ``link_register``
   end to end on a SQLite register, a full run of four years, then new submissions linked
   incrementally, against a full relink of the same register.
+- **Quality grid** (with ``--grid``, ``benchmarks/linkage_grid.py``): scale 0.1x-20x (200x
+  with ``--full``) x difficulty x 5 seeds, ours against the truth, our method on clear text,
+  and Splink on clear text (the peer). Each cell runs in a fresh process; cells already in
+  ``results/linkage-grid.jsonl`` are kept unless ``--fresh``; ``--scales``,
+  ``--difficulties`` and ``--seeds`` run part of the grid.
 
 ``python -m benchmarks linkage [--full] [--skip-febrl] [--skip-scale] [--spark]
-[--register SCALE] [--data DIR]``; results go to ``benchmarks/results/linkage.md``.
+[--register SCALE] [--grid [--fresh] [--scales ...] [--difficulties ...] [--seeds ...]]
+[--data DIR]``; results go to ``benchmarks/results/linkage.md``, each part into its own
+section (a run rewrites only the sections it measured).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "linkage.md"
+GRID = ROOT / "benchmarks" / "results" / "linkage-grid.jsonl"
 SCALES = (20.0,)
 FULL_SCALES = (20.0, 200.0)
 SPARK_SCALE = 3.7  # about 20,000 reports
@@ -66,6 +74,9 @@ elif what == "spark":
 elif what == "register":
     from benchmarks import linkage_register
     print(json.dumps(linkage_register.measure(Path(rest[0]))))
+elif what == "grid":
+    from benchmarks import linkage_grid
+    print(json.dumps(linkage_grid.cell(Path(rest[0]), float(rest[1]), rest[2], int(rest[3]))))
 else:
     print(json.dumps(linkage_scale.measure(Path(rest[0]), rest[1])))
 """
@@ -99,6 +110,61 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def update(path: Path, heading: str, body: list[str], preamble: list[str]) -> None:
+    """Write ``body`` under ``heading`` in ``path``, replacing that section if it is there."""
+    text = path.read_text("utf-8") if path.exists() else "\n".join(preamble) + "\n"
+    lines = text.splitlines()
+    section = [heading, "", *body]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+        lines[start:end] = [*section, ""]
+    else:
+        lines += ["", *section]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines).rstrip("\n") + "\n", "utf-8")
+
+
+def _grid(args: argparse.Namespace) -> list[str]:
+    from benchmarks import linkage_grid as grid
+
+    scales = args.scales or (grid.FULL_SCALES if args.full else grid.SCALES)
+    difficulties = args.difficulties or grid.DIFFICULTIES
+    seeds = args.seeds or grid.SEEDS
+    done = [] if args.fresh else grid.load(GRID)
+    have = {(c["scale"], c["difficulty"], c["seed"]) for c in done}
+    if args.fresh:
+        GRID.unlink(missing_ok=True)
+    for difficulty in difficulties:
+        for scale in scales:
+            for seed in seeds:
+                if (scale, difficulty, seed) in have:
+                    continue
+                print(f"  grid: {difficulty} {scale:g}x seed {seed} ...", flush=True)
+                measured = _child("grid", str(args.data), str(scale), difficulty, str(seed))
+                with GRID.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(measured) + "\n")
+    cells = grid.load(GRID)
+    return [
+        f"Cells: {len(cells)} (difficulty x scale x seed), `python -m benchmarks linkage "
+        "--grid`; the raw measurements are in `linkage-grid.jsonl`. Each value is the mean over "
+        "the seeds, with the least and the most in brackets. Difficulties: "
+        "`docs/methods/synthetic.md`; method: `docs/methods/linkage.md`.",
+        "",
+        grid.table(cells),
+        "",
+        "### The run's own estimates (ours), mean over the seeds",
+        "",
+        grid.estimates(cells),
+        "",
+        "### The aims of issue 12",
+        "",
+        grid.aims(cells),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks linkage")
     parser.add_argument("--full", action="store_true", help="also 1M reports (scale 200)")
@@ -112,63 +178,65 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SCALE",
         help="link_register end to end, full and incremental, at SCALE",
     )
+    parser.add_argument("--grid", action="store_true", help="the quality grid (alone)")
+    parser.add_argument("--fresh", action="store_true", help="--grid: measure every cell again")
+    parser.add_argument("--scales", type=float, nargs="+", default=None)
+    parser.add_argument("--difficulties", nargs="+", default=None)
+    parser.add_argument("--seeds", type=int, nargs="+", default=None)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "vm-linkage")
     args = parser.parse_args(argv or [])
-    sections = [
-        "# Linkage benchmark",
-        "",
+    preamble = ["# Linkage benchmark"]
+    stamp = (
         f"Run {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; `python -m benchmarks linkage"
-        f"{' --full' if args.full else ''}`.",
-    ]
+        f"Python {platform.python_version()}."
+    )
 
-    def write() -> None:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text("\n".join(sections) + "\n", "utf-8")
+    def write(heading: str, body: list[str]) -> None:
+        update(RESULTS, heading, [stamp, "", *body], preamble)
+        print("\n".join([heading, "", *body]), flush=True)
 
+    if args.grid:
+        write("## Quality grid", _grid(args))
+        return 0
     if not args.skip_febrl:
         from benchmarks.linkage_febrl import run, table
 
         print("FEBRL ...", flush=True)
-        sections += ["", "## FEBRL (threshold 0.8, fixed in advance)", "", table(run())]
-        write()
+        write("## FEBRL (threshold 0.8, fixed in advance)", [table(run())])
     if not args.skip_scale:
         rows = _scale_rows(args.data, FULL_SCALES if args.full else SCALES)
-        sections += ["", "## Scale (DuckDB, all cores)", "", _scale_table(rows)]
-        write()
+        write("## Scale (DuckDB, all cores)", [_scale_table(rows)])
     if args.spark:
-        sections += ["", "## Spark against DuckDB (pseudonymised, same data)", ""]
+        body: list[str] = []
         try:
             target = Path(_child("prepare", str(args.data), str(SPARK_SCALE))["dir"])
             spark = _child("spark", str(target))
             duck = _child("measure", str(target), "pseudonymised")
         except RuntimeError as error:
-            sections.append(f"Spark run failed: {error}")
+            body.append(f"Spark run failed: {error}")
         else:
-            sections += [
-                "| backend | reports | seconds | pairs >= 0.8 | peak MB (Python process) | F1 |",
+            body += [
+                "| backend | reports | seconds | pairs linked | peak MB (Python process) | F1 |",
                 "|---|---:|---:|---:|---:|---:|",
                 f"| DuckDB | {duck['reports']:,} | {duck['seconds']:.1f} | {duck['pairs']:,} "
                 f"| {duck['peak_rss_mb']:,.0f} | {duck['f1']:.4f} |",
                 f"| Spark (local, driver 4g) | {spark['reports']:,} | {spark['seconds']:.1f} "
                 f"| {spark['pairs']:,} | {spark['peak_rss_mb']:,.0f} | {spark['f1']:.4f} |",
             ]
-        write()
+        write("## Spark against DuckDB (pseudonymised, same data)", body)
     if args.register is not None:
         from benchmarks.linkage_register import table as register_table
 
         target = Path(_child("prepare", str(args.data), str(args.register))["dir"])
         print(f"  register at scale {args.register:g} ...", flush=True)
         result = _child("register", str(target))
-        sections += [
-            "",
+        write(
             f"## Register, full and incremental (SQLite, scale {args.register:g})",
-            "",
-            f"Intake of 2014-2017 first: {result['intake_seconds']:.1f} s; peak memory of the "
-            f"process {result['peak_rss_mb']:,.0f} MB.",
-            "",
-            register_table(result),
-        ]
-        write()
-    print("\n".join(sections))
+            [
+                f"Intake of 2014-2017 first: {result['intake_seconds']:.1f} s; peak memory of "
+                f"the process {result['peak_rss_mb']:,.0f} MB.",
+                "",
+                register_table(result),
+            ],
+        )
     return 0
