@@ -23,6 +23,7 @@ def test_public_exports() -> None:
         "Sensitivity",
         "capture_histories",
         "decide_reports",
+        "last_quality",
         "link_register",
         "linkage_status",
         "persons_per_year",

@@ -14,6 +14,7 @@ from tests.linkage.testbed import Submissions, import_files
 from victim_monitor.linkage import (
     LinkResult,
     capture_histories,
+    last_quality,
     link_register,
     linkage_status,
     persons_per_year,
@@ -25,6 +26,7 @@ from victim_monitor.storage.schema import (
     person_changes,
     person_reports,
     persons,
+    report_links,
     reports,
 )
 
@@ -118,6 +120,38 @@ def test_full_link_places_every_current_report_in_one_person(
         == (persons_per_year(engine)[2016])
     )
     assert "capture histories 2015" in status.summary()
+    # The run chose its threshold and estimated its own quality, and kept the estimate.
+    expected = result.expected
+    assert expected is not None
+    assert expected.rule == "chosen"
+    assert expected.threshold == result.threshold
+    assert expected.linked_pairs == int(
+        (_links(engine)["match_probability"] >= result.threshold).sum()
+    )
+    assert 0 < expected.precision <= 1
+    assert 0 < expected.recall <= 1
+    assert last_quality(engine) == expected
+    assert status.last_run["quality"] == expected.as_dict()
+    assert "estimated precision" in status.summary()
+    assert result.as_dict()["expected"]["true_pairs"] == expected.true_pairs
+    lo, hi = result.review_band
+    assert lo < result.threshold < hi  # the review band lies around the threshold
+
+
+def _links(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(report_links.c.match_probability)).all()
+    return pd.DataFrame(rows, columns=["match_probability"])
+
+
+def test_a_given_threshold_is_used_and_recorded(engine: Engine, small: Submissions) -> None:
+    import_files(engine, small.files())
+    result = link_register(engine, threshold=0.9)
+    assert result.threshold == 0.9
+    assert result.expected is not None
+    assert result.expected.rule == "given"
+    with pytest.raises(ValueError, match="threshold"):
+        link_register(engine, threshold=1.5)
 
 
 def test_a_second_run_without_new_reports_changes_nothing(

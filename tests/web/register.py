@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from tests.registry.factory import report, write_csv
+from victim_monitor.linkage.threshold import Expected
 from victim_monitor.registry.intake import import_submission
 from victim_monitor.storage.schema import (
     linkage_runs,
@@ -68,6 +69,7 @@ def populate(engine: Engine, folder: Path) -> Register:
                 started_at=now, finished_at=now, mode="full", threshold=0.9, review_low=0.5,
                 review_high=0.9, model={}, reports_linked=5, new_reports=5, pairs_scored=1,
                 persons=1, changes=0,
+                quality=Expected(0.9, "chosen", 1.2, 1, 0.95, 0.81, -0.02).as_dict(),
             )
         ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
         conn.execute(

@@ -71,6 +71,11 @@ def test_staff_decide_a_pair_on_the_evidence(
     client = login("staff")
     page = client.get("/en/workspace/review")
     assert "same date" in page.text
+    # The last run's own estimate of its quality, beside the queue it made.
+    assert "Last linkage run" in page.text
+    assert "Estimated precision" in page.text
+    assert "chosen by the model" in page.text
+    assert "Geschatte recall" in client.get("/nl/workspace/review").text
     token = csrf_of(client, "/en/workspace/review")
     response = client.post(
         f"/en/workspace/review/{register.pair_id}",

@@ -31,7 +31,7 @@ from victim_monitor.linkage.review import (
 )
 from victim_monitor.linkage.score import BackendError
 from victim_monitor.linkage.sensitivity import Sensitivity, sensitivity
-from victim_monitor.linkage.status import LinkageStatus, linkage_status
+from victim_monitor.linkage.status import LinkageStatus, last_quality, linkage_status
 from victim_monitor.linkage.store import ConcurrentRunError
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Sensitivity",
     "capture_histories",
     "decide_reports",
+    "last_quality",
     "link_register",
     "linkage_status",
     "persons_per_year",

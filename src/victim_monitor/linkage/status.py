@@ -1,7 +1,8 @@
 """Status: what linkage holds, for ``victim-monitor status`` and the demo.
 
 Persons per year, how many persons have 1, 2, ... reports, the capture-history table per year
-(list columns as in ``../shared/mse-datasets``), the last run and the open review queue.
+(list columns as in ``../shared/mse-datasets``), the last run with its own estimate of its
+quality (``threshold.Expected``), and the open review queue.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from victim_monitor.linkage.persons import (
     persons_per_year,
     reports_per_person,
 )
+from victim_monitor.linkage.threshold import Expected
 from victim_monitor.storage.schema import linkage_runs, pair_decisions
 
 
@@ -42,6 +44,9 @@ class LinkageStatus:
             "reports per person: "
             + ", ".join(f"{k}: {n:,}" for k, n in sorted(self.reports_per_person.items())),
         ]
+        quality = run.get("quality")
+        if quality:
+            lines.append(Expected(**quality).summary())
         for year, table in sorted(self.histories.items()):
             lines.append(f"capture histories {year} ({' '.join(LISTS)} count):")
             for row in table.itertuples(index=False, name=None):
@@ -60,6 +65,15 @@ class LinkageStatus:
         }
 
 
+def last_quality(engine: Engine) -> Expected | None:
+    """The last run's own estimate of its quality (None before any run, or before 0006)."""
+    with engine.connect() as conn:
+        found = conn.scalar(
+            select(linkage_runs.c.quality).order_by(linkage_runs.c.id.desc()).limit(1)
+        )
+    return None if found is None else Expected(**found)
+
+
 def linkage_status(engine: Engine) -> LinkageStatus:
     """Read the linkage state of the register."""
     with engine.connect() as conn:
@@ -71,6 +85,7 @@ def linkage_status(engine: Engine) -> LinkageStatus:
                 linkage_runs.c.finished_at,
                 linkage_runs.c.reports_linked,
                 linkage_runs.c.persons,
+                linkage_runs.c.quality,
             )
             .order_by(linkage_runs.c.id.desc())
             .limit(1)
@@ -89,6 +104,7 @@ def linkage_status(engine: Engine) -> LinkageStatus:
             "finished_at": row.finished_at.isoformat(timespec="seconds"),
             "reports_linked": row.reports_linked,
             "persons": row.persons,
+            "quality": row.quality,
         }
     years = persons_per_year(engine)
     return LinkageStatus(

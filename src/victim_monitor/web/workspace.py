@@ -16,7 +16,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from victim_monitor.linkage import ReviewError, ReviewPair, record_decision, review_queue
+from victim_monitor.linkage import (
+    ReviewError,
+    ReviewPair,
+    last_quality,
+    record_decision,
+    review_queue,
+)
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.status import SubmissionLine
 from victim_monitor.web import audit, sessions
@@ -270,7 +276,9 @@ Status = Annotated[str, Query(pattern="^(pending|same|different|all)$")]
 @router.get("/{lang:lang}/workspace/review", response_class=HTMLResponse, include_in_schema=False)
 def review_page(request: Request, lang: str, status: Status = "pending") -> HTMLResponse:
     language = check_lang(lang)
-    return render(request, "review.html", language, pairs=_queue(request, status), status=status)
+    pairs = _queue(request, status)
+    quality = last_quality(context(request).engine)
+    return render(request, "review.html", language, pairs=pairs, status=status, quality=quality)
 
 
 @router.get("/api/workspace/review", tags=["workspace"])
