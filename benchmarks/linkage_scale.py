@@ -2,9 +2,11 @@
 
 ``prepare`` builds a data set once (generate, write the raw files, encode them) and keeps
 the standardised inputs of both models as Parquet beside the truth; ``measure`` runs in a
-fresh process per model, so that its peak resident memory is its own: train (prior, ``u`` from
-random pairs, EM), score every blocked pair, cluster at the monitor's threshold. The register
-is not involved: intake has its own benchmark, and linkage reads the reports once.
+fresh process per model, so that its peak resident memory is its own: train (``u`` from
+random pairs, EM in the two sessions, the prior), score every blocked pair, then cluster
+(choose the threshold, connected components, score the pairs inside persons of three or
+more reports, soft cannot-links). The register is not involved: intake has its own
+benchmark, and linkage reads the reports once.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import numpy as np
 import pandas as pd
 from tests.linkage.testbed import build
 
-from victim_monitor.linkage import score
-from victim_monitor.linkage.cluster import cluster, edges
-from victim_monitor.linkage.link import THRESHOLD
+from victim_monitor.linkage import score, train
+from victim_monitor.linkage import threshold as thresholds
+from victim_monitor.linkage.cluster import cluster, edges, unlikely
 from victim_monitor.linkage.quality import pairwise, truth_labels
 from victim_monitor.linkage.standardise import standardise, standardise_clear
+from victim_monitor.linkage.threshold import LINK_FLOOR
 from victim_monitor.registry.organisations import load_organisations
 
 YEARS = (2014, 2015, 2016, 2017, 2018)
@@ -76,11 +79,20 @@ def measure(target: Path, model: str, threads: int | None = None) -> dict[str, A
     reports = pd.read_parquet(target / "reports.parquet")
     spec = score.PSEUDONYMISED if model == "pseudonymised" else score.CLEAR
     started = time.perf_counter()
-    trained = score.train(frame, spec, api=score.duckdb_api(threads))
+    trained = train.train(frame, spec, api=score.duckdb_api(threads)).model
     train_seconds = time.perf_counter() - started
-    pairs = score.predict(frame, trained, floor=THRESHOLD, api=score.duckdb_api(threads))
+    pairs = score.predict(frame, trained, floor=LINK_FLOOR, api=score.duckdb_api(threads))
     predict_seconds = time.perf_counter() - started - train_seconds
-    labels = cluster(frame["unique_id"].to_numpy(np.int64), edges(pairs))
+    threshold = thresholds.choose(
+        pairs["match_probability"], thresholds.true_pairs(trained, len(frame))
+    )
+    ids = frame["unique_id"].to_numpy(np.int64)
+    links = edges(pairs[pairs["match_probability"] >= threshold])
+    labels = cluster(ids, links)
+    within = score.within_persons(frame, trained, labels, api=score.duckdb_api(threads))
+    soft = unlikely(within)
+    if soft:
+        labels = cluster(ids, links, (), soft)
     seconds = time.perf_counter() - started
     quality = pairwise(labels, truth_labels(reports, target / "truth"))
     return {
@@ -90,7 +102,8 @@ def measure(target: Path, model: str, threads: int | None = None) -> dict[str, A
         "train_seconds": train_seconds,
         "predict_seconds": predict_seconds,
         "cluster_seconds": seconds - train_seconds - predict_seconds,
-        "pairs": len(pairs),
+        "pairs": int((pairs["match_probability"] >= threshold).sum()),
+        "threshold": threshold,
         "persons": len(set(labels.tolist())),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "precision": quality.precision,

@@ -1,7 +1,8 @@
 """Spark against DuckDB: the pseudonymised model on Splink's Spark backend (for the record).
 
 Needs pyspark (``pip install victim-monitor[spark]``) and Java 17. A local Spark session on
-all cores; the same training and scoring as ``linkage_scale.measure``.
+all cores; the same training, scoring and clustering as a first full run
+(``quality.link_in_memory``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from victim_monitor.linkage import score
-from victim_monitor.linkage.cluster import cluster, edges
-from victim_monitor.linkage.link import THRESHOLD
-from victim_monitor.linkage.quality import pairwise, truth_labels
+from victim_monitor.linkage.quality import link_in_memory, pairwise, truth_labels
 
 
 def measure(target: Path) -> dict[str, Any]:
@@ -25,15 +23,13 @@ def measure(target: Path) -> dict[str, Any]:
     reports = pd.read_parquet(target / "reports.parquet")
     api = score.spark_api()
     started = time.perf_counter()
-    trained = score.train(frame, api=api)
-    pairs = score.predict(frame, trained, floor=THRESHOLD, api=api)
-    labels = cluster(frame["unique_id"].to_numpy(np.int64), edges(pairs))
+    linked = link_in_memory(frame, api=api)
     seconds = time.perf_counter() - started
-    quality = pairwise(labels, truth_labels(reports, target / "truth"))
+    quality = pairwise(linked.labels, truth_labels(reports, target / "truth"))
     return {
         "reports": len(frame),
         "seconds": seconds,
-        "pairs": len(pairs),
+        "pairs": linked.expected.linked_pairs,
         "f1": quality.f1,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }

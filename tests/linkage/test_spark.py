@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.linkage.testbed import Submissions
-from victim_monitor.linkage import score
+from victim_monitor.linkage import score, train
 from victim_monitor.linkage.standardise import standardise
 
 pytestmark = pytest.mark.skipif(
@@ -24,7 +24,8 @@ def test_spark_scores_the_same_pairs_as_duckdb(small: Submissions) -> None:
     from benchmarks.linkage_scale import reports_from_submissions
 
     frame = standardise(reports_from_submissions(small.files((2015,))))
-    model = score.with_prior(frame, score.reference_model())
+    shipped = int(score.reference_training()["reports"])
+    model = train.with_prior(score.reference_model(), shipped, len(frame))
     duck = score.predict(frame, model, floor=0.5)
     spark = score.predict(frame, model, floor=0.5, api=score.spark_api(partitions=2))
     keys = ["unique_id_l", "unique_id_r"]
