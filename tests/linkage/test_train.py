@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from tests.linkage.testbed import build
-from victim_monitor.linkage import score, train
+from victim_monitor.linkage import score, threshold, train
 from victim_monitor.linkage.quality import pairwise, truth_labels
 from victim_monitor.linkage.standardise import standardise
 
@@ -70,8 +70,9 @@ def test_the_prior_scales_with_the_register() -> None:
     model = {"probability_two_random_records_match": 0.01}
     scaled = train.with_prior(model, 1001, 2001)
     assert scaled["probability_two_random_records_match"] == pytest.approx(0.005)
-    # The matching pairs grow with the reports: the prior times all pairs.
-    assert 0.005 * 2001 * 2000 / 2 == pytest.approx(2 * 0.01 * 1001 * 1000 / 2, rel=1e-3)
+    # Twice the reports, twice the matching pairs the model expects.
+    before = threshold.true_pairs(model, 1001)
+    assert threshold.true_pairs(scaled, 2001) == pytest.approx(2 * before, rel=1e-3)
     assert train.prior_from(10, 5) == 0.5  # at most one half
     assert train.prior_from(10, 1001) == pytest.approx(10 / (1001 * 1000 / 2))
 
