@@ -24,7 +24,8 @@ from tests.linkage.testbed import build
 
 from victim_monitor.linkage import score, train
 from victim_monitor.linkage import threshold as thresholds
-from victim_monitor.linkage.cluster import cluster, edges, unlikely
+from victim_monitor.linkage.cluster import edges
+from victim_monitor.linkage.link import cluster_persons
 from victim_monitor.linkage.quality import pairwise, truth_labels
 from victim_monitor.linkage.standardise import standardise, standardise_clear
 from victim_monitor.linkage.threshold import LINK_FLOOR
@@ -86,13 +87,8 @@ def measure(target: Path, model: str, threads: int | None = None) -> dict[str, A
     threshold = thresholds.choose(
         pairs["match_probability"], thresholds.true_pairs(trained, len(frame))
     )
-    ids = frame["unique_id"].to_numpy(np.int64)
     links = edges(pairs[pairs["match_probability"] >= threshold])
-    labels = cluster(ids, links)
-    within = score.within_persons(frame, trained, labels, api=score.duckdb_api(threads))
-    soft = unlikely(within)
-    if soft:
-        labels = cluster(ids, links, (), soft)
+    labels, _ = cluster_persons(frame, trained, links, api=score.duckdb_api(threads))
     seconds = time.perf_counter() - started
     quality = pairwise(labels, truth_labels(reports, target / "truth"))
     return {

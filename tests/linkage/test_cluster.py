@@ -7,7 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from victim_monitor.linkage.cluster import DECIDED, KEPT, chain, cluster, edges
+from victim_monitor.linkage.cluster import DECIDED, KEPT, chain, cluster, edges, thin
 
 
 def _edges(*pairs: tuple[int, int, float]) -> pd.DataFrame:
@@ -109,3 +109,23 @@ def test_decisions_that_agree_with_each_other_are_all_respected(
         assert labels[a] == labels[b]
     for a, b in cannot:
         assert labels[a] != labels[b]
+
+
+def test_a_chain_of_namesakes_is_cut_where_it_is_weakest() -> None:
+    ids = np.arange(1, 13, dtype=np.int64)
+    # Two persons of six (strong links), chained by one weak link 6-7; a decision 11-12.
+    strong = [(i, i + 1, 0.95) for i in (1, 2, 3, 4, 5, 7, 8, 9, 10)]
+    graph = pd.concat(
+        [
+            _edges(*strong, (6, 7, 0.3)),
+            edges(pd.DataFrame({"unique_id_l": [11], "unique_id_r": [12]}), DECIDED),
+        ]
+    )
+    assert len(thin(ids, graph, largest=12)) == len(graph)  # nothing too large: untouched
+    thinned = thin(ids, graph, largest=11)
+    assert len(thinned) == len(graph) - 1
+    assert not ((thinned["unique_id_l"] == 6) & (thinned["unique_id_r"] == 7)).any()
+    assert pd.Series(cluster(ids, thinned)).value_counts().tolist() == [6, 6]
+    # The decision is never cut, even where nothing smaller would do.
+    kept = thin(ids, graph, largest=1)
+    assert kept["strength"].tolist() == [DECIDED]

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from tests.linkage.testbed import Submissions, import_files
-from victim_monitor.linkage.quality import evaluate, pairwise
+from victim_monitor.linkage import link_register
+from victim_monitor.linkage.quality import evaluate, link_in_memory, pairwise
+from victim_monitor.linkage.standardise import read_reports, standardise
 from victim_monitor.registry.register import open_register
+from victim_monitor.storage.schema import person_reports
 
 
 def test_quality_against_the_synthetic_truth(
@@ -47,6 +51,29 @@ def test_quality_against_the_synthetic_truth(
     assert clear.quality.f1 - pseudonymised.quality.f1 <= 0.02
     assert "pseudonymised" in report.summary()
     assert report.as_dict()["rows"][0]["quality"]["f1"] == pseudonymised.quality.f1
+
+
+def test_in_memory_linkage_is_what_the_register_does(
+    medium: Submissions, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The grid and the quality figures measure link_in_memory: it must be a first run."""
+    engine = open_register(f"sqlite:///{tmp_path_factory.mktemp('same') / 'r.db'}")
+    import_files(engine, medium.files())
+    try:
+        result = link_register(engine)
+        reports = read_reports(engine)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(person_reports.c.report_id, person_reports.c.person_id)
+            ).all()
+    finally:
+        engine.dispose()
+    linked = link_in_memory(standardise(reports), lists=reports["estimation_list"])
+    assert linked.threshold == result.threshold
+    person = dict(rows)
+    register = np.array([person[u] for u in reports["unique_id"]])
+    same = pairwise(linked.labels, register)
+    assert same.precision == same.recall == 1.0
 
 
 def test_pairwise_measures() -> None:

@@ -35,6 +35,8 @@ DECIDED = 3.0
 KEPT = 2.0
 UNLIKELY = 0.01
 """Two reports of one component that the model scores below this are a soft cannot-link."""
+LARGEST = 500
+"""A component of more reports than this is a chain of namesakes, not a person (``thin``)."""
 
 EDGE_COLUMNS = ("unique_id_l", "unique_id_r", "strength")
 
@@ -101,6 +103,53 @@ def cluster(
         )
     # Label each cluster by its smallest id, which does not depend on input order.
     return pd.Series(ids).groupby(labels).transform("min").to_numpy(np.int64)
+
+
+def thin(ids: NDArray[np.int64], links: pd.DataFrame, largest: int = LARGEST) -> pd.DataFrame:
+    """``links`` without the weakest model links of every component of more than ``largest``
+    reports: raised link by link within such a component until none of its parts is larger.
+
+    No person has hundreds of reports; a component that large is a chain of weak links
+    through namesakes, and it is cut where it is weakest (the single-linkage cut). Decisions
+    and earlier persons (strength ``KEPT`` or more) are never cut.
+    """
+    n = len(ids)
+    order = np.argsort(ids, kind="stable")
+    left = _positions(ids[order], order, links["unique_id_l"].to_numpy(np.int64))
+    right = _positions(ids[order], order, links["unique_id_r"].to_numpy(np.int64))
+    known = (left >= 0) & (right >= 0)
+    labels = _components(n, left[known], right[known])
+    sizes = np.bincount(labels)
+    if sizes.max(initial=0) <= largest:
+        return links
+    strength = links["strength"].to_numpy(float)
+    component = np.full(len(links), -1, dtype=np.int64)
+    component[known] = labels[left[known]]
+    dropped = np.zeros(len(links), dtype=bool)
+    for large in np.flatnonzero(sizes > largest):
+        mine = np.flatnonzero(component == large)
+        cuts = np.unique(strength[mine][strength[mine] < KEPT])
+        low, high = 0, len(cuts)  # keep the edges of strength >= cuts[k]: the least such k
+        while low < high:
+            k = (low + high) // 2
+            kept = mine[strength[mine] >= cuts[k]]
+            if _largest(n, left[kept], right[kept]) <= largest:
+                high = k
+            else:
+                low = k + 1
+        floor = cuts[low] if low < len(cuts) else KEPT
+        dropped[mine[strength[mine] < floor]] = True
+    return links[~dropped].reset_index(drop=True)
+
+
+def _components(n: int, left: NDArray[np.intp], right: NDArray[np.intp]) -> NDArray[np.int32]:
+    graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(n, n))
+    labels: NDArray[np.int32] = connected_components(graph, directed=False)[1]
+    return labels
+
+
+def _largest(n: int, left: NDArray[np.intp], right: NDArray[np.intp]) -> int:
+    return int(np.bincount(_components(n, left, right)).max(initial=0))
 
 
 def unlikely(within: pd.DataFrame, same: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:

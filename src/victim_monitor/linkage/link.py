@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor.linkage import cluster as clustering
@@ -189,18 +190,13 @@ def link_register(
         assert state.last_run is not None
         model = train.with_prior(state.last_run.model, state.last_run.reports, n)
         source = f"of run {state.last_run.id}"
-    elif n >= MIN_TRAINING_REPORTS:
-        model = train.train(frame, seed=seed, api=score.backend(backend)).model
-        source = "trained"
-        if state.last_run is not None:
+    else:
+        model, source = fresh_model(frame, seed=seed, api=score.backend(backend))
+        if source == "trained" and state.last_run is not None:
             current = train.with_prior(state.last_run.model, state.last_run.reports, n)
             model, scored, fit = _choose(frame, model, current, force=force, backend=backend)
             if model is current:
                 source = f"of run {state.last_run.id}"
-    else:
-        shipped = score.reference_training()["reports"]
-        model = train.with_prior(score.reference_model(), int(shipped), n)
-        source = "shipped"
     step("train the model", 1, 1)
 
     step("score pairs", 0, 1)
@@ -232,15 +228,15 @@ def link_register(
     if threshold is None:
         threshold = thresholds.choose(every["match_probability"], expected_pairs)
     band = review_band or thresholds.review_band(threshold)
-    ids = reports["unique_id"].to_numpy(np.int64)
     links = _links(pairs, threshold, decided, reports, old, state, full, engine)
-    labels = clustering.cluster(ids, links, decided.different.keys())
-    within = score.within_persons(
-        frame, model, labels, None if full else new_ids, api=score.backend(backend)
+    labels, within = cluster_persons(
+        frame,
+        model,
+        links,
+        decided=decided,
+        new=None if full else new_ids,
+        api=score.backend(backend),
     )
-    unlikely = clustering.unlikely(within, decided.same.keys())
-    if unlikely:
-        labels = clustering.cluster(ids, links, decided.different.keys(), unlikely)
     result = assign(
         reports,
         labels,
@@ -364,6 +360,48 @@ def link_register(
     )
 
 
+def fresh_model(
+    frame: pd.DataFrame,
+    spec: score.Spec = score.PSEUDONYMISED,
+    *,
+    seed: int = score.SEED,
+    api: Any = None,
+) -> tuple[score.Model, str]:
+    """A model for a register without one: trained on ``frame`` (the standardised reports)
+    from ``MIN_TRAINING_REPORTS`` on, else the shipped one with its prior scaled; and which."""
+    if len(frame) >= MIN_TRAINING_REPORTS:
+        return train.train(frame, spec, seed=seed, api=api).model, "trained"
+    shipped = int(score.reference_training(spec)["reports"])
+    return train.with_prior(score.reference_model(spec), shipped, len(frame)), "shipped"
+
+
+def cluster_persons(
+    frame: pd.DataFrame,
+    model: score.Model,
+    links: pd.DataFrame,
+    *,
+    decided: Decided | None = None,
+    new: pd.Series | None = None,
+    api: Any = None,
+) -> tuple[NDArray[np.int64], pd.DataFrame]:
+    """Persons (a label per row of ``frame``) from the edges ``links``, and their soft
+    cannot-links: cut chains of namesakes (``cluster.thin``), cluster with the decisions,
+    score every pair inside each person of three or more reports, cluster again with the
+    pairs below ``cluster.UNLIKELY`` as soft cannot-links (those are returned, scored).
+
+    ``new``: an incremental run's new report ids (only persons they join are looked at).
+    """
+    decided = decided or Decided()
+    ids = frame["unique_id"].to_numpy(np.int64)
+    links = clustering.thin(ids, links)
+    labels = clustering.cluster(ids, links, decided.different.keys())
+    within = score.within_persons(frame, model, labels, new, below=clustering.UNLIKELY, api=api)
+    unlikely = clustering.unlikely(within, decided.same.keys())
+    if unlikely:
+        labels = clustering.cluster(ids, links, decided.different.keys(), unlikely)
+    return labels, within
+
+
 def _choose(
     frame: pd.DataFrame,
     candidate: score.Model,
@@ -421,15 +459,15 @@ def _check(threshold: float | None, band: tuple[float, float] | None) -> None:
         raise ValueError(f"review band must satisfy {LINK_FLOOR} <= low <= high <= 1: {band}")
 
 
-def _stored(pairs: pd.DataFrame, within: pd.DataFrame) -> pd.DataFrame:
+def _stored(pairs: pd.DataFrame, unlikely: pd.DataFrame) -> pd.DataFrame:
     """The pairs a run keeps: those scored at least ``LINK_FLOOR``, and the soft cannot-links
     found inside persons (so that sensitivity clusters as the run did)."""
-    extra = within[within["match_probability"] < clustering.UNLIKELY]
-    if extra.empty:
+    if unlikely.empty:
         return pairs
+    extra = unlikely[list(pairs.columns)]
     if pairs.empty:
-        return extra[list(pairs.columns)].reset_index(drop=True)
-    both = pd.concat([pairs, extra[list(pairs.columns)]], ignore_index=True)
+        return extra.reset_index(drop=True)
+    both = pd.concat([pairs, extra], ignore_index=True)
     return both.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
 
 

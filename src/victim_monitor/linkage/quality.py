@@ -29,10 +29,10 @@ import pandas as pd
 from numpy.typing import NDArray
 from sqlalchemy import Engine
 
-from victim_monitor.linkage import score, train
+from victim_monitor.linkage import score
 from victim_monitor.linkage import threshold as thresholds
-from victim_monitor.linkage.cluster import cluster, edges, unlikely
-from victim_monitor.linkage.link import MIN_TRAINING_REPORTS
+from victim_monitor.linkage.cluster import edges
+from victim_monitor.linkage.link import cluster_persons, fresh_model
 from victim_monitor.linkage.persons import LISTS
 from victim_monitor.linkage.standardise import read_reports, standardise, standardise_clear
 from victim_monitor.linkage.threshold import LINK_FLOOR, Expected
@@ -206,27 +206,20 @@ def link_in_memory(
 ) -> InMemory:
     """Link ``frame`` (standardised) as a register's first full run would; nothing stored.
 
-    Train (or the shipped model below ``MIN_TRAINING_REPORTS``), score, choose the threshold
-    (unless given), cluster with the model's soft cannot-links. ``lists``: each row's
+    Train (or the shipped model on a small register: ``link.fresh_model``), score, choose the
+    threshold (unless given), cluster with the model's soft cannot-links
+    (``link.cluster_persons``), as ``link_register`` does. ``lists``: each row's
     estimation list, for the run's own estimate of its overlap error.
     """
     n = len(frame)
-    if n >= MIN_TRAINING_REPORTS:
-        model = train.train(frame, spec, seed=seed, api=api).model
-    else:
-        shipped = int(score.reference_training(spec)["reports"])
-        model = train.with_prior(score.reference_model(spec), shipped, n)
+    model, _ = fresh_model(frame, spec, seed=seed, api=api)
     pairs = score.predict(frame, model, floor=LINK_FLOOR, api=api)
     expected_pairs = thresholds.true_pairs(model, n)
     rule = "given" if threshold is not None else "chosen"
     if threshold is None:
         threshold = thresholds.choose(pairs["match_probability"], expected_pairs)
-    ids = frame["unique_id"].to_numpy(np.int64)
     links = edges(pairs[pairs["match_probability"] >= threshold])
-    labels = cluster(ids, links)
-    soft = unlikely(score.within_persons(frame, model, labels, api=api))
-    if soft:
-        labels = cluster(ids, links, (), soft)
+    labels, _ = cluster_persons(frame, model, links, api=api)
     by_id = pd.Series(
         lists.to_numpy() if lists is not None else np.full(n, ""), index=frame["unique_id"]
     )

@@ -282,13 +282,20 @@ GROUP = "link_group"
 
 
 def within(
-    frame: pd.DataFrame, model: Model, groups: pd.Series, *, api: Any = None
+    frame: pd.DataFrame,
+    model: Model,
+    groups: pd.Series,
+    *,
+    below: float = 1.0,
+    api: Any = None,
 ) -> pd.DataFrame:
-    """Every pair of reports in one group, scored, whether blocking compared them or not.
+    """The pairs of reports in one group that score below ``below``, whether blocking
+    compared them or not.
 
-    ``groups``: a group label per row of ``frame`` (NA: in no group). Used for the components
-    of the link graph, so that clustering sees how each report compares with every other
-    report it would be joined to. Term frequencies come from the whole of ``frame``.
+    ``groups``: a group label per row of ``frame`` (NA: in no group). Used for the persons
+    of the link graph (at most ``cluster.LARGEST`` reports each: all their pairs are
+    scored), so that clustering sees how each report compares with every other report it
+    would be joined to. Term frequencies come from the whole of ``frame``.
     """
     settings_dict = {
         **model,
@@ -300,7 +307,8 @@ def within(
     with quiet():
         scorer = linker(api or duckdb_api(), grouped, settings_dict)
         result = scorer.inference.predict(threshold_match_probability=0.0, warning_mode="never")
-        return _pairs(result)
+        kept = result.query_sql(f"SELECT * FROM {{this}} WHERE match_probability < {below!r}")
+        return _pairs(kept)
 
 
 def within_persons(
@@ -309,9 +317,11 @@ def within_persons(
     labels: NDArray[np.int64],
     new: pd.Series | None = None,
     *,
+    below: float = 1.0,
     api: Any = None,
 ) -> pd.DataFrame:
-    """Every pair of reports inside each cluster of three or more reports, scored.
+    """The pairs of reports inside each cluster of three or more reports that score below
+    ``below`` (:func:`within`).
 
     ``labels``: a cluster per row of ``frame``. With ``new`` (report ids: an incremental
     run) only the clusters a new report is in are looked at, and only the pairs with a new
@@ -325,7 +335,7 @@ def within_persons(
     if not wanted.any():
         gammas = [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
         return pd.DataFrame(columns=[*PAIR_COLUMNS, *gammas])
-    pairs = within(frame, model, clusters.where(wanted), api=api)
+    pairs = within(frame, model, clusters.where(wanted), below=below, api=api)
     if new is not None:
         fresh = set(new.tolist())
         pairs = pairs[pairs["unique_id_l"].isin(fresh) | pairs["unique_id_r"].isin(fresh)]
