@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from victim_monitor.estimation.estimable import MAX_RATIO, Judged, judge, selected_model_exists
 from victim_monitor.estimation.intervals import Interval
 from victim_monitor.problems import Problem
 
@@ -56,6 +57,14 @@ class PopulationEstimate:
     settings: Mapping[str, Any] = field(default_factory=dict)
 
     @property
+    def judged(self) -> Judged:
+        """The estimate and interval as they may be shown, or why they may not
+        (:mod:`~victim_monitor.estimation.estimable`)."""
+        exists = selected_model_exists(self.warnings, self.method)
+        iv = self.interval
+        return judge(self.observed, self.estimate, iv.low, iv.high, exists=exists)
+
+    @property
     def dark_figure(self) -> float:
         """Persons estimated never to have been registered on any list."""
         return self.estimate - self.observed
@@ -68,51 +77,85 @@ class PopulationEstimate:
         return self.observed / self.estimate, low, high
 
     def summary(self) -> str:
-        iv = self.interval
-        value, c_low, c_high = self.coverage
-        lines = [
-            f"Population estimate ({self.method}): {self.estimate:,.0f}",
-            f"  {iv.level:.0%} interval ({iv.method}): {iv.low:,.0f} to {iv.high:,.0f}",
-            f"  observed on {len(self.lists)} lists ({', '.join(self.lists)}): {self.observed:,}",
-            f"  dark figure: {self.dark_figure:,.0f}; coverage {value:.1%} "
-            f"({c_low:.1%} to {c_high:.1%})",
-            f"  model: {self.model.label} {' '.join(self.model.terms) or '(main effects)'}",
-        ]
+        iv, shown = self.interval, self.judged
+        head = f"Population estimate ({self.method}): "
+        observed = f"  observed on {len(self.lists)} lists ({', '.join(self.lists)}): "
+        if shown.reason is not None:
+            lines = [
+                f"{head}not estimable: {shown.reason.en} ({shown.reason.code})",
+                f"{observed}{self.observed:,}",
+            ]
+        else:
+            raised = " (lower limit raised to the registered count)" if shown.raised_low else ""
+            lines = [
+                f"{head}{shown.estimate:,.0f}",
+                f"  {iv.level:.0%} interval ({iv.method}): {shown.low:,.0f} to "
+                f"{shown.high:,.0f}{raised}",
+                f"{observed}{self.observed:,}",
+                f"  dark figure: {shown.estimate - self.observed:,.0f}; coverage "
+                f"{self.observed / shown.estimate:.1%} ({self.observed / shown.high:.1%} to "
+                f"{self.observed / shown.low:.1%})",
+            ]
+        terms = " ".join(self.model.terms) or "(main effects)"
+        lines.append(f"  model: {self.model.label} {terms}")
         if self.model.neg_inf_terms:
             lines.append(f"  at minus infinity: {' '.join(self.model.neg_inf_terms)}")
         if self.sensitivity:
             lines.append(f"  best models ({self.sensitivity_scope}):")
             for alt in self.sensitivity:
                 crit = f"BIC {alt.bic:.2f}" if alt.bic is not None else ""
-                lines.append(f"    {alt.estimate:>12,.0f}  {crit:<12} {alt.label}")
+                value = _plausible(alt.estimate, self.observed)
+                shown_alt = "not estimable" if value is None else f"{value:,.0f}"
+                lines.append(f"    {shown_alt:>13}  {crit:<12} {alt.label}")
         lines.extend(f"  {w}" for w in self.warnings)
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain values only (non-finite numbers become null), ready for ``json.dumps``."""
-        iv = self.interval
-        value, c_low, c_high = self.coverage
+        """Plain values only (non-finite numbers become null), ready for ``json.dumps``.
+
+        A result that is not estimable has null estimate, interval, dark figure and coverage,
+        and says why under ``not_estimable``.
+        """
+        iv, shown = self.interval, self.judged
+
+        def share(d: float) -> float:
+            return self.observed / d if d > 0 else math.nan
+
+        def plausible(m: ModelEstimate) -> dict[str, Any]:
+            return {**m.to_dict(), "estimate": _plausible(m.estimate, self.observed)}
+
         out: dict[str, Any] = _clean(
             {
                 "observed": self.observed,
-                "estimate": self.estimate,
-                "dark_figure": self.dark_figure,
+                "estimable": shown.estimable,
+                "not_estimable": None if shown.reason is None else shown.reason.to_dict(),
+                "estimate": shown.estimate,
+                "dark_figure": shown.estimate - self.observed,
                 "interval": {
-                    "low": iv.low,
-                    "high": iv.high,
+                    "low": shown.low,
+                    "high": shown.high,
+                    "low_raised_to_observed": shown.raised_low,
                     "level": iv.level,
                     "method": iv.method,
-                    "details": dict(iv.details),
+                    "details": dict(iv.details) if shown.estimable else {},
                 },
-                "coverage": {"value": value, "low": c_low, "high": c_high},
-                "model": self.model.to_dict(),
+                "coverage": {
+                    "value": share(shown.estimate),
+                    "low": share(shown.high),
+                    "high": share(shown.low),
+                },
+                "model": {**self.model.to_dict(), "estimate": shown.estimate},
                 "method": self.method,
                 "lists": list(self.lists),
                 "sensitivity": {
                     "scope": self.sensitivity_scope,
-                    "models": [m.to_dict() for m in self.sensitivity],
+                    "models": [plausible(m) for m in self.sensitivity],
                 },
-                "diagnostics": dict(self.diagnostics),
+                "diagnostics": {
+                    k: v
+                    for k, v in self.diagnostics.items()
+                    if shown.estimable or k != "model_conditional_intervals"
+                },
                 "warnings": [w.as_dict() for w in self.warnings],
                 "settings": dict(self.settings),
             }
@@ -122,6 +165,12 @@ class PopulationEstimate:
     def to_json(self, indent: int | None = 2) -> str:
         """The result as JSON text (the CLI's ``--json`` output)."""
         return json.dumps(self.to_dict(), indent=indent)
+
+
+def _plausible(estimate: float, observed: int) -> float | None:
+    """A model's estimate where it is finite and not a run-away; else None (not estimable)."""
+    ok = math.isfinite(estimate) and observed <= estimate <= MAX_RATIO * max(observed, 1)
+    return estimate if ok else None
 
 
 def _num(value: float | None) -> float | None:

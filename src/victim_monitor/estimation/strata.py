@@ -29,6 +29,7 @@ from victim_monitor.estimation.covariates import (
     wald_intervals,
 )
 from victim_monitor.estimation.design import term_label
+from victim_monitor.estimation.estimable import REASONS, Reason, judge, selected_model_exists
 from victim_monitor.estimation.histories import CaptureHistoryTable, table_from_persons
 from victim_monitor.estimation.methods import prepare
 from victim_monitor.estimation.population import conditional_intervals
@@ -40,7 +41,10 @@ MIN_OBSERVED = 10
 
 @dataclass(frozen=True)
 class StratumEstimate:
-    """One stratum (or the total): registered, estimated, interval, coverage."""
+    """One stratum (or the total): registered, estimated, interval, coverage.
+
+    A stratum that is not estimable (``reason``) has NaN estimate and limits.
+    """
 
     key: tuple[str, ...]
     observed: int
@@ -48,6 +52,24 @@ class StratumEstimate:
     low: float
     high: float
     model: str = ""
+    reason: Reason | None = None
+
+    @classmethod
+    def judged(
+        cls,
+        key: tuple[str, ...],
+        observed: int,
+        estimate: float,
+        low: float,
+        high: float,
+        model: str = "",
+        *,
+        exists: bool = True,
+    ) -> StratumEstimate:
+        """The stratum as it may be shown (:func:`~victim_monitor.estimation.estimable.judge`):
+        the lower limit at least the registered count, or not estimable with the reason."""
+        shown = judge(observed, estimate, low, high, exists=exists)
+        return cls(key, observed, shown.estimate, shown.low, shown.high, model, shown.reason)
 
     @property
     def coverage(self) -> tuple[float, float, float]:
@@ -88,6 +110,7 @@ class StratifiedEstimate:
                     "coverage_low": c_low,
                     "coverage_high": c_high,
                     "model": s.model,
+                    "not_estimable": "" if s.reason is None else s.reason.code,
                 }
             )
         return pd.DataFrame(rows)
@@ -99,10 +122,13 @@ class StratifiedEstimate:
         )
         lines = [head]
         for s in (*self.strata, self.total):
+            name = f"  {' / '.join(s.key):<30} {s.observed:>8,} registered  "
+            if s.reason is not None:
+                lines.append(f"{name}not estimable: {s.reason.en}")
+                continue
             value = s.coverage[0]
             lines.append(
-                f"  {' / '.join(s.key):<30} {s.observed:>8,} registered  {s.estimate:>12,.0f} "
-                f"({s.low:,.0f} to {s.high:,.0f})  coverage {value:.1%}"
+                f"{name}{s.estimate:>12,.0f} ({s.low:,.0f} to {s.high:,.0f})  coverage {value:.1%}"
             )
         lines.extend(f"  {w}" for w in self.warnings)
         return "\n".join(lines)
@@ -117,6 +143,7 @@ class StratifiedEstimate:
                 "interval": {"low": s.low, "high": s.high},
                 "coverage": {"value": value, "low": c_low, "high": c_high},
                 "model": s.model,
+                "not_estimable": None if s.reason is None else s.reason.to_dict(),
             }
 
         out: dict[str, Any] = _clean(
@@ -207,7 +234,11 @@ def _stratified(
                     "counted as registered only (the total is then a lower bound)"
                 )
             )
-            strata.append(StratumEstimate(key, table.observed, math.nan, math.nan, math.nan))
+            strata.append(
+                StratumEstimate(
+                    key, table.observed, math.nan, math.nan, math.nan, reason=REASONS["too_small"]
+                )
+            )
             total_est += table.observed
             if bootstrap:
                 boots.append(np.full(bootstrap, float(table.observed)))
@@ -215,6 +246,24 @@ def _stratified(
             continue
         work = prepare(table, method, threshold, None, None, None, workers)
         label = work.selected.label
+        exists = selected_model_exists(tuple(work.warnings), method)
+        first = conditional_intervals(work, table.observed, level)["profile"]
+        check = StratumEstimate.judged(
+            key, table.observed, work.estimate, first.low, first.high, label, exists=exists
+        )
+        if check.reason is not None:
+            warnings.append(
+                codes.SMALL_STRATUM(
+                    f"stratum {'/'.join(key)}: not estimable ({check.reason.en}); counted as "
+                    "registered only (the total is then a lower bound)"
+                )
+            )
+            strata.append(check)
+            total_est += table.observed
+            if bootstrap:
+                boots.append(np.full(bootstrap, float(table.observed)))
+                jacks.append((np.zeros(0), np.zeros(0, dtype=np.int64), float(table.observed)))
+            continue
         if bootstrap:
             child = int(children[i].generate_state(1)[0])
             reps, jack, weights = replicate_estimates(
@@ -227,10 +276,14 @@ def _stratified(
             boots.append(reps)
             jacks.append((jack, weights, work.estimate))
         else:
-            iv = conditional_intervals(work, table.observed, level)["profile"]
+            iv = first
             half = (iv.high - iv.low) / (2 * z)
             variance += half**2 if math.isfinite(half) else math.inf
-        strata.append(StratumEstimate(key, table.observed, work.estimate, iv.low, iv.high, label))
+        strata.append(
+            StratumEstimate.judged(
+                key, table.observed, work.estimate, iv.low, iv.high, label, exists=exists
+            )
+        )
         total_est += work.estimate
     key = ("total",) * len(tables[0][0])
     if bootstrap:
@@ -239,10 +292,12 @@ def _stratified(
         jack_weights = np.concatenate([w for _, w, _ in jacks])
         ahat = intervals.acceleration(jack_total, jack_weights)
         iv = intervals.bca(total_est, reps, ahat, level)
-        total = StratumEstimate(key, total_obs, total_est, iv.low, iv.high)
+        total = StratumEstimate.judged(key, total_obs, total_est, iv.low, iv.high)
         return strata, total, warnings, "bca"
     spread = z * math.sqrt(variance)
-    total = StratumEstimate(key, total_obs, total_est, total_est - spread, total_est + spread)
+    total = StratumEstimate.judged(
+        key, total_obs, total_est, total_est - spread, total_est + spread
+    )
     return strata, total, warnings, "profile (total: normal approximation)"
 
 
@@ -289,17 +344,34 @@ def _with_covariates(
             iv = intervals.bca(float(est), r, intervals.acceleration(j[ok], weights[ok]), level)
             limits.append((iv.low, iv.high))
         strata = [
-            StratumEstimate(k, int(o), float(e), lo, hi, label)
+            StratumEstimate.judged(k, int(o), float(e), lo, hi, label)
             for k, o, e, (lo, hi) in zip(
                 keys, fitted.observed, fitted.estimates, limits[:-1], strict=True
             )
         ]
-        total = StratumEstimate(key, int(fitted.observed.sum()), fitted.total, *limits[-1])
-        return strata, total, warnings, "bca"
+        total = StratumEstimate.judged(key, int(fitted.observed.sum()), fitted.total, *limits[-1])
+        return strata, _whole(strata, total, warnings), warnings, "bca"
     low, high, t_low, t_high = wald_intervals(fitted, z)
     strata = [
-        StratumEstimate(k, int(o), float(e), float(lo), float(hi), label)
+        StratumEstimate.judged(k, int(o), float(e), float(lo), float(hi), label)
         for k, o, e, lo, hi in zip(keys, fitted.observed, fitted.estimates, low, high, strict=True)
     ]
-    total = StratumEstimate(key, int(fitted.observed.sum()), fitted.total, t_low, t_high)
+    total = StratumEstimate.judged(key, int(fitted.observed.sum()), fitted.total, t_low, t_high)
+    total = _whole(strata, total, warnings)
     return strata, total, warnings, "wald (log dark figure; total by the delta method)"
+
+
+def _whole(
+    strata: list[StratumEstimate], total: StratumEstimate, warnings: list[Problem]
+) -> StratumEstimate:
+    """One model over all strata: its total is not estimable when one of its strata is not."""
+    failed = [s for s in strata if s.reason is not None]
+    if not failed or total.reason is not None:
+        return total
+    names = ", ".join("/".join(s.key) for s in failed)
+    warnings.append(
+        codes.SMALL_STRATUM(f"strata {names} are not estimable, and so neither is the total")
+    )
+    return StratumEstimate(
+        total.key, total.observed, math.nan, math.nan, math.nan, total.model, REASONS["stratum"]
+    )
