@@ -13,9 +13,11 @@ import victim_monitor.publication.publish as publish_module
 from victim_monitor.cli import main
 from victim_monitor.disclosure import AuditFailure, Release, load_policy
 from victim_monitor.disclosure.codes import INTERVAL_TOO_NARROW
+from victim_monitor.estimation.estimable import MAX_RATIO, judge
 from victim_monitor.publication import PublicationError, load_publication
+from victim_monitor.publication.model import CellKey, YearEstimate
 from victim_monitor.publication.protection import Protected, protect_tabulation
-from victim_monitor.publication.publish import parse_years, publish
+from victim_monitor.publication.publish import ROUNDING, Fitted, _estimate, parse_years, publish
 from victim_monitor.tables import tabulate
 
 YEARS = (2017, 2018)
@@ -55,6 +57,44 @@ def test_a_publication_is_protected_audited_and_byte_identical_on_rerun(
     for e in (*pub.estimates, *pub.stratum_estimates):
         cell = pub.table(e.registered_cell.table).cell(**dict(e.registered_cell.key))
         assert e.registered == cell.value
+        _never_a_number_that_does_not_exist(e)
+
+
+def _never_a_number_that_does_not_exist(e: YearEstimate) -> None:
+    if e.estimate is None:
+        assert e.reason is not None  # and the reason is said
+        assert (e.low, e.high, e.coverage) == (None, None, None)
+        return
+    assert e.not_estimable == ""
+    assert e.registered is not None
+    assert e.low is not None
+    assert e.high is not None
+    assert e.low <= e.estimate <= e.high
+    assert e.registered - ROUNDING <= e.low
+    assert e.estimate <= MAX_RATIO * e.registered + ROUNDING
+
+
+def _fitted(observed: int, estimate: float, low: float, high: float) -> Fitted:
+    return Fitted(observed, ("P", "R"), judge(observed, estimate, low, high), "P:R", "profile")
+
+
+def test_a_form_without_an_estimate_of_its_own_takes_its_coverage_over_the_years() -> None:
+    cell = CellKey.of("victims_by_form", {"year": "2018", "form_group": "criminal"})
+    stratum = (("form_group", "criminal"),)
+    runaway = _fitted(46, 9.6e12, 100.0, 2e13)  # issue 13: 9,638,936,068,150 from 46
+    assert runaway.shown.reason is not None
+    pooled = _fitted(230, 1150.0, 800.0, 1800.0)  # all years: a fifth registered
+    found = _estimate(runaway, "2018", 45, cell, stratum, pooled)
+    assert found.basis == "pooled_years"
+    assert (found.estimate, found.low, found.high) == (230.0, 160.0, 360.0)
+    assert found.model == "P:R"
+    _never_a_number_that_does_not_exist(found)
+    alone = _estimate(runaway, "2018", 45, cell, stratum, _fitted(230, 5e9, 300.0, 1e10))
+    assert alone.estimate is None
+    assert alone.not_estimable == "unbounded" or alone.not_estimable == "runaway"
+    assert alone.to_dict()["not_estimable"]["nl"]
+    _never_a_number_that_does_not_exist(alone)
+    assert YearEstimate.from_dict(alone.to_dict()) == alone
 
 
 def test_every_finding_rests_on_shown_cells(linked: Engine, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from victim_monitor.estimation.estimable import REASONS, Reason
 from victim_monitor.vocab import Label
 
 FORMAT = "victim-monitor-publication/1"
@@ -197,9 +198,19 @@ class YearEstimate:
     model: str
     warnings: tuple[str, ...] = ()
     stratum: tuple[tuple[str, str], ...] = ()  # e.g. (("form_group", "domestic_sexual"),)
+    not_estimable: str = ""  # the reason code (estimation.estimable.REASONS) when not shown
+    basis: str = "year"  # "year": its own table; "pooled_years": a stratum's coverage over years
+
+    @property
+    def reason(self) -> Reason | None:
+        """Why there is no estimate (NL/EN), or None when there is one."""
+        return REASONS.get(self.not_estimable) if self.not_estimable else None
 
     def to_dict(self) -> dict[str, Any]:
+        reason = self.reason
         return {
+            "not_estimable": None if reason is None else reason.to_dict(),
+            "basis": self.basis,
             "stratum": dict(self.stratum),
             "year": self.year,
             "registered": self.registered,
@@ -233,6 +244,8 @@ class YearEstimate:
             model=str(raw["model"]),
             warnings=tuple(str(w) for w in raw.get("warnings", [])),
             stratum=tuple(sorted((str(d), str(c)) for d, c in raw.get("stratum", {}).items())),
+            not_estimable=str((raw.get("not_estimable") or {}).get("code", "")),
+            basis=str(raw.get("basis", "year")),
         )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, func, select
 
 from victim_monitor.disclosure import Outcome, Policy, ProtectedTable, Release, load_policy
 from victim_monitor.estimation import EstimationError, estimate, parse_table
+from victim_monitor.estimation.estimable import MIN_OBSERVED, Judged, judge
 from victim_monitor.findings import LEVEL, findings, trends
 from victim_monitor.linkage.persons import histories_frame
 from victim_monitor.publication.codes import (
@@ -219,28 +220,40 @@ def _estimates(
     engine: Engine, years: Sequence[str], tables: Mapping[str, PublishedTable], step: Progress
 ) -> tuple[tuple[YearEstimate, ...], tuple[YearEstimate, ...]]:
     """Per year, and per year and form of exploitation: the MSE estimate over the lists with
-    anyone on them, and the coverage of the published count."""
+    anyone on them, and the coverage of the published count.
+
+    An estimate that is not estimable (``estimation.estimable``) is published without a figure,
+    with its reason; a form's year then falls back on the form's estimate over all years
+    together, in proportion to the year's registered persons, where that one is estimable."""
     patterns = _patterns(engine, years)
     totals, forms = tables["victims_by_year"], tables["victims_by_form"]
     strata = [f for f in forms.categories["form_group"] if f not in (TOTAL, "unknown")]
+    pooled: dict[str, Fitted] = {}
+    for form in strata:
+        counts: dict[str, int] = {}
+        for (_y, f, lists), n in patterns.items():
+            if f == form:
+                counts[lists] = counts.get(lists, 0) + n
+        pooled[form] = _fit(counts)
     overall: list[YearEstimate] = []
     by_form: list[YearEstimate] = []
     for done, year in enumerate(years):
         step("estimate", done, len(years))
-        counts: dict[str, int] = {}
+        counts = {}
         for (y, _form, lists), n in patterns.items():
             if y == year:
                 counts[lists] = counts.get(lists, 0) + n
         cell = CellKey.of(totals.name, {"year": year})
-        overall.append(_estimate(counts, year, totals.value(year=year), cell, ()))
+        overall.append(_estimate(_fit(counts), year, totals.value(year=year), cell, ()))
         for form in strata:
             counts = {lst: n for (y, f, lst), n in patterns.items() if y == year and f == form}
             key = {"year": year, "form_group": form}
             registered = forms.value(**key)
             stratum = (("form_group", form),)
-            by_form.append(
-                _estimate(counts, year, registered, CellKey.of(forms.name, key), stratum)
+            found = _estimate(
+                _fit(counts), year, registered, CellKey.of(forms.name, key), stratum, pooled[form]
             )
+            by_form.append(found)
     step("estimate", len(years), len(years))
     return tuple(overall), tuple(by_form)
 
@@ -256,48 +269,79 @@ def _patterns(engine: Engine, years: Sequence[str]) -> dict[tuple[str, str, str]
         return {(str(y), str(f), str(lst)): int(n) for y, f, lst, n in conn.execute(query)}
 
 
+@dataclass(frozen=True)
+class Fitted:
+    """The stepwise estimate of one table as it may be shown, or why not."""
+
+    observed: int
+    lists: tuple[str, ...]
+    shown: Judged
+    model: str = ""
+    interval_method: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def _fit(counts: Mapping[str, int]) -> Fitted:
+    """SparseMSE's stepwise selection on persons by capture history, judged for publication."""
+    observed = sum(counts.values())
+    frame = histories_frame(dict(counts))
+    lists = tuple(c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size)
+    failed = judge(observed, math.nan, math.nan, math.nan, too_small=len(lists) < 2)
+    if len(lists) < 2 or observed < MIN_OBSERVED:
+        return Fitted(observed, lists, failed)
+    csv = frame.groupby(list(lists), as_index=False)["count"].sum().to_csv(index=False)
+    table = parse_table(csv)
+    if isinstance(table, list):
+        return Fitted(observed, lists, failed, warnings=tuple(sorted({p.code for p in table})))
+    try:
+        result = estimate(table, method="stepwise", sensitivity=0)
+    except EstimationError as exc:
+        return Fitted(observed, lists, failed, warnings=(exc.problem.code,))
+    return Fitted(
+        observed,
+        lists,
+        result.judged,
+        " ".join(result.model.terms) or "main effects",
+        result.interval.method,
+        tuple(sorted({p.code for p in result.warnings})),
+    )
+
+
 def _estimate(
-    counts: Mapping[str, int],
+    fitted: Fitted,
     year: str,
     registered: int | None,
     cell: CellKey,
     stratum: tuple[tuple[str, str], ...],
+    pooled: Fitted | None = None,
 ) -> YearEstimate:
-    frame = histories_frame(dict(counts))
-    lists = [c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size]
-    warnings: list[str] = []
-    result = None
-    if lists:
-        csv = frame.groupby(lists, as_index=False)["count"].sum().to_csv(index=False)
-        table = parse_table(csv)
-        if isinstance(table, list):
-            warnings = sorted({p.code for p in table})
-        else:
-            try:
-                result = estimate(table, method="stepwise", sensitivity=0)
-                warnings = sorted({p.code for p in result.warnings})
-            except EstimationError as exc:
-                warnings = [exc.problem.code]
-    if result is None or registered is None:
+    shown, basis, source = fitted.shown, "year", fitted
+    if shown.reason is not None and pooled is not None and pooled.shown.reason is None:
+        share = fitted.observed / pooled.observed  # the form's coverage over all years
+        p = pooled.shown
+        shown = judge(fitted.observed, p.estimate * share, p.low * share, p.high * share)
+        basis, source = "pooled_years", pooled
+    if shown.reason is not None or registered is None:
+        reason = shown.reason.code if shown.reason is not None else "too_small"
         return YearEstimate(year, registered, cell, None, None, None, "", None, None, None,
-                            tuple(lists), "", tuple(warnings), stratum)  # fmt: skip
-    iv = result.interval
-    high = _rounded(iv.high)
+                            fitted.lists, "", fitted.warnings, stratum, reason)  # fmt: skip
+    high = _rounded(shown.high)
     return YearEstimate(
         year=year,
         registered=registered,
         registered_cell=cell,
-        estimate=_rounded(result.estimate),
-        low=_rounded(iv.low),
+        estimate=_rounded(shown.estimate),
+        low=_rounded(shown.low),
         high=high,
-        interval_method=iv.method,
-        coverage=round(registered / result.estimate, 3),
-        coverage_low=None if high is None else round(registered / iv.high, 3),
-        coverage_high=round(registered / iv.low, 3) if iv.low > 0 else None,
-        lists=tuple(lists),
-        model=" ".join(result.model.terms) or "main effects",
-        warnings=tuple(warnings),
+        interval_method=source.interval_method,
+        coverage=round(registered / shown.estimate, 3),
+        coverage_low=None if high is None else round(registered / shown.high, 3),
+        coverage_high=round(registered / shown.low, 3) if shown.low > 0 else None,
+        lists=fitted.lists,
+        model=source.model,
+        warnings=fitted.warnings,
         stratum=stratum,
+        basis=basis,
     )
 
 

@@ -29,7 +29,7 @@ from victim_monitor.publication.model import (
 
 ESTIMATE_COLUMNS = (
     "year", "registered", "estimate", "low", "high", "interval_method", "coverage",
-    "coverage_low", "coverage_high", "model", "warnings",
+    "coverage_low", "coverage_high", "model", "warnings", "not_estimable", "basis",
 )  # fmt: skip
 TREND_COLUMNS = (
     "id", "table", "key", "from", "to", "from_value", "to_value", "ratio", "low", "high",
@@ -74,10 +74,7 @@ def files(pub: Publication) -> dict[str, str]:
     )
     out["estimates.csv"] = _csv(
         ESTIMATE_COLUMNS,
-        [
-            [_text(e[c]) if c != "warnings" else ";".join(e[c]) for c in ESTIMATE_COLUMNS]
-            for e in estimates
-        ],
+        [[_estimate_field(e, c) for c in ESTIMATE_COLUMNS] for e in estimates],
     )
     trends = [t.to_dict() for t in pub.trends]
     out["trends.json"] = dumps(
@@ -105,6 +102,15 @@ def files(pub: Publication) -> dict[str, str]:
     }
     out["manifest.json"] = dumps(manifest)
     return out
+
+
+def _estimate_field(estimate: dict[str, Any], column: str) -> str:
+    value = estimate[column]
+    if column == "warnings":
+        return ";".join(value)
+    if column == "not_estimable":
+        return "" if value is None else str(value["code"])
+    return _text(value)
 
 
 def write_publication(pub: Publication, out: str | Path) -> Path:

@@ -27,6 +27,8 @@ MONTHS = {
 
 TEXT = {
     "estimated": Label("slachtoffers in {year} (schatting)", "victims in {year} (estimate)"),
+    "not_estimable": Label("niet te schatten", "not estimable"),
+    "not_estimable_why": Label("slachtoffers in {year}: {reason}", "victims in {year}: {reason}"),
     "registered": Label("slachtoffers in beeld in {year}", "victims registered in {year}"),
     "findings": Label("Bevindingen uit de tabellen", "Findings from the tables"),
     "findings_note": Label(
@@ -144,20 +146,29 @@ def _key_figure(published: Published, lang: Lang) -> KeyFigure | None:
     """The last year's estimated range against the victims registered in it."""
     last = published.years[-1]
     estimate = published.estimates.get(str(last))
-    if estimate is None:
+    reason = published.not_estimable.get(str(last))
+    if estimate is None and reason is None:
         return None
-    low = format_int(round_significant(estimate.low, direction="down"), lang)
-    high = format_int(round_significant(estimate.high, direction="up"), lang)
     registered = "×"
     by_year = published.tables.get("victims_by_year")
     if by_year is not None:
         value = by_year.cells.get((str(last),))
         if value is not None and value.value is not None:
             registered = format_int(value.value, lang)
+    if estimate is None:  # never a number that does not exist: the reason instead
+        assert reason is not None
+        shown = TEXT["not_estimable"](lang)
+        label = TEXT["not_estimable_why"](lang).format(year=last, reason=reason(lang))
+        ref = ""
+    else:
+        low = format_int(round_significant(estimate.low, direction="down"), lang)
+        high = format_int(round_significant(estimate.high, direction="up"), lang)
+        shown, label = f"{low} – {high}", TEXT["estimated"](lang).format(year=last)
+        ref = f"estimates[{last}].low-high"
     return KeyFigure(
-        f"{low} – {high}",
-        TEXT["estimated"](lang).format(year=last),
-        f"estimates[{last}].low-high",
+        shown,
+        label,
+        ref,
         registered,
         TEXT["registered"](lang).format(year=last),
         f"victims_by_year[{last}]",

@@ -106,6 +106,7 @@ class Published:
     tables: Mapping[str, PublishedTable]
     estimates: Mapping[str, Estimate] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    not_estimable: Mapping[str, Label] = field(default_factory=dict)  # year: the reason
     threshold: int = 10
     method: str = "suppress"
     rounding_base: int = 5
@@ -138,9 +139,12 @@ def from_publication(pub: Publication) -> Published:
         elif new in tables and old not in tables:
             tables[old] = replace(tables[new], name=old)
     estimates: dict[str, Estimate] = {}
+    not_estimable: dict[str, Label] = {}
     for e in pub.estimates:
+        if e.reason is not None:
+            not_estimable[e.year] = Label(e.reason.nl, e.reason.en)
         if e.estimate is None or e.low is None or e.high is None:
-            continue  # the year could not be estimated; its warnings say why
+            continue  # the year could not be estimated; its reason says why
         coverage = None
         if e.coverage is not None and e.coverage_low is not None and e.coverage_high is not None:
             coverage = (e.coverage, e.coverage_low, e.coverage_high)
@@ -153,6 +157,7 @@ def from_publication(pub: Publication) -> Published:
         tables=tables,
         estimates=estimates,
         findings=tuple(Finding(f.id, f.text) for f in pub.findings),
+        not_estimable=not_estimable,
         threshold=int(policy.get("threshold", 10)),
         method=str(policy.get("method", "suppress")),
         rounding_base=int(rounding.get("base", 5)) if isinstance(rounding, dict) else 5,

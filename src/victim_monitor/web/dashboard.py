@@ -37,6 +37,8 @@ class EstimateRow:
     coverage_low: float | None
     coverage_high: float | None
     model: str
+    not_estimable: str = ""  # the reason, in the page's language, when there is no estimate
+    pooled: bool = False  # a form's coverage over all years applied to this year
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +123,8 @@ def overview(pub: Publication, lang: Lang) -> Overview:
         EstimateRow(
             e.year, e.registered, e.estimate, e.low, e.high,
             e.coverage, e.coverage_low, e.coverage_high, e.model,
+            "" if e.reason is None else (e.reason.nl if lang == "nl" else e.reason.en),
+            e.basis == "pooled_years",
         )
         for e in pub.estimates
     ]  # fmt: skip
