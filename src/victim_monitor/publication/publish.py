@@ -53,6 +53,7 @@ from victim_monitor.vocab import Label
 
 Progress = Callable[[str, int, int], None]
 ROUNDING = 10  # estimates are published to the nearest 10 persons
+PUBLISHED_METHOD = "stepwise"  # docs/methods/estimation.md, "What is published"
 OUTCOMES = {
     "shown": Label("Gepubliceerd zoals geteld", "Published as counted"),
     "suppressed": Label(
@@ -234,7 +235,7 @@ def _estimates(
         for (_y, f, lists), n in patterns.items():
             if f == form:
                 counts[lists] = counts.get(lists, 0) + n
-        pooled[form] = _fit(counts)
+        pooled[form] = fit_table(counts)
     overall: list[YearEstimate] = []
     by_form: list[YearEstimate] = []
     for done, year in enumerate(years):
@@ -244,16 +245,15 @@ def _estimates(
             if y == year:
                 counts[lists] = counts.get(lists, 0) + n
         cell = CellKey.of(totals.name, {"year": year})
-        overall.append(_estimate(_fit(counts), year, totals.value(year=year), cell, ()))
+        overall.append(_estimate(fit_table(counts), year, totals.value(year=year), cell, ()))
         for form in strata:
             counts = {lst: n for (y, f, lst), n in patterns.items() if y == year and f == form}
             key = {"year": year, "form_group": form}
             registered = forms.value(**key)
             stratum = (("form_group", form),)
-            found = _estimate(
-                _fit(counts), year, registered, CellKey.of(forms.name, key), stratum, pooled[form]
-            )
-            by_form.append(found)
+            cell = CellKey.of(forms.name, key)
+            fitted = fit_table(counts)
+            by_form.append(_estimate(fitted, year, registered, cell, stratum, pooled[form]))
     step("estimate", len(years), len(years))
     return tuple(overall), tuple(by_form)
 
@@ -281,8 +281,9 @@ class Fitted:
     warnings: tuple[str, ...] = ()
 
 
-def _fit(counts: Mapping[str, int]) -> Fitted:
-    """SparseMSE's stepwise selection on persons by capture history, judged for publication."""
+def fit_table(counts: Mapping[str, int], method: str = PUBLISHED_METHOD) -> Fitted:
+    """The published method on persons by capture history (``{"PR": 12, ...}``), judged for
+    publication: what the monitor publishes for one year or stratum."""
     observed = sum(counts.values())
     frame = histories_frame(dict(counts))
     lists = tuple(c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size)
@@ -294,7 +295,7 @@ def _fit(counts: Mapping[str, int]) -> Fitted:
     if isinstance(table, list):
         return Fitted(observed, lists, failed, warnings=tuple(sorted({p.code for p in table})))
     try:
-        result = estimate(table, method="stepwise", sensitivity=0)
+        result = estimate(table, method=method, sensitivity=0)
     except EstimationError as exc:
         return Fitted(observed, lists, failed, warnings=(exc.problem.code,))
     return Fitted(
