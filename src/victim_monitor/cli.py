@@ -304,7 +304,17 @@ def demo(
     show_default=True,
     help="How many persons share a name and how often names and dates vary (linkage tests).",
 )
-def synthetic(out: Path, seed: int, scale: float, years: str, difficulty: str) -> None:
+@click.option(
+    "--heterogeneity",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Multiplier on the latent capture loadings, 0-3 (0: everyone in a stratum equally "
+    "visible; estimation tests).",
+)
+def synthetic(
+    out: Path, seed: int, scale: float, years: str, difficulty: str, heterogeneity: float
+) -> None:
     """Write a synthetic population: each organisation's raw files and the truth."""
     from victim_monitor.synthetic import SyntheticConfig, generate, write
 
@@ -315,7 +325,12 @@ def synthetic(out: Path, seed: int, scale: float, years: str, difficulty: str) -
         raise click.BadParameter(
             f"{years!r}: write a year or FIRST-LAST", param_hint="--years"
         ) from exc
-    config = SyntheticConfig.at(difficulty, years=span, seed=seed, scale=scale)
+    try:
+        config = SyntheticConfig.at(
+            difficulty, years=span, seed=seed, scale=scale, heterogeneity=heterogeneity
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
     population = generate(config)
     files = write(population, out)
     click.echo(str(population.summary()))

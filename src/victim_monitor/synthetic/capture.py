@@ -2,8 +2,9 @@
 
 Each organisation o sees person i with probability ``1 - exp(-r_io)``, where the rate
 ``r_io`` is the organisation's base rate for the person's form and age group, times its
-year factor, the person's visibility to it, a referral factor when the police or a care
-coordinator saw the person first, and the Dublin and border rules (``parameters.py``).
+year factor, the person's visibility to it (latent traits, their loadings times the
+configuration's ``heterogeneity``), a referral factor when the police or a care coordinator
+saw the person first, and the Dublin and border rules (``parameters.py``).
 """
 
 from __future__ import annotations
@@ -49,13 +50,20 @@ def _year_factor(code: str, stratum: Stratum) -> npt.NDArray[np.float64]:
 
 
 def rates(
-    reporter: Reporter, stratum: Stratum, seen_on: dict[str, npt.NDArray[np.bool_]]
+    reporter: Reporter,
+    stratum: Stratum,
+    seen_on: dict[str, npt.NDArray[np.bool_]],
+    heterogeneity: float = 1.0,
 ) -> npt.NDArray[np.float64]:
-    """The capture rate of one organisation for every person."""
+    """The capture rate of one organisation for every person.
+
+    ``heterogeneity`` multiplies the latent loadings; at 1 the product is the loading itself,
+    bit for bit, so the calibrated population does not change.
+    """
     code = reporter.code
     rate = _base(code, stratum) * _year_factor(code, stratum)
-    lam = par.VISIBILITY_LOADING[code]
-    kappa = (
+    lam = heterogeneity * par.VISIBILITY_LOADING[code]
+    kappa = heterogeneity * (
         par.ORIENTATION_LOADING_INVESTIGATIVE
         if reporter.investigative
         else par.ORIENTATION_LOADING_CARE
@@ -75,12 +83,15 @@ def rates(
 
 
 def capture(
-    stratum: Stratum, reporters: tuple[Reporter, ...], rng: np.random.Generator
+    stratum: Stratum,
+    reporters: tuple[Reporter, ...],
+    rng: np.random.Generator,
+    heterogeneity: float = 1.0,
 ) -> npt.NDArray[np.bool_]:
     """A (persons x organisations) matrix: True where the organisation saw the person.
 
     Lists are drawn in the order of ``parameters.CAPTURE_ORDER``, so that referral can
-    depend on the lists that saw the person before.
+    depend on the lists that saw the person before. ``heterogeneity``: see :func:`rates`.
     """
     codes = [r.code for r in reporters]
     unknown = sorted(set(codes) - set(par.BASE_RATE))
@@ -91,7 +102,7 @@ def capture(
     for letter in par.CAPTURE_ORDER:
         members = [i for i, r in enumerate(reporters) if r.estimation_list == letter]
         for col in members:
-            p = 1.0 - np.exp(-rates(reporters[col], stratum, seen_on))
+            p = 1.0 - np.exp(-rates(reporters[col], stratum, seen_on, heterogeneity))
             seen[:, col] = rng.random(len(p)) < p
         seen_on[letter] = np.asarray(seen[:, members].any(axis=1), dtype=bool)
     return seen

@@ -68,6 +68,10 @@ class NamePools:
 
 MIN_POOL = 4
 
+#: Wide enough for validation: at 3 the police's rate varies by a factor of about 7.5 per
+#: standard deviation of its latent term (3 x 0.67), against 2 in the calibrated population.
+MAX_HETEROGENEITY = 3.0
+
 
 @dataclass(frozen=True, slots=True)
 class SyntheticConfig:
@@ -78,7 +82,9 @@ class SyntheticConfig:
     makes a second time under another case reference; ``names`` how varied the true names
     are (:class:`NamePools`); ``late_rate`` the share of a
     person's later reports, for persons who came into view in October-December, that are
-    dated in January of the next year.
+    dated in January of the next year; ``heterogeneity`` multiplies the loadings of the latent
+    traits in capture (0: everyone in a stratum equally visible, 1: the calibrated population,
+    2: twice its spread; at most ``MAX_HETEROGENEITY``).
     """
 
     years: tuple[int, ...] = DEFAULT_YEARS
@@ -88,6 +94,7 @@ class SyntheticConfig:
     names: NamePools = field(default_factory=NamePools)
     duplicate_rate: float = 0.01
     late_rate: float = 0.25
+    heterogeneity: float = 1.0
 
     def __post_init__(self) -> None:
         if not self.years or len(set(self.years)) != len(self.years):
@@ -96,6 +103,10 @@ class SyntheticConfig:
             raise ValueError(f"years must lie in 2000-2100, got {self.years!r}")
         if not self.scale > 0:
             raise ValueError(f"scale must be positive, got {self.scale!r}")
+        if not 0.0 <= self.heterogeneity <= MAX_HETEROGENEITY:
+            raise ValueError(
+                f"heterogeneity must lie in [0, {MAX_HETEROGENEITY:g}], got {self.heterogeneity!r}"
+            )
         rates = {f.name: getattr(self.variants, f.name) for f in fields(self.variants)}
         rates |= {"duplicate_rate": self.duplicate_rate, "late_rate": self.late_rate}
         for name, rate in rates.items():

@@ -62,7 +62,7 @@ def generate(config: SyntheticConfig | None = None) -> Population:
         visibility=facts["visibility"],
         orientation=facts["orientation"],
     )
-    seen = capture(stratum, orgs, rng)
+    seen = capture(stratum, orgs, rng, config.heterogeneity)
     _aftermath(facts, seen[:, [r.code for r in orgs].index("POL")], rng)
     # Difficulty draws come from their own stream: the standard population stays as it was.
     extra = np.random.default_rng([config.seed, 12])
