@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.linkage.testbed import Submissions, import_files
-from victim_monitor.linkage import link_register
-from victim_monitor.linkage.quality import evaluate, link_in_memory, pairwise
+from victim_monitor.linkage import link_register, sensitivity
+from victim_monitor.linkage.persons import histories_frame
+from victim_monitor.linkage.quality import evaluate, histories_by_year, link_in_memory, pairwise
 from victim_monitor.linkage.standardise import read_reports, standardise
+from victim_monitor.linkage.threshold import review_band
 from victim_monitor.registry.register import open_register
 from victim_monitor.storage.schema import person_reports
 
@@ -66,6 +68,8 @@ def test_in_memory_linkage_is_what_the_register_does(
             rows = conn.execute(
                 select(person_reports.c.report_id, person_reports.c.person_id)
             ).all()
+        ends = review_band(result.threshold)
+        moved = sensitivity(engine, ends)
     finally:
         engine.dispose()
     linked = link_in_memory(standardise(reports), lists=reports["estimation_list"])
@@ -74,6 +78,13 @@ def test_in_memory_linkage_is_what_the_register_does(
     register = np.array([person[u] for u in reports["unique_id"]])
     same = pairwise(linked.labels, register)
     assert same.precision == same.recall == 1.0
+    # The end-to-end benchmark reclusters in memory as the publication's sensitivity does.
+    ids = reports["unique_id"].to_numpy(np.int64)
+    for end in ends:
+        by_year = histories_by_year(linked.recluster(ids, end), reports)
+        assert set(by_year) == set(moved.histories[end])
+        for year, counts in by_year.items():
+            assert histories_frame(counts).equals(moved.histories[end][year])
 
 
 def test_pairwise_measures() -> None:

@@ -29,11 +29,12 @@ import pandas as pd
 from numpy.typing import NDArray
 from sqlalchemy import Engine
 
+from victim_monitor.linkage import cluster as clustering
 from victim_monitor.linkage import score
 from victim_monitor.linkage import threshold as thresholds
 from victim_monitor.linkage.cluster import edges
 from victim_monitor.linkage.link import cluster_persons, fresh_model
-from victim_monitor.linkage.persons import LISTS
+from victim_monitor.linkage.persons import LISTS, union
 from victim_monitor.linkage.standardise import read_reports, standardise, standardise_clear
 from victim_monitor.linkage.threshold import LINK_FLOOR, Expected
 
@@ -84,6 +85,25 @@ def persons_per_year(labels: NDArray[Any], reports: pd.DataFrame) -> dict[int, i
     for d in first:
         counts[d.year] = counts.get(d.year, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def histories_by_year(labels: NDArray[Any], reports: pd.DataFrame) -> dict[int, dict[str, int]]:
+    """Persons by the year of their first report and capture history (``{"PR": 12, ...}``,
+    lists in ``LISTS`` order), from cluster labels: the tables the estimate is made from."""
+    frame = pd.DataFrame(
+        {
+            "label": labels,
+            "date": reports["report_date"].to_numpy(),
+            "list": reports["estimation_list"].to_numpy(),
+        }
+    )
+    first = frame.groupby("label", sort=True)["date"].min()
+    held = union(frame["label"], frame["list"], LISTS, "").reindex(first.index)
+    found: dict[int, dict[str, int]] = {}
+    for date, pattern in zip(first, held, strict=True):
+        year = found.setdefault(date.year, {})
+        year[pattern] = year.get(pattern, 0) + 1
+    return dict(sorted(found.items()))
 
 
 def overlaps(labels: NDArray[Any], lists: NDArray[Any]) -> dict[str, int]:
@@ -186,13 +206,26 @@ class QualityReport:
 
 @dataclass(frozen=True, slots=True)
 class InMemory:
-    """A register linked in memory: persons (labels by row), pairs, model and threshold."""
+    """A register linked in memory: persons (labels by row), pairs, model and threshold;
+    ``within``: the soft cannot-links found inside persons (scored pairs below
+    ``cluster.UNLIKELY``), which the register stores beside the pairs."""
 
     labels: NDArray[np.int64]
     pairs: pd.DataFrame
     model: score.Model
     threshold: float
     expected: Expected
+    within: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def recluster(self, ids: NDArray[np.int64], threshold: float) -> NDArray[np.int64]:
+        """Persons at another threshold from the same scores, as ``linkage.sensitivity``
+        clusters a run's stored links (the run's soft cannot-links kept, nothing rescored).
+
+        ``ids``: the ``unique_id`` of each row of the linked frame.
+        """
+        kept = self.pairs[self.pairs["match_probability"] >= threshold]
+        soft = clustering.unlikely(self.within) if len(self.within) else []
+        return clustering.cluster(ids, edges(kept), (), soft)
 
 
 def link_in_memory(
@@ -219,7 +252,7 @@ def link_in_memory(
     if threshold is None:
         threshold = thresholds.choose(pairs["match_probability"], expected_pairs)
     links = edges(pairs[pairs["match_probability"] >= threshold])
-    labels, _ = cluster_persons(frame, model, links, api=api)
+    labels, within = cluster_persons(frame, model, links, api=api)
     by_id = pd.Series(
         lists.to_numpy() if lists is not None else np.full(n, ""), index=frame["unique_id"]
     )
@@ -231,7 +264,7 @@ def link_in_memory(
         rule=rule,
         expected_pairs=expected_pairs,
     )
-    return InMemory(labels, pairs, model, threshold, expected)
+    return InMemory(labels, pairs, model, threshold, expected, within)
 
 
 def truth_labels(reports: pd.DataFrame, truth_dir: Path) -> NDArray[Any]:
