@@ -17,7 +17,16 @@ from victim_monitor.estimation.estimable import MAX_RATIO, judge
 from victim_monitor.publication import PublicationError, load_publication
 from victim_monitor.publication.model import CellKey, YearEstimate
 from victim_monitor.publication.protection import Protected, protect_tabulation
-from victim_monitor.publication.publish import ROUNDING, Fitted, _estimate, parse_years, publish
+from victim_monitor.publication.publish import (
+    LINKAGE,
+    ROUNDING,
+    Fitted,
+    _estimate,
+    fit_table,
+    parse_years,
+    publish,
+    widen_like,
+)
 from victim_monitor.tables import tabulate
 
 YEARS = (2017, 2018)
@@ -53,6 +62,8 @@ def test_a_publication_is_protected_audited_and_byte_identical_on_rerun(
             assert cell.value == source.cell(**key), (table.name, key)
     assert pub.audit["suppressed"] > 0  # a small register has small cells
     assert [e.year for e in pub.estimates] == ["2017", "2018"]
+    for e in pub.estimates:  # the last run chose its threshold: its review band widens them
+        assert e.estimate is None or e.interval_method.endswith(LINKAGE)
     assert len(pub.stratum_estimates) == 2 * 5  # each year, each of the five forms
     for e in (*pub.estimates, *pub.stratum_estimates):
         cell = pub.table(e.registered_cell.table).cell(**dict(e.registered_cell.key))
@@ -166,3 +177,27 @@ def test_the_command_publishes_and_keeps_the_confidential_release(
     assert bad.exit_code == 1
     assert "VM741" in bad.output
     assert load_policy().threshold == load_publication(out).policy["threshold"]
+
+
+def test_linkage_uncertainty_widens_the_interval_to_the_review_band() -> None:
+    linked = {"P": 300, "R": 250, "Z": 200, "PR": 60, "PZ": 40, "RZ": 35, "PRZ": 8}
+    fewer = {**linked, "P": 310, "R": 258, "PR": 52, "PZ": 36}  # links missed at a high end
+    more = {**linked, "P": 292, "R": 242, "PR": 68, "PZ": 44}  # links added at the low end
+    narrow = fit_table(linked)
+    wide = fit_table(linked, alternatives=[more, fewer])
+    ends = [fit_table(a).shown for a in (more, fewer)]
+    assert wide.shown.estimate == narrow.shown.estimate
+    assert wide.shown.low == min(narrow.shown.low, *(e.low for e in ends))
+    assert wide.shown.high == max(narrow.shown.high, *(e.high for e in ends))
+    assert wide.shown.high > narrow.shown.high
+    assert wide.linkage == (min(e.estimate for e in ends), max(e.estimate for e in ends))
+    # a form of that year: as much wider, relatively
+    form = fit_table({k: v // 3 for k, v in linked.items()})
+    widened = widen_like(form, wide)
+    ratio = wide.shown.high / narrow.shown.high
+    assert widened.shown.high == pytest.approx(form.shown.high * ratio)
+    assert widened.shown.estimate == form.shown.estimate
+    # not estimable at one end of the band: not estimable
+    lost = fit_table(linked, alternatives=[{"P": 300, "R": 250, "PR": 1}])
+    assert lost.shown.reason is not None
+    assert lost.shown.reason.code == "linkage"

@@ -65,6 +65,11 @@ REASONS: dict[str, Reason] = {
             "nauwelijks",
         ),
         Reason(
+            "linkage",
+            "not estimable at every link threshold of the review band",
+            "niet te schatten bij elke koppeldrempel van de twijfelzone",
+        ),
+        Reason(
             "stratum",
             "one of the groups it is made of is not estimable",
             "een van de groepen waaruit het bestaat is niet te schatten",
@@ -97,9 +102,13 @@ def judge(
     *,
     exists: bool = True,
     too_small: bool = False,
+    linkage: bool = True,
 ) -> Judged:
-    """The estimate as it may be shown: checks in the order of :data:`REASONS`."""
-    code = _failure(observed, estimate, low, high, exists=exists, too_small=too_small)
+    """The estimate as it may be shown: checks in the order of :data:`REASONS`.
+
+    ``linkage=False``: not estimable at some link threshold of the review band."""
+    code = "linkage" if not linkage else None
+    code = code or _failure(observed, estimate, low, high, exists=exists, too_small=too_small)
     if code is not None:
         return Judged(math.nan, math.nan, math.nan, REASONS[code])
     shown_low = max(low, float(observed))

@@ -12,17 +12,20 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from victim_monitor.disclosure import Outcome, Policy, ProtectedTable, Release, load_policy
 from victim_monitor.estimation import EstimationError, estimate, parse_table
 from victim_monitor.estimation.estimable import MIN_OBSERVED, Judged, judge
 from victim_monitor.findings import LEVEL, findings, trends
+from victim_monitor.linkage import last_quality, sensitivity
 from victim_monitor.linkage.persons import histories_frame
+from victim_monitor.linkage.threshold import review_band
 from victim_monitor.publication.codes import (
     AUDIT_FAILED,
     NO_PERSONS,
@@ -53,6 +56,7 @@ from victim_monitor.vocab import Label
 
 Progress = Callable[[str, int, int], None]
 ROUNDING = 10  # estimates are published to the nearest 10 persons
+LINKAGE = ", widened to the linkage's review band"
 PUBLISHED_METHOD = "stepwise"  # docs/methods/estimation.md, "What is published"
 OUTCOMES = {
     "shown": Label("Gepubliceerd zoals geteld", "Published as counted"),
@@ -227,6 +231,7 @@ def _estimates(
     with its reason; a form's year then falls back on the form's estimate over all years
     together, in proportion to the year's registered persons, where that one is estimable."""
     patterns = _patterns(engine, years)
+    band = _band_histories(engine)
     totals, forms = tables["victims_by_year"], tables["victims_by_form"]
     strata = [f for f in forms.categories["form_group"] if f not in (TOTAL, "unknown")]
     pooled: dict[str, Fitted] = {}
@@ -245,17 +250,45 @@ def _estimates(
             if y == year:
                 counts[lists] = counts.get(lists, 0) + n
         cell = CellKey.of(totals.name, {"year": year})
-        overall.append(_estimate(fit_table(counts), year, totals.value(year=year), cell, ()))
+        alternatives = [by_year.get(year, {}) for by_year in band]
+        whole = fit_table(counts, alternatives=alternatives)
+        overall.append(_estimate(whole, year, totals.value(year=year), cell, ()))
         for form in strata:
             counts = {lst: n for (y, f, lst), n in patterns.items() if y == year and f == form}
             key = {"year": year, "form_group": form}
             registered = forms.value(**key)
             stratum = (("form_group", form),)
             cell = CellKey.of(forms.name, key)
-            fitted = fit_table(counts)
+            fitted = widen_like(fit_table(counts), whole)
             by_form.append(_estimate(fitted, year, registered, cell, stratum, pooled[form]))
     step("estimate", len(years), len(years))
     return tuple(overall), tuple(by_form)
+
+
+def _band_histories(engine: Engine) -> list[dict[str, dict[str, int]]]:
+    """Persons by year and capture history at the two ends of the last run's review band
+    (``linkage.sensitivity``), or none when the run did not record its threshold's band."""
+    quality = last_quality(engine)
+    if quality is None:
+        return []
+    ends = review_band(quality.threshold)
+    found = sensitivity(engine, ends)
+    out = []
+    for t in ends:
+        out.append(
+            {str(year): _pattern_counts(frame) for year, frame in found.histories[t].items()}
+        )
+    return out
+
+
+def _pattern_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """``{"PR": 12, ...}`` from a capture-history frame (a 0/1 column per list, ``count``)."""
+    lists = [c for c in frame.columns if c != "count"]
+    return {
+        "".join(c for c in lists if row[c] == 1): int(row["count"])
+        for _, row in frame.iterrows()
+        if int(row["count"]) > 0
+    }
 
 
 def _patterns(engine: Engine, years: Sequence[str]) -> dict[tuple[str, str, str], int]:
@@ -271,7 +304,11 @@ def _patterns(engine: Engine, years: Sequence[str]) -> dict[tuple[str, str, str]
 
 @dataclass(frozen=True)
 class Fitted:
-    """The stepwise estimate of one table as it may be shown, or why not."""
+    """The published estimate of one table as it may be shown, or why not.
+
+    ``linkage``: the point estimates at the two ends of the linkage's review band, when the
+    interval was widened to cover theirs (``narrow``: the interval before).
+    """
 
     observed: int
     lists: tuple[str, ...]
@@ -279,11 +316,44 @@ class Fitted:
     model: str = ""
     interval_method: str = ""
     warnings: tuple[str, ...] = ()
+    linkage: tuple[float, float] | None = None
+    narrow: Judged | None = None
 
 
-def fit_table(counts: Mapping[str, int], method: str = PUBLISHED_METHOD) -> Fitted:
+def fit_table(
+    counts: Mapping[str, int],
+    method: str = PUBLISHED_METHOD,
+    *,
+    alternatives: Sequence[Mapping[str, int]] = (),
+) -> Fitted:
     """The published method on persons by capture history (``{"PR": 12, ...}``), judged for
-    publication: what the monitor publishes for one year or stratum."""
+    publication: what the monitor publishes for one year or stratum.
+
+    ``alternatives``: the same persons' capture histories as other link thresholds make them
+    (the two ends of the review band); the interval is widened to hold their intervals too,
+    and the estimate is not estimable when theirs is not (docs/methods/estimation.md,
+    "Linkage uncertainty").
+    """
+    fitted = _fit_one(counts, method)
+    if fitted.shown.reason is not None or not alternatives:
+        return fitted
+    others = [_fit_one(a, method).shown for a in alternatives]
+    if any(o.reason is not None for o in others):
+        failed = judge(fitted.observed, math.nan, math.nan, math.nan, linkage=False)
+        return replace(fitted, shown=failed, narrow=fitted.shown)
+    point = fitted.shown.estimate
+    low = min(fitted.shown.low, *(o.low for o in others))
+    high = max(fitted.shown.high, *(o.high for o in others))
+    estimates = [o.estimate for o in others]
+    return replace(
+        fitted,
+        shown=judge(fitted.observed, point, low, high),
+        linkage=(min(estimates), max(estimates)),
+        narrow=fitted.shown,
+    )
+
+
+def _fit_one(counts: Mapping[str, int], method: str) -> Fitted:
     observed = sum(counts.values())
     frame = histories_frame(dict(counts))
     lists = tuple(c for c in frame.columns if c != "count" and frame.loc[frame[c] == 1].size)
@@ -306,6 +376,20 @@ def fit_table(counts: Mapping[str, int], method: str = PUBLISHED_METHOD) -> Fitt
         result.interval.method,
         tuple(sorted({p.code for p in result.warnings})),
     )
+
+
+def widen_like(fitted: Fitted, year: Fitted) -> Fitted:
+    """A stratum's interval widened for linkage as much, relatively, as its year's was."""
+    narrow, wide = year.narrow, year.shown
+    if narrow is None or narrow.reason is not None or fitted.shown.reason is not None:
+        return fitted
+    if wide.reason is not None:
+        failed = judge(fitted.observed, math.nan, math.nan, math.nan, linkage=False)
+        return replace(fitted, shown=failed, narrow=fitted.shown)
+    s = fitted.shown
+    low = s.low * wide.low / narrow.low if narrow.low > 0 else s.low
+    high = s.high * wide.high / narrow.high
+    return replace(fitted, shown=judge(fitted.observed, s.estimate, low, high), narrow=s)
 
 
 def _estimate(
@@ -334,7 +418,7 @@ def _estimate(
         estimate=_rounded(shown.estimate),
         low=_rounded(shown.low),
         high=high,
-        interval_method=source.interval_method,
+        interval_method=source.interval_method + (LINKAGE if source.narrow else ""),
         coverage=round(registered / shown.estimate, 3),
         coverage_low=None if high is None else round(registered / shown.high, 3),
         coverage_high=round(registered / shown.low, 3) if shown.low > 0 else None,
