@@ -8,7 +8,9 @@ from victim_monitor.estimation.design import (
     closure,
     count_hierarchical,
     design_matrix,
+    hierarchical_models,
     is_hierarchical,
+    members,
     mse_label,
     pair_terms,
     parse_terms,
@@ -25,6 +27,17 @@ def test_catalogue_sizes_match_multiplesystemsestimation_and_rcapture(
 ) -> None:
     # 6893 and 32768: the counts Rcapture closedpMS.t reports fitting (reference-estimates.csv)
     assert count_hierarchical(m, order) == count
+
+
+@pytest.mark.parametrize(("m", "order"), [(4, 4), (5, 3), (5, 4)])
+def test_each_model_comes_once_with_its_terms_in_order_and_by_level(m: int, order: int) -> None:
+    # ties in BIC keep enumeration order, so the order itself is part of the answer
+    models = list(hierarchical_models(m, order))
+    assert len(set(models)) == len(models)
+    for model in models:
+        assert list(model) == sorted(model, key=lambda t: (t.bit_count(), members(t)))
+        assert is_hierarchical(model)
+    assert models[:3] == [(), (0b011,), (0b101,)]  # main effects, then pairs in list order
 
 
 def test_pairs_come_in_sparsemse_order() -> None:

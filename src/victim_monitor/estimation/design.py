@@ -176,23 +176,30 @@ def hierarchical_models(m: int, max_order: int = 2) -> Iterator[Model]:
     orders up to 4 it is 6,893, the counts MultipleSystemsEstimation and Rcapture enumerate.
     """
 
-    def extend(current: frozenset[int], level: int) -> Iterator[Model]:
+    levels = {
+        k: [(t, [t & ~(1 << i) for i in members(t)]) for t in _of_order(m, k)]
+        for k in range(2, min(max_order, m) + 1)
+    }
+
+    def extend(current: Model, present: frozenset[int], level: int) -> Iterator[Model]:
+        # current is in (order, list) order: the chosen terms are all of the next order and
+        # come in list order, so appending them keeps it without a sort
+        yield current
         if level > max_order or level > m:
-            yield tuple(sorted(current, key=lambda t: (order(t), _lex(t))))
             return
         candidates = [
-            t
-            for t in (sum(1 << i for i in c) for c in combinations(range(m), level))
-            if level == 2 or all((t & ~(1 << i)) in current for i in members(t))
+            t for t, subs in levels[level] if level == 2 or all(s in present for s in subs)
         ]
-        for k in range(len(candidates) + 1):
+        for k in range(1, len(candidates) + 1):
             for chosen in combinations(candidates, k):
-                if not chosen:
-                    yield tuple(sorted(current, key=lambda t: (order(t), _lex(t))))
-                    continue
-                yield from extend(current | frozenset(chosen), level + 1)
+                yield from extend(current + chosen, present | frozenset(chosen), level + 1)
 
-    yield from extend(frozenset(), 2)
+    yield from extend((), frozenset(), 2)
+
+
+def _of_order(m: int, k: int) -> list[int]:
+    """The terms of ``k`` lists, in list order."""
+    return [sum(1 << i for i in c) for c in combinations(range(m), k)]
 
 
 def count_hierarchical(m: int, max_order: int = 2) -> int:
