@@ -42,6 +42,17 @@ def test_json_twin_has_what_the_page_shows(app_client: TestClient) -> None:
         assert finding in page
 
 
+def test_a_year_that_is_not_estimable_says_why_in_both_languages(
+    app_client: TestClient,
+) -> None:
+    data = app_client.get("/api/overview", params={"lang": "en"}).json()
+    row = next(e for e in data["estimates"] if e["year"] == "2015")
+    assert row["estimate"] is None
+    assert row["not_estimable"].startswith("more than 20 times")
+    assert "not estimable: more than 20 times the registered count" in app_client.get("/en/").text
+    assert "niet te schatten: meer dan 20 keer" in app_client.get("/nl/").text
+
+
 def test_table_marks_suppressed_cells_and_never_shows_zero(app_client: TestClient) -> None:
     data = app_client.get("/api/tables/victims_by_form").json()
     codes = [c["code"] for c in data["columns"]]
