@@ -10,20 +10,33 @@ linear program of SparseMSE ``checkident`` (Chan, Silverman and Vincent 2021) de
 and the estimate exists when the optimum ``s`` is positive. Identifiability is the full column
 rank of the reduced design ``X``. The codes are SparseMSE's: 0 fine, 1 no estimate, 2 not
 identifiable, 3 both.
+
+Three things keep the linear program rare (``docs/methods/estimation.md``, "Existence"):
+a margin that nobody has rules a model out at once (:class:`ZeroMargins`); answers are cached
+on what decides them, the kept cells and the finite terms (:class:`ExistenceCache`); and a fit
+that converges inside the parameter space vouches for itself (:mod:`.fit`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linprog
-from scipy.sparse import csr_matrix, hstack, identity
 
-from victim_monitor.estimation.design import Model, Reduced, pair_terms, reduce, sufficient
+from victim_monitor.estimation import codes
+from victim_monitor.estimation.codes import EstimationError
+from victim_monitor.estimation.design import (
+    Model,
+    Reduced,
+    columns,
+    margins,
+    pair_terms,
+    reduce,
+)
 from victim_monitor.estimation.fit import PoissonFit
 
 FINE, NO_ESTIMATE, NOT_IDENTIFIABLE, BOTH = 0, 1, 2, 3
@@ -32,23 +45,28 @@ LP_TOLERANCE = 1e-7
 
 def estimate_exists(reduced: Reduced) -> bool:
     """The linear program: is there a strictly positive table with the observed margins?"""
-    x, y = reduced.x, reduced.y
-    if np.all(y > 0):
+    return positive_table_exists(reduced.x, reduced.y)
+
+
+def positive_table_exists(x: NDArray[np.float64], y: NDArray[np.float64]) -> bool:
+    """Is there a table ``y* > 0`` with ``x' y* = x' y``?
+
+    Solved as ``y* = z + s [y = 0]``, ``z >= 0``, ``0 <= s <= 1``, maximise ``s``: only the
+    empty cells need the slack (a solution positive there, averaged with ``y``, is positive
+    everywhere), and there are no inequality rows, so HiGHS solves a problem with as many rows
+    as ``x`` has columns.
+    """
+    empty = y == 0
+    if not empty.any():
         return True
-    n_cells, _ = x.shape
+    n_cells = x.shape[0]
+    a_eq = np.column_stack([x.T, x[empty].sum(axis=0)])
     objective = np.zeros(n_cells + 1)
     objective[-1] = -1.0
-    a_eq = hstack([csr_matrix(x.T), csr_matrix((x.shape[1], 1))])
-    a_ub = hstack([-identity(n_cells, format="csr"), csr_matrix(np.ones((n_cells, 1)))])
-    result = linprog(
-        objective,
-        A_ub=a_ub,
-        b_ub=np.zeros(n_cells),
-        A_eq=a_eq,
-        b_eq=x.T @ y,
-        bounds=[(0, None)] * (n_cells + 1),
-        method="highs",
-    )
+    bounds = np.zeros((n_cells + 1, 2))
+    bounds[:, 1] = np.inf
+    bounds[-1, 1] = 1.0
+    result = linprog(objective, A_eq=a_eq, b_eq=x.T @ y, bounds=bounds, method="highs")
     return bool(result.status == 0 and -result.fun > LP_TOLERANCE)
 
 
@@ -80,6 +98,101 @@ def check_with_fit(reduced: Reduced, fit: PoissonFit | None) -> int:
     return (0 if exists else NO_ESTIMATE) + (0 if ident else NOT_IDENTIFIABLE)
 
 
+@dataclass(frozen=True, eq=False)
+class ZeroMargins:
+    """The patterns nobody has in the marginal tables of a table: a quick proof of no estimate.
+
+    For a term ``u`` and ``t`` inside it, ``n(t; u)`` counts the persons on all lists of ``t``
+    and on no other list of ``u``: by inclusion and exclusion a sum of the margins of the terms
+    between ``t`` and ``u``, which a hierarchical model with ``u`` fixes. Where it is zero,
+    every table with the model's margins is zero on the cells with that pattern; if the model
+    keeps one of them, no strictly positive table fits and the estimate does not exist. This is
+    the zero in a generator's marginal table of the classical theory (Bishop, Fienberg and
+    Holland 1975, ch. 3); it is sufficient, not necessary ("hidden" zeros need the linear
+    program).
+    """
+
+    terms: NDArray[np.int64]
+    """The term ``u`` of each zero pattern."""
+    cells: NDArray[np.bool_]
+    """``cells[z, c]``: lattice cell ``c`` (never 0) has zero pattern ``z``."""
+
+    def restrict(self, terms: NDArray[np.int64]) -> ZeroMargins:
+        """Only the patterns of these terms (those of the models at hand)."""
+        keep = np.isin(self.terms, terms)
+        return ZeroMargins(self.terms[keep], self.cells[keep])
+
+    def rule_out(self, in_model: NDArray[np.bool_], keep: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """For models (rows; ``in_model[b, t]``: term ``t`` in model ``b``, ``keep[b, c]``: cell
+        ``c`` kept), True where a zero pattern of one of its terms covers a kept cell."""
+        if self.terms.size == 0:
+            return np.zeros(in_model.shape[0], dtype=bool)
+        covered = keep.astype(np.float32) @ self.cells.T.astype(np.float32) > 0
+        return np.asarray(np.any(covered & in_model[:, self.terms], axis=1))
+
+
+def zero_margins(counts: NDArray[np.int64], m: int) -> ZeroMargins:
+    """Every (term, pattern) of the table that nobody has, with the cells it covers."""
+    size = 1 << m
+    cells = np.arange(size)
+    y = np.concatenate([[0], counts])
+    terms: list[int] = []
+    covers: list[NDArray[np.bool_]] = []
+    for u in range(1, size):
+        pattern = cells & u
+        observed = np.bincount(pattern, weights=y, minlength=size)
+        for t in np.flatnonzero(observed == 0):
+            # t must lie inside u; t == u is a margin of zero: those cells leave the fit anyway
+            if t & ~u == 0 and t != u:
+                terms.append(u)
+                covers.append((pattern == t) & (cells != 0))
+    cells_out = np.array(covers, dtype=bool).reshape(len(covers), size)
+    return ZeroMargins(np.array(terms, dtype=np.int64), cells_out)
+
+
+@dataclass(frozen=True, eq=False)
+class ExistenceCache:
+    """Linear-program answers on one table, keyed on what decides them.
+
+    Whether the estimate exists depends only on the kept cells and the finite terms, so models
+    that differ in terms at minus infinity over cells already left out share an answer. For
+    the same kept cells more terms mean more margins to match: terms that include a set without
+    an estimate have none either, and terms inside a set with an estimate have one. Those
+    answers need no linear program; ``solved`` counts the ones that did.
+    """
+
+    counts: NDArray[np.int64]
+    m: int
+    known: dict[bytes, list[tuple[int, bool]]] = field(default_factory=dict)
+
+    @property
+    def solved(self) -> int:
+        return sum(len(v) for v in self.known.values())
+
+    def exists(self, keep: NDArray[np.bool_], terms: Sequence[int]) -> bool:
+        """Does the estimate exist with cells ``keep`` (over cells 1..2**m-1) and these finite
+        terms (the intercept is always in)?"""
+        y = self.counts[keep].astype(np.float64)
+        if np.all(y > 0):
+            return True
+        mask = sum(1 << int(t) for t in terms)
+        answers = self.known.setdefault(np.packbits(keep).tobytes(), [])
+        for other, ok in answers:
+            if ok and mask & ~other == 0:
+                return True
+            if not ok and other & ~mask == 0:
+                return False
+        ok = positive_table_exists(columns(self.m, [0, *terms])[keep], y)
+        answers.append((mask, ok))
+        return ok
+
+    def check(self, model: Model) -> int:
+        """SparseMSE ``checkident`` through the cache."""
+        reduced = reduce(self.counts, self.m, model)
+        exists = self.exists(reduced.keep, reduced.columns[1:])
+        return (0 if exists else NO_ESTIMATE) + (0 if identifiable(reduced) else NOT_IDENTIFIABLE)
+
+
 @dataclass(frozen=True)
 class AllModelsCheck:
     """SparseMSE ``checkallmodels`` over every model of main effects and two-list terms."""
@@ -88,6 +201,8 @@ class AllModelsCheck:
     top_models: int
     failing: tuple[Model, ...]
     full_model_identifiable: bool
+    linear_programs: int = 0
+    """How many linear programs were solved (the rest were settled without one)."""
 
     @property
     def all_exist(self) -> bool:
@@ -101,27 +216,82 @@ def check_all_models(
 
     As in SparseMSE, if the estimate exists for a model it exists for every model with fewer
     overlapping pairs; so only the ``2**k`` "top" models (all overlapping pairs, any subset of
-    the ``k`` empty pairs) are checked, and a failing top model is searched downwards.
+    the ``k`` empty pairs) need checking, and a failing top model is searched downwards. The
+    top models share their terms and differ only in the cells they leave out, and only cells
+    whose design row the observed cells do not span can stop an estimate
+    (:func:`_relevant_cells`): empty pairs over the same such cells are one class, and one
+    linear program per set of classes answers for all their top models. Where no cell is
+    relevant (New Orleans, 8 lists: 2**18 top models) one program answers for all. More than
+    ``max_top_models`` to go through is a coded problem (VM513), not an endless search.
     """
     pairs = pair_terms(m)
-    empty = tuple(p for p in pairs if sufficient(counts, m, p) == 0)
-    overlapping = [p for p in pairs if p not in empty]
-    if (1 << len(empty)) > max_top_models:
-        raise ValueError(
-            f"{1 << len(empty)} top-level models to check (more than {max_top_models})"
-        )
+    margin = margins(counts, m)
+    empty = tuple(p for p in pairs if margin[p] == 0)
+    overlapping = tuple(p for p in pairs if margin[p] > 0)
+    cache = ExistenceCache(counts, m)
+    cells = np.arange(1, 1 << m)
+    relevant = _relevant_cells(counts, m, overlapping)
+    footprint = {p: ((cells & p) == p) & relevant for p in empty}
+    classes: dict[bytes, int] = {}
+    for p in empty:
+        if footprint[p].any():
+            classes.setdefault(np.packbits(footprint[p]).tobytes(), p)
+
+    def pattern(chosen: Sequence[int]) -> bytes:
+        left_out = np.zeros(cells.size, dtype=bool)
+        for p in chosen:
+            left_out |= footprint[p]
+        return np.packbits(left_out).tobytes()
+
+    _limit(1 << len(classes), max_top_models, "classes of top-level models")
+    fails: dict[bytes, bool] = {}
+    for k in range(len(classes) + 1):
+        for chosen in combinations(classes.values(), k):
+            fails.setdefault(
+                pattern(chosen), bool(cache.check((*overlapping, *chosen)) & NO_ESTIMATE)
+            )
     failing: list[Model] = []
-    for k in range(len(empty) + 1):
-        for chosen in combinations(empty, k):
-            top = tuple(overlapping) + chosen
-            if check(counts, m, top) & NO_ESTIMATE:
-                failing.extend(_search_down(counts, m, chosen, overlapping))
-    full = reduce(counts, m, tuple(pairs))
-    return AllModelsCheck(empty, 1 << len(empty), tuple(failing), identifiable(full))
+    if any(fails.values()):
+        _limit(1 << len(empty), max_top_models, "top-level models, some without an estimate,")
+        for k in range(len(empty) + 1):
+            for chosen in combinations(empty, k):
+                if fails[pattern(chosen)]:
+                    failing.extend(_search_down(cache, chosen, overlapping))
+    full = identifiable(reduce(counts, m, tuple(pairs)))
+    return AllModelsCheck(empty, 1 << len(empty), tuple(failing), full, cache.solved)
+
+
+def _limit(needed: int, most: int, what: str) -> None:
+    if needed > most:
+        raise EstimationError(codes.TOO_MANY_LISTS(f"{needed} {what} to check (more than {most})"))
+
+
+def _relevant_cells(
+    counts: NDArray[np.int64], m: int, overlapping: Sequence[int]
+) -> NDArray[np.bool_]:
+    """Cells (1..2**m-1) whose row of the top models' design the observed cells do not span.
+
+    No estimate means a parameter vector whose linear predictor is zero on the observed cells,
+    at least zero on the kept ones and positive on one (the dual of the linear program). On a
+    cell whose row is a combination of observed cells' rows it is zero, so only the other cells
+    can tell top models apart; cells under an empty list are never kept.
+    """
+    margin = margins(counts, m)
+    mains = [1 << i for i in range(m) if margin[1 << i] > 0]
+    x = columns(m, [0, *mains, *overlapping])
+    _, singular, vt = np.linalg.svd(x[counts > 0], full_matrices=False)
+    basis = vt[: int(np.sum(singular > singular[0] * 1e-10))] if singular.size else vt[:0]
+    residual = x - (x @ basis.T) @ basis
+    cells = np.arange(1, 1 << m)
+    kept = np.ones(cells.size, dtype=bool)
+    for i in range(m):
+        if margin[1 << i] == 0:
+            kept &= (cells >> i) & 1 == 0
+    return np.asarray((np.abs(residual).max(axis=1) > 1e-8) & kept)
 
 
 def _search_down(
-    counts: NDArray[np.int64], m: int, fixed: Sequence[int], overlapping: Sequence[int]
+    cache: ExistenceCache, fixed: Sequence[int], overlapping: Sequence[int]
 ) -> list[Model]:
     """Models (``fixed`` plus subsets of ``overlapping``) without a finite estimate.
 
@@ -133,7 +303,7 @@ def _search_down(
     while frontier:
         removed = frontier.pop()
         model = tuple(fixed) + tuple(t for i, t in enumerate(overlapping) if i not in removed)
-        if check(counts, m, model) & NO_ESTIMATE:
+        if cache.check(model) & NO_ESTIMATE:
             found.append(model)
             start = max(removed) + 1 if removed else 0
             frontier.extend((*removed, i) for i in range(start, len(overlapping)))

@@ -25,8 +25,8 @@ from victim_monitor.estimation.design import (
     hierarchical_models,
     order,
     pair_terms,
-    reduce,
 )
+from victim_monitor.estimation.existence import zero_margins
 from victim_monitor.estimation.fit import (
     fit_lattice,
     subset_sums,
@@ -34,6 +34,11 @@ from victim_monitor.estimation.fit import (
 )
 
 Counts = NDArray[np.int64]
+
+PARALLEL_MODELS = 16_384
+"""Searches this large go to worker processes: the 32,768 two-way models of 6 lists (2-4 s of
+fitting). The 6,212 models of 5 lists take 0.3 s in one process and 0.9 s split in two,
+starting the processes and sending the results back costing more than the fits."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +95,11 @@ def rank_models(
 ) -> Ranking:
     """Fit ``models`` together on one table and rank the valid ones by ``criterion``.
 
-    More than 4,096 models are split over ``workers`` processes (None: the default, two).
+    More than :data:`PARALLEL_MODELS` models are split over ``workers`` processes (None: the
+    default, two).
     """
     n_workers = default_workers() if workers is None else workers
-    if n_workers > 1 and len(models) > 4096:
+    if n_workers > 1 and len(models) > PARALLEL_MODELS:
         parts = [list(p) for p in np.array_split(np.arange(len(models)), n_workers)]
         chunks = [[models[i] for i in part] for part in parts]
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("fork")) as pool:
@@ -117,64 +123,112 @@ def fit_many(
 ) -> list[RankedModel | int]:
     """Batched fits of many models on one table: a RankedModel, or the existence code.
 
-    Models are grouped by their number of finite parameters and fitted together on the
-    subset lattice (:func:`fit_lattice`); a fit that does not certify its own existence goes to
-    the linear program.
+    Each model is reduced to its kept cells and finite terms; models that share that problem
+    (they differ only in terms at minus infinity over cells already left out) are fitted once.
+    A problem whose margins rule the estimate out (:class:`existence.ZeroMargins`) is not
+    fitted at all. The rest are grouped by their number of finite parameters and fitted
+    together on the subset lattice (:func:`fit_lattice`); a fit that does not vouch for its
+    own existence goes to the linear program, through :class:`existence.ExistenceCache`.
     """
-    n_obs = int(counts.sum())
-    size = 1 << m
+    problems = _Problems.of(counts, m, models)
+    code, loglik, estimate = _fit_problems(counts, m, problems, chunk)
+    log_n = log(int(counts.sum()))
+    out: list[RankedModel | int] = []
+    for model, g in zip(models, problems.which.tolist(), strict=True):
+        if code[g] != existence.FINE:
+            out.append(int(code[g]))
+            continue
+        k = 1 + m + len(model)
+        ll = float(loglik[g])
+        out.append(
+            RankedModel(
+                model=model,
+                estimate=float(estimate[g]),
+                loglik=ll,
+                n_params=k,
+                bic=k * log_n - 2 * ll,
+                aic=2 * k - 2 * ll,
+                neg_inf=tuple(t for t in model if t in problems.empty) if problems.empty else (),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Problems:
+    """The distinct reduced problems of many models: ``which[b]`` is model ``b``'s."""
+
+    terms: NDArray[np.int64]
+    """Every term of the models (intercept 0 and main effects first): columns of ``finite``."""
+    finite: NDArray[np.bool_]
+    keep: NDArray[np.bool_]
+    """Lattice cells each problem keeps (never cell 0)."""
+    ruled_out: NDArray[np.bool_]
+    which: NDArray[np.intp]
+    empty: frozenset[int]
+    """Terms nobody is counted under (at minus infinity)."""
+
+    @classmethod
+    def of(cls, counts: Counts, m: int, models: Sequence[Model]) -> _Problems:
+        size = 1 << m
+        margins = superset_sums(np.concatenate([[0.0], counts.astype(np.float64)]), m)
+        terms = np.array(
+            [0, *(1 << i for i in range(m)), *sorted({t for mod in models for t in mod})],
+            dtype=np.int64,
+        )
+        column = {int(t): i for i, t in enumerate(terms)}
+        member = np.zeros((len(models), terms.size), dtype=bool)
+        member[:, : 1 + m] = True
+        rows = np.repeat(np.arange(len(models)), [len(mod) for mod in models])
+        member[rows, [column[t] for mod in models for t in mod]] = True
+        finite_col = margins[terms] > 0
+        finite_col[0] = True
+        gone = terms[~finite_col]
+        under = (np.arange(size)[None, :] & gone[:, None]) == gone[:, None]
+        removed = (member[:, ~finite_col].astype(np.int64) @ under.astype(np.int64)) > 0
+        removed[:, 0] = True
+        finite = member & finite_col
+        packed = np.ascontiguousarray(np.packbits(np.concatenate([removed, finite], 1), axis=1))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+        # a zero margin of any model rules out the reduced problem they share
+        in_model = np.zeros((len(models), size), dtype=bool)
+        in_model[:, terms] = member
+        zeros = zero_margins(counts, m).restrict(terms).rule_out(in_model, ~removed)
+        ruled_out = np.zeros(first.size, dtype=bool)
+        np.logical_or.at(ruled_out, which, zeros)
+        empty = frozenset(int(t) for t in gone)
+        return cls(terms, finite[first], ~removed[first], ruled_out, which.ravel(), empty)
+
+
+def _fit_problems(
+    counts: Counts, m: int, problems: _Problems, chunk: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Existence code, log-likelihood and estimate of each reduced problem."""
+    n_problems = problems.finite.shape[0]
     lattice_y = np.concatenate([[0.0], counts.astype(np.float64)])
-    margins = superset_sums(lattice_y, m).astype(np.int64)
-    terms_all = np.array(
-        [0, *(1 << i for i in range(m)), *sorted({t for mod in models for t in mod})],
-        dtype=np.int64,
-    )
-    column = {int(t): i for i, t in enumerate(terms_all)}
-    member = np.zeros((len(models), terms_all.size), dtype=bool)
-    member[:, : 1 + m] = True
-    rows = np.repeat(np.arange(len(models)), [len(mod) for mod in models])
-    cols = [column[t] for mod in models for t in mod]
-    member[rows, cols] = True
-    finite_col = margins[terms_all] > 0
-    finite_col[0] = True
-    cells = np.arange(size)
-    inside = (cells[None, :] & terms_all[~finite_col, None]) == terms_all[~finite_col, None]
-    removed = (member[:, ~finite_col].astype(np.int64) @ inside.astype(np.int64)) > 0
-    finite = member & finite_col
-    n_finite = finite.sum(axis=1)
-    out: list[RankedModel | int] = [0] * len(models)
-    empty = {int(t) for t in terms_all[~finite_col]}
-    log_n = log(n_obs)
+    code = np.zeros(n_problems, dtype=np.int64)
+    loglik = np.full(n_problems, np.nan)
+    estimate = np.full(n_problems, np.nan)
+    cache = existence.ExistenceCache(counts, m)
+    n_finite = problems.finite.sum(axis=1)
     for size_ in np.unique(n_finite):
         group = np.flatnonzero(n_finite == size_)
-        for lo in range(0, group.size, chunk):
-            batch = group[lo : lo + chunk]
-            terms = terms_all[np.nonzero(finite[batch])[1]].reshape(batch.size, int(size_))
-            keep = ~removed[batch]
-            keep[:, 0] = False
-            res = fit_lattice(terms, lattice_y[None, :], keep, m)
-            fine = (res.certain & identifiable_lattice(terms, keep, m)).tolist()
-            logliks = res.loglik.tolist()
-            estimates = (n_obs + np.exp(np.minimum(res.coef[:, 0], 700.0))).tolist()
-            for row, b in enumerate(batch.tolist()):
-                model = models[b]
-                if not fine[row]:
-                    code = existence.check_with_fit(reduce(counts, m, model), None)
-                    if code != existence.FINE:
-                        out[b] = code
-                        continue
-                ll = logliks[row]
-                k = 1 + m + len(model)
-                out[b] = RankedModel(
-                    model=model,
-                    estimate=estimates[row],
-                    loglik=ll,
-                    n_params=k,
-                    bic=k * log_n - 2 * ll,
-                    aic=2 * k - 2 * ll,
-                    neg_inf=tuple(t for t in model if t in empty) if empty else (),
-                )
-    return out
+        terms = problems.terms[np.nonzero(problems.finite[group])[1]].reshape(group.size, -1)
+        keep = problems.keep[group]
+        ident = identifiable_lattice(terms, keep, m)
+        not_ident = np.where(ident, 0, existence.NOT_IDENTIFIABLE)
+        ruled_out = problems.ruled_out[group]
+        code[group] = np.where(ruled_out, existence.NO_ESTIMATE + not_ident, 0)
+        todo = np.flatnonzero(~ruled_out)
+        for part in (todo[lo : lo + chunk] for lo in range(0, todo.size, chunk)):
+            res = fit_lattice(terms[part], lattice_y[None, :], keep[part], m)
+            loglik[group[part]] = res.loglik
+            estimate[group[part]] = counts.sum() + np.exp(np.minimum(res.coef[:, 0], 700.0))
+            for i in part[~(res.certain & ident[part])]:
+                exists = cache.exists(keep[i, 1:], terms[i, 1:].tolist())
+                code[group[i]] = (0 if exists else existence.NO_ESTIMATE) + not_ident[i]
+    return code, loglik, estimate
 
 
 def identifiable_lattice(
