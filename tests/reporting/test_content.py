@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from victim_monitor.reporting.content import _key_figure
+from victim_monitor.reporting.figures import Lang
 from victim_monitor.reporting.published import Published
 from victim_monitor.vocab import Label
 
@@ -24,10 +25,11 @@ def test_a_last_year_that_is_not_estimable_says_why_and_shows_no_number(
     estimates = {y: e for y, e in published.estimates.items() if y != last}
     reason = Label("de schatting ligt buiten haar eigen interval", "the estimate lies outside")
     without = dataclasses.replace(published, estimates=estimates, not_estimable={last: reason})
-    for lang, shown, why in (
+    cases: tuple[tuple[Lang, str, str], ...] = (
         ("nl", "niet te schatten", reason.nl),
         ("en", "not estimable", reason.en),
-    ):
+    )
+    for lang, shown, why in cases:
         found = _key_figure(without, lang)
         assert found is not None
         assert found.estimate == shown
