@@ -31,9 +31,18 @@ class Submissions:
 
 
 def build(
-    out: Path, *, scale: float, seed: int, years: tuple[int, ...], difficulty: str = "standard"
+    out: Path,
+    *,
+    scale: float,
+    seed: int,
+    years: tuple[int, ...],
+    difficulty: str = "standard",
+    heterogeneity: float = 1.0,
 ) -> Submissions:
-    population = generate(SyntheticConfig.at(difficulty, years=years, seed=seed, scale=scale))
+    config = SyntheticConfig.at(
+        difficulty, years=years, seed=seed, scale=scale, heterogeneity=heterogeneity
+    )
+    population = generate(config)
     files = write(population, out)
     key = generate_key()
     target = out / "submissions"
