@@ -361,7 +361,7 @@ def _estimation_methods() -> list[str]:
     show_default=True,
     help="Bootstrap replicates (0: profile-likelihood interval).",
 )
-@click.option("--seed", type=int, default=None, help="Seed for the bootstrap.")
+@click.option("--seed", type=int, default=None, help="Seed for the bootstrap or the sampler.")
 @click.option(
     "--threshold",
     type=float,
@@ -369,6 +369,10 @@ def _estimation_methods() -> list[str]:
     show_default=True,
     help="p-value threshold of stepwise selection.",
 )
+@click.option("--burnin", type=int, help="latent-class: sweeps before any is kept [10000].")
+@click.option("--samples", type=int, help="latent-class: posterior draws kept [1000].")
+@click.option("--thinning", type=int, help="latent-class: sweeps per kept draw [10].")
+@click.option("--classes", type=int, help="latent-class: at most K latent classes [5].")
 @click.option("--level", type=float, default=0.95, show_default=True)
 @click.option(
     "--interval",
@@ -383,6 +387,10 @@ def estimate(
     bootstrap: int,
     seed: int | None,
     threshold: float,
+    burnin: int | None,
+    samples: int | None,
+    thinning: int | None,
+    classes: int | None,
     level: float,
     interval: str | None,
     as_json: bool,
@@ -390,6 +398,13 @@ def estimate(
     """Estimate the hidden number from a capture-history table (multiple systems estimation)."""
     from victim_monitor.estimation import EstimationError, read_table
     from victim_monitor.estimation import estimate as run_estimate
+
+    chain = None
+    if method == "latent-class":  # LCMCR's defaults (in Chain) for what is not given
+        from victim_monitor.estimation.latent import Chain
+
+        given = {"burnin": burnin, "samples": samples, "thinning": thinning, "classes": classes}
+        chain = Chain(**{k: v for k, v in given.items() if v is not None})
 
     parsed = read_table(table)
     if isinstance(parsed, list):
@@ -405,6 +420,7 @@ def estimate(
             threshold=threshold,
             level=level,
             interval=interval,
+            chain=chain,
         )
     except EstimationError as exc:
         click.echo(str(exc.problem))

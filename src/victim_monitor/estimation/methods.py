@@ -33,6 +33,7 @@ METHODS: dict[str, str] = {
     **{
         f"rcapture-{name}": f"Rcapture closedp.t {label}" for name, label in rcapture.LABELS.items()
     },
+    "latent-class": "LCMCR: Bayesian latent classes (Dirichlet process), posterior median",
 }
 
 
@@ -87,6 +88,10 @@ def prepare(
     workers: int | None,
 ) -> Prepared:
     counts, m, lists = table.counts, table.n_lists, table.lists
+    if method == "latent-class":  # a posterior, not a fitted model: estimate() runs it
+        raise EstimationError(
+            codes.UNKNOWN_METHOD("latent-class runs through estimate() only", file=table.source)
+        )
     if method.startswith("rcapture-"):
         return _fit_closed(table, method.removeprefix("rcapture-"))
     if method == "stepwise":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +18,9 @@ from victim_monitor.estimation.methods import METHODS, Prepared, prepare
 from victim_monitor.estimation.model import FittedModel
 from victim_monitor.estimation.result import PopulationEstimate
 from victim_monitor.estimation.sensitivity import best_models
+
+if TYPE_CHECKING:
+    from victim_monitor.estimation.latent import Chain
 
 INTERVALS = ("profile", "wald", "bca")
 
@@ -37,6 +40,7 @@ def estimate(
     sensitivity: int = 5,
     workers: int | None = None,
     resampling: str = "observed",
+    chain: Chain | None = None,
 ) -> PopulationEstimate:
     """Estimate the total population (observed plus never registered) from a table.
 
@@ -52,8 +56,13 @@ def estimate(
     how many of the best models by BIC to report with their estimates. ``resampling``:
     "observed" persons (SparseMSE's bootstrap) or the "fitted" model (parametric). Raises
     :class:`EstimationError` (a coded problem) on impossible requests.
+
+    ``latent-class`` is LCMCR's Bayesian latent-class model: posterior median and interval
+    from one seeded chain with the settings in ``chain`` (LCMCR's defaults when None).
     """
     _validate(table, method, bootstrap, level, interval, threshold)
+    if method == "latent-class":
+        return _latent_class(table, bootstrap, interval, seed, level, chain)
     if resampling not in ("observed", "fitted"):
         raise EstimationError(
             codes.UNKNOWN_METHOD(f"unknown resampling {resampling!r}; observed or fitted")
@@ -114,6 +123,30 @@ def estimate(
         warnings=tuple(table.warnings)
         + tuple(replace(w, file=w.file or table.source) for w in work.warnings),
         settings=settings,
+    )
+
+
+def _latent_class(
+    table: CaptureHistoryTable,
+    bootstrap: int,
+    interval: str | None,
+    seed: int | None,
+    level: float,
+    chain: Chain | None,
+) -> PopulationEstimate:
+    # Imported here: the sampler needs Numba, which the other methods should not pay for.
+    from victim_monitor.estimation import latent
+
+    if bootstrap or interval is not None:
+        raise EstimationError(
+            codes.UNKNOWN_METHOD(
+                "the latent-class model's interval is its posterior's: a bootstrap or another "
+                "interval does not apply",
+                file=table.source,
+            )
+        )
+    return latent.estimate_latent(
+        table, chain or latent.Chain(), fresh_seed() if seed is None else seed, level
     )
 
 

@@ -96,8 +96,7 @@ class PopulationEstimate:
                 f"{self.observed / shown.estimate:.1%} ({self.observed / shown.high:.1%} to "
                 f"{self.observed / shown.low:.1%})",
             ]
-        terms = " ".join(self.model.terms) or "(main effects)"
-        lines.append(f"  model: {self.model.label} {terms}")
+        lines.append(f"  model: {self._model_line()}")
         if self.model.neg_inf_terms:
             lines.append(f"  at minus infinity: {' '.join(self.model.neg_inf_terms)}")
         if self.sensitivity:
@@ -109,6 +108,17 @@ class PopulationEstimate:
                 lines.append(f"    {shown_alt:>13}  {crit:<12} {alt.label}")
         lines.extend(f"  {w}" for w in self.warnings)
         return "\n".join(lines)
+
+    def _model_line(self) -> str:
+        if self.method != "latent-class":
+            return f"{self.model.label} {' '.join(self.model.terms) or '(main effects)'}"
+        # a posterior from a chain, not a log-linear model: say how much the chain saw
+        d, chain = self.diagnostics, self.diagnostics.get("chain", {})
+        return (
+            f"{self.model.label}; {d.get('classes_used_mean', 0):.1f} classes used, "
+            f"{d.get('effective_sample_size', 0):,.0f} effective of {chain.get('samples')} draws "
+            f"(burnin {chain.get('burnin')}, thinning {chain.get('thinning')})"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values only (non-finite numbers become null), ready for ``json.dumps``.
