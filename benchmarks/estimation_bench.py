@@ -9,12 +9,19 @@ models on ``uk5``. Each is timed in-process after a warm-up, median of ``--repea
 ``--workers`` processes. The peer's seconds are those measured beside each number in
 ``reference-estimates.csv`` (R 4.2 on a machine like this one); the ratio is peer / ours.
 
+Latent classes (``--latent``): LCMCR's model (``method="latent-class"``, seed 12345) with the
+package's default chain and the long one (burnin 100,000, thinning 100) on every table LCMCR
+was run on, against R's seconds (``lcmCR`` + ``lcmCR_PostSampl``); the default run has uk6's two.
+With ``--seeds N`` also the agreement with LCMCR's posterior over seeds 0 to N - 1 (the table of
+``docs/methods/estimation.md``, "Latent classes (LCMCR)").
+
 Simulation (``--simulation``): registers drawn from populations of known size with list
 dependence and heterogeneity (:mod:`victim_monitor.estimation.simulate`); for each method the
 relative bias, root mean square error and the coverage of its 95% interval over
 ``--replicates`` registers (default 200 there).
 
-``python -m benchmarks estimation [--replicates N] [--repeat R] [--workers W] [--simulation]``
+``python -m benchmarks estimation [--replicates N] [--repeat R] [--workers W]
+[--latent [--seeds N]] [--simulation]``
 """
 
 from __future__ import annotations
@@ -111,7 +118,7 @@ def speed(replicates: int, repeat: int, workers: int) -> None:
             ("estimate_population method=bic", "nboot=0"),
             ("closedpMS.t", "maxorder=2"),
         ):
-            peer, who = peer_seconds(name, method, settings)
+            peer, _ = peer_seconds(name, method, settings)
             print(
                 f"| BIC over 32,768 models | {name} | {ours:.2f} | {who} | {peer:.1f} | "
                 f"{peer / ours:.0f}x |"
@@ -134,6 +141,82 @@ def speed(replicates: int, repeat: int, workers: int) -> None:
         f"| stepwise + {replicates} BCa + sensitivity (all 32,768 models) | uk6 | {ours:.2f} "
         "| (no peer) | | |"
     )
+    latent_rows(("uk6",), repeat)
+
+
+LCMCR = "lcmCR + lcmCR_PostSampl"
+LCMCR_CHAINS = {"default": (10_000, 10), "long": (100_000, 100)}
+LCMCR_TABLES = (
+    "uk6",
+    "uk5",
+    "netherlands6",
+    "netherlands5",
+    "neworleans8",
+    "neworleans5",
+    "neworleans8_mse120",
+    "neworleans5_mse120",
+)
+
+
+def latent_rows(names: tuple[str, ...], repeat: int) -> None:
+    """One line per table and chain: our seconds against LCMCR's in R."""
+    from victim_monitor.estimation.latent import Chain
+
+    for name in names:
+        data = table(name)
+        for label, (burnin, thinning) in LCMCR_CHAINS.items():
+            chain = Chain(burnin=burnin, thinning=thinning)
+            ours = timed(
+                lambda data=data, chain=chain: estimate(
+                    data, method="latent-class", seed=12345, chain=chain
+                ),
+                repeat,
+            )
+            peer, _ = peer_seconds(
+                name, LCMCR, f"K=5, a_alpha=b_alpha=0.25 (defaults), seed=12345, burnin={burnin},"
+            )
+            print(
+                f"| latent classes, {label} chain ({burnin + 1_000 * thinning:,} sweeps) | "
+                f"{name} | {ours:.2f} | LCMCR 0.4.14 | {peer:.2f} | {peer / ours:.2f}x |"
+            )
+
+
+def latent_agreement(names: tuple[str, ...], seeds: int) -> None:
+    """Per table and chain: LCMCR's median [95%], ours with seed 12345, and over the seeds."""
+    from victim_monitor.estimation.latent import Chain, sample
+
+    print(
+        f"\n| table | chain | LCMCR median [95%] | ours, seed 12345 | ours, median over {seeds} "
+        "seeds [limits] | range of our medians | within 5% (median) / 10% (limits) of R |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    with (DATA / "reference-estimates.csv").open(newline="", encoding="utf-8") as f:
+        rows = {
+            (r["dataset"], "long" if "burnin=100000," in r["settings"] else "default"): r
+            for r in csv.DictReader(f)
+            if r["method"].startswith(LCMCR)
+        }
+    for label, (burnin, thinning) in LCMCR_CHAINS.items():
+        chain = Chain(burnin=burnin, thinning=thinning)
+        for name in names:
+            data, ref = table(name), rows[(name, label)]
+            r = [float(ref[k]) for k in ("estimate", "ci_low", "ci_high")]
+            runs = {
+                seed: sample(data.counts, data.n_lists, chain, seed).quantiles(0.95)
+                for seed in (12345, *range(seeds))
+            }
+            ours = np.array([runs[seed] for seed in range(seeds)])  # (median, low, high)
+            close = np.abs(ours / r - 1)
+            near = f"{(close[:, 0] <= 0.05).sum()}/{seeds}, {(close[:, 1:] <= 0.10).sum()}"
+            mine = runs[12345]
+            print(
+                f"| {name} | {label} | {r[0]:,.0f} [{r[1]:,.0f}, {r[2]:,.0f}] | {mine[0]:,.0f} "
+                f"[{mine[1]:,.0f}, {mine[2]:,.0f}] | {np.median(ours[:, 0]):,.0f} "
+                f"[{np.median(ours[:, 1]):,.0f}, {np.median(ours[:, 2]):,.0f}] | "
+                f"{ours[:, 0].min():,.0f} to {ours[:, 0].max():,.0f} | "
+                f"{near}/{2 * seeds} |",
+                flush=True,
+            )
 
 
 SCENARIOS = {
@@ -241,8 +324,17 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--simulation", action="store_true")
+    parser.add_argument("--latent", action="store_true")
+    parser.add_argument("--seeds", type=int, default=0)
     opts = parser.parse_args(args)
-    if opts.simulation:
+    if opts.latent:
+        print(f"# Latent classes against LCMCR (median of {opts.repeat})\n")
+        print("| task | data | ours (s) | peer | peer (s) | ratio |")
+        print("|---|---|---:|---|---:|---:|")
+        latent_rows(LCMCR_TABLES, opts.repeat)
+        if opts.seeds:
+            latent_agreement(LCMCR_TABLES, opts.seeds)
+    elif opts.simulation:
         simulation(opts.replicates or 200, 1)
     else:
         speed(opts.replicates or 1000, opts.repeat, opts.workers)
