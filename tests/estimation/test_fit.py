@@ -81,3 +81,24 @@ def test_lattice_transforms_are_the_design_products() -> None:
     assert np.allclose(subset_sums(a, m), inside @ a)
     assert np.allclose(superset_sums(a, m), inside.T @ a)
     assert len(pair_terms(m)) == 6
+
+
+@pytest.mark.parametrize("name", ["mh-chao", "mh-darroch", "m0", "mth-poisson"])
+def test_r_compatible_fit_on_the_distinct_rows_takes_rs_steps(
+    tables: Tables, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mh designs have a row per number of captures: the iteration runs on those few rows, and
+    # must stop where the iteration over every cell stops (R's rule), at the same values
+    from victim_monitor.estimation import fit
+    from victim_monitor.estimation.rcapture import design
+
+    data = tables.get("neworleans8")
+    x, _ = design(name, 8)
+    y = data.counts.astype(np.float64)
+    grouped = fit_poisson(x, y, like_r=True, max_iter=200)
+    monkeypatch.setattr(fit, "_distinct_rows", lambda x: (x, np.arange(x.shape[0])))
+    every_cell = fit_poisson(x, y, like_r=True, max_iter=200)
+    assert grouped.iterations == every_cell.iterations
+    assert np.allclose(grouped.coef, every_cell.coef, rtol=1e-9, atol=1e-9)
+    assert grouped.deviance == pytest.approx(every_cell.deviance, rel=1e-12)
+    assert np.allclose(grouped.information, every_cell.information, rtol=1e-10)

@@ -93,14 +93,20 @@ def profile(
         return fit_poisson(xa, ya, start)
 
     do_fit = refit or fitter
+    # the root searches start at points the maximisation already visited (the maximum, and
+    # the ends of the search range): each total is fitted once
+    seen: dict[float, float] = {}
 
     def loglik(total: float) -> float:
+        if total in seen:
+            return seen[total]
         n0 = total - observed
         y_aug = np.append(y, n0)
         fit = do_fit(x_aug, y_aug, last[0])
         if fit.coef.size == x.shape[1]:
             last[0] = fit.coef
-        return -(fit.deviance - 2.0 * _stirling(n0, total)) / 2.0
+        seen[total] = -(fit.deviance - 2.0 * _stirling(n0, total)) / 2.0
+        return seen[total]
 
     hi_search = upper_factor * estimate
     best = minimize_scalar(
