@@ -119,6 +119,33 @@ def test_too_many_lists_for_exhaustive_search_is_coded(tables: Tables) -> None:
 def test_fixed_model_flags_a_missing_estimate(tables: Tables) -> None:
     found = estimate(tables.get("artificial3"), method="fixed", model=["A:B"], sensitivity=0)
     assert "VM530" in [w.code for w in found.warnings]
+    assert "VM537" in [w.code for w in found.warnings]
+
+
+def test_all_pairs_on_three_lists_is_not_determined_and_its_interval_says_so(
+    tables: Tables,
+) -> None:
+    # issue 13: artificial3 all-pairs showed 118 with an interval of 96-104. With A:C and B:C
+    # at minus infinity four cells are left for five parameters: the dark figure is free, the
+    # profile flat, and every total from the 96 registered up fits as well as any other
+    found = estimate(tables.get("artificial3"), method="all-pairs", sensitivity=0)
+    assert [w.code for w in found.warnings][:2] == ["VM531", "VM537"]
+    assert "not determined" in found.warnings[1].message
+    assert (found.interval.low, found.interval.high) == (96.0, math.inf)
+    assert found.interval.details["not_determined"] == 1
+    assert found.diagnostics["model_conditional_intervals"]["wald"] == [96.0, math.inf]
+    assert found.interval.low <= found.estimate <= found.interval.high
+
+
+def test_all_pairs_without_an_estimate_is_flagged_as_unbounded(tables: Tables) -> None:
+    # issue 13: korea3 all-pairs printed 500,603,866,476 (nobody on c and d only, and the
+    # model with every pair is saturated: the dark figure grows without bound)
+    found = estimate(tables.get("korea3"), method="all-pairs", sensitivity=0)
+    flagged = {w.code: w.message for w in found.warnings}
+    assert {"VM530", "VM537", "VM535"} <= set(flagged)
+    assert "growing without bound" in flagged["VM537"]
+    assert found.interval.high == math.inf
+    assert found.interval.low <= found.estimate
 
 
 def test_seeded_bootstrap_is_reproducible(tables: Tables) -> None:

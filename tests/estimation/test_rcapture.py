@@ -67,3 +67,43 @@ def test_rcapture_methods_through_estimate_report_sensitivity(tables: Tables) ->
     assert found.model.label == "Mth Chao (LB)"
     assert found.diagnostics["chao_terms_dropped"] >= 0
     assert next(m.label for m in found.sensitivity) == "Mt"  # lowest BIC of Rcapture's models
+
+
+@pytest.mark.reference(software="Rcapture", method=r"^closedp\.t M(?!bh?$)")
+def test_we_flag_a_fit_where_rcapture_does(tables: Tables, row) -> None:  # type: ignore[no-untyped-def]
+    # closedp.t's infoFit ("fit.err" in the notes): 1 for a large asymptotic bias or no
+    # convergence, 2 for a rank-deficient design, 3 for other glm warnings; VM538 says so
+    data = tables.get(row.dataset)
+    code, _ = fit_closed(data.counts, data.n_lists, BY_LABEL[row.model]).info_fit()
+    assert code == row.note(r"fit\.err=(\d+)")
+    found = estimate(data, method="rcapture-" + BY_LABEL[row.model], sensitivity=0)
+    assert ("VM538" in [w.code for w in found.warnings]) == (code != 0)
+
+
+@pytest.mark.reference(software="Rcapture", method=r"^closedpCI\.t M(?!t mX)")
+def test_we_flag_a_profile_fit_where_rcapture_does(tables: Tables, row) -> None:  # type: ignore[no-untyped-def]
+    data = tables.get(row.dataset)
+    fitted = fit_closed(
+        data.counts, data.n_lists, CI_NAMES[row.method.removeprefix("closedpCI.t ")]
+    )
+    assert fitted.info_fit()[0] == row.note(r"infoFit=(\d+)")
+
+
+@pytest.mark.parametrize("name", [name for name in LABELS if name.startswith(("mh-", "mth-"))])
+def test_a_model_without_an_estimate_says_so(name: str, tables: Tables) -> None:
+    # issue 13: on artificial3 (nobody on three lists, nor on A and C or B and C) the Poisson,
+    # Darroch and Gamma models run off to a dark figure of 0 and showed 96 without a word
+    found = estimate(tables.get("artificial3"), method="rcapture-" + name, sensitivity=0)
+    codes = [w.code for w in found.warnings]
+    assert ("VM537" in codes) == (not name.endswith("chao"))
+    assert found.interval.low - 0.5 <= found.estimate <= found.interval.high + 0.5
+    if "VM537" in codes:
+        assert "dark figure going to 0" in next(
+            w.message for w in found.warnings if w.code == "VM537"
+        )
+
+
+def test_models_with_an_estimate_carry_no_vm537(tables: Tables) -> None:
+    for name in LABELS:
+        found = estimate(tables.get("uk6"), method="rcapture-" + name, sensitivity=0)
+        assert "VM537" not in [w.code for w in found.warnings]

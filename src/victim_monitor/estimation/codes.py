@@ -34,6 +34,8 @@ BOOT_FAILURES = define("VM533", WARNING, "Some bootstrap replicates gave no esti
 NOT_CONVERGED = define("VM534", WARNING, "The model fit did not converge")
 UNBOUNDED_INTERVAL = define("VM535", WARNING, "Interval limit not found within the search range")
 SMALL_STRATUM = define("VM536", WARNING, "Stratum too small or too sparse to estimate")
+NOT_ESTIMABLE = define("VM537", WARNING, "The estimate does not exist or is not bounded")
+RCAPTURE_FLAG = define("VM538", WARNING, "Rcapture flags the fit of this model")
 POOR_MIXING = define("VM540", WARNING, "The sampler's chain has few effective draws")
 AT_THE_CAP = define("VM541", WARNING, "The posterior reaches the sampler's cap on the total")
 

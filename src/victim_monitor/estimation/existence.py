@@ -38,6 +38,7 @@ from victim_monitor.estimation.design import (
     reduce,
 )
 from victim_monitor.estimation.fit import PoissonFit
+from victim_monitor.problems import Problem
 
 FINE, NO_ESTIMATE, NOT_IDENTIFIABLE, BOTH = 0, 1, 2, 3
 LP_TOLERANCE = 1e-7
@@ -84,6 +85,18 @@ def identifiable(reduced: Reduced) -> bool:
     return bool(x.shape[0] >= x.shape[1] and int(np.linalg.matrix_rank(x)) == x.shape[1])
 
 
+def dark_figure_determined(x: NDArray[np.float64]) -> bool:
+    """Do the data fix the intercept, the log of the dark figure (is it in the row space)?
+
+    Where the design is rank deficient and a null vector moves the intercept (for a
+    hierarchical model the only null vector does), every total from the registered count up
+    fits the data equally well: the estimate is not determined. ``x`` may also be ``X'WX``.
+    """
+    target = np.eye(1, x.shape[1])[0]
+    combination = np.linalg.lstsq(x.T, target, rcond=None)[0]
+    return bool(np.abs(x.T @ combination - target).max() < 1e-8)
+
+
 def check(counts: NDArray[np.int64], m: int, model: Model) -> int:
     """SparseMSE ``checkident``: 0 fine, 1 no finite estimate, 2 not identifiable, 3 both."""
     return check_with_fit(reduce(counts, m, model), None)
@@ -96,6 +109,32 @@ def check_with_fit(reduced: Reduced, fit: PoissonFit | None) -> int:
         return FINE
     exists = estimate_exists(reduced)
     return (0 if exists else NO_ESTIMATE) + (0 if ident else NOT_IDENTIFIABLE)
+
+
+def not_estimable(code: int, observed: int, estimate: float, model: str = "this model") -> Problem:
+    """VM537 for a model whose own estimate fails :func:`check` (``code`` 1-3): why the figure
+    shown is no estimate, for the reader and for the publication layer to hold it back."""
+    if code & NO_ESTIMATE:
+        dark = estimate - observed
+        way = (
+            " (the dark figure going to 0)"
+            if dark < 1.0
+            else " (the dark figure growing without bound)"
+            if dark > 20 * observed
+            else ""
+        )
+        why = (
+            f"the estimate does not exist: no strictly positive table has the margins of {model}, "
+            f"so the fit runs off to the edge of the parameter space; {estimate:,.0f} is where "
+            f"it stopped{way}, not an estimate"
+        )
+        if code & NOT_IDENTIFIABLE:
+            why += "; nor do the data fix all its parameters"
+        return codes.NOT_ESTIMABLE(why)
+    return codes.NOT_ESTIMABLE(
+        "the estimate is not determined: the model has more parameters than these data fix, "
+        f"and every total from the {observed:,} registered up fits them equally well"
+    )
 
 
 @dataclass(frozen=True, eq=False)

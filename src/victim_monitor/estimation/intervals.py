@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq, minimize_scalar
 from scipy.stats import chi2, norm
 
+from victim_monitor.estimation.existence import dark_figure_determined
 from victim_monitor.estimation.fit import PoissonFit, dark_figure, fit_poisson
 from victim_monitor.estimation.procedures import Procedure, run_chunk
 from victim_monitor.estimation.select import default_workers
@@ -48,6 +49,8 @@ class Interval:
 
 def wald_log(fit: PoissonFit, observed: int, level: float = 0.95) -> Interval:
     """``n + exp(b0 +- z se)``: SparseMSE's model-conditional interval."""
+    if not dark_figure_determined(fit.information):
+        return _undetermined(observed, level, "wald-log")
     z = float(norm.ppf(0.5 + level / 2.0))
     b0 = float(fit.coef[0])
     se = float(np.sqrt(fit.covariance()[0, 0]))
@@ -84,8 +87,12 @@ def profile(
     """Multinomial profile-likelihood interval for a model with design ``x`` (intercept first).
 
     ``refit`` fits the model with the unobserved cell added (default: Newton from the previous
-    fit); Rcapture's Chao models pass one that drops negative heterogeneity terms.
+    fit); Rcapture's Chao models pass one that drops negative heterogeneity terms. Where the
+    data do not fix the dark figure (a rank-deficient design whose null vector moves the
+    intercept) the profile is flat: every total from ``observed`` up, an unbounded interval.
     """
+    if not dark_figure_determined(x):
+        return _undetermined(observed, level, "profile-likelihood")
     x_aug = np.vstack([x, np.eye(1, x.shape[1])])
     last: list[Floats | None] = [None]
 
@@ -133,6 +140,11 @@ def profile(
     else:
         details["high_beyond"] = hi_search
     return Interval(low, high, level, "profile-likelihood", details)
+
+
+def _undetermined(observed: int, level: float, method: str) -> Interval:
+    """Every total from the registered count up: the data do not fix the dark figure."""
+    return Interval(float(observed), float("inf"), level, method, {"not_determined": 1})
 
 
 def resample(counts: Counts, n_replicates: int, seed: int | None) -> Counts:

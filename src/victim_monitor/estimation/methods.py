@@ -156,6 +156,7 @@ def prepare(
                     "identifiable on these data; treat it with suspicion"
                 )
             )
+            work.warnings.append(existence.not_estimable(code, table.observed, fitted.estimate))
     assert isinstance(work.fitted, FittedModel)
     work.diagnostics.update(_fit_diagnostics(work.fitted))
     work.diagnostics["mse_label"] = work.selected.label
@@ -217,4 +218,5 @@ def _fit_closed(table: CaptureHistoryTable, name: str) -> Prepared:
     )
     if not fitted.fit.converged:
         work.warnings.append(codes.NOT_CONVERGED("the fit did not converge (R's glm rule)"))
+    work.warnings.extend(rcapture.warnings(fitted))
     return work

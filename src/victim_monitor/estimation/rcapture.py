@@ -9,6 +9,11 @@ Rivest 2011); ``N = n + exp(intercept)``. With ``k`` the number of lists a cell 
   Poisson ``2**k - 1``, Darroch ``k**2 / 2``, Gamma ``-log(3.5 + k) + log(3.5)``.
 
 Rcapture's behavioural models (Mb, Mbh) assume the lists are ordered in time and are left out.
+
+Where R flags a fit (Rcapture's ``infoFit``: the glm did not converge or the asymptotic bias
+is large, 1; the design is not of full rank, 2; another glm warning such as fitted rates of 0,
+3) so do we (VM538, :func:`warnings`), and a model without a maximum likelihood estimate on
+the data (the Fienberg-Rinaldo linear program on its design) is VM537.
 """
 
 from __future__ import annotations
@@ -20,13 +25,20 @@ from math import log, sqrt
 import numpy as np
 from numpy.typing import NDArray
 
+from victim_monitor.estimation import codes
+from victim_monitor.estimation.existence import NO_ESTIMATE, not_estimable, positive_table_exists
 from victim_monitor.estimation.fit import PoissonFit, dark_figure, fit_poisson
 from victim_monitor.estimation.histories import cell_bits
+from victim_monitor.problems import Problem
 
 Floats = NDArray[np.float64]
 
 RCAPTURE_MAXIT = 200
 """Rcapture calls glm with ``control = list(maxit = 200)``."""
+ZERO_RATE = 10 * float(np.finfo(np.float64).eps)
+"""R's ``glm.fit`` warns "fitted rates numerically 0 occurred" below this (``10 * eps``)."""
+LARGE_BIAS = 0.1
+"""Rcapture warns "the asymptotic bias is large" when it exceeds a tenth of the estimate."""
 
 MODELS = (
     "m0",
@@ -95,6 +107,8 @@ class ClosedFit:
     observed: int
     dropped_eta: int
     m: int
+    glm_warnings: tuple[str, ...] = ()
+    """R's warnings from every glm fit on the way (Chao's model refits)."""
 
     @property
     def estimate(self) -> float:
@@ -116,6 +130,25 @@ class ClosedFit:
     def bic(self) -> float:
         return -2.0 * self.fit.loglik + log(self.observed) * self.n_params
 
+    @property
+    def asymptotic_bias(self) -> float:
+        """Rcapture's first-order bias of ``N`` (``closedp.fitone``; NaN if rank deficient)."""
+        if self.fit.rank_deficient:
+            return float("nan")
+        inverse = self.fit.covariance()
+        xi = -0.5 * np.einsum("ij,jk,ik->i", self.x, inverse, self.x)
+        psi = -2.0 * self.x.T @ (self.fit.mu * xi)
+        psi[0] -= 1.0
+        return float(0.5 * dark_figure(self.fit.coef[0]) * -(inverse @ psi)[0])
+
+    def info_fit(self) -> tuple[int, tuple[str, ...]]:
+        """Rcapture's ``infoFit`` code and the warnings behind it (0 and none: a clean fit)."""
+        found = list(self.glm_warnings)
+        if abs(self.asymptotic_bias) > LARGE_BIAS * self.estimate:
+            found.append("the asymptotic bias is large")
+        digits = {_info_digit(w) for w in found}
+        return (int("".join(str(d) for d in sorted(digits))) if digits else 0), tuple(found)
+
     def wald(self, level: float = 0.95) -> tuple[float, float]:
         """closedp.t's interval: estimate plus or minus z times the standard error."""
         from scipy.stats import norm
@@ -128,8 +161,45 @@ def fit_closed(counts: NDArray[np.int64], m: int, name: str) -> ClosedFit:
     """Fit one of Rcapture's closed-population models to the table's cell counts."""
     x, n_base = design(name, m)
     y = counts.astype(np.float64)
-    fit, x, dropped = fit_with_chao(x, y, n_base, name.endswith("chao"))
-    return ClosedFit(name, fit, x, y, int(counts.sum()), dropped, m)
+    fit, x, dropped, warned = fit_with_chao(x, y, n_base, name.endswith("chao"))
+    return ClosedFit(name, fit, x, y, int(counts.sum()), dropped, m, warned)
+
+
+def warnings(fitted: ClosedFit) -> list[Problem]:
+    """VM537 where the model has no maximum likelihood estimate on these data, VM538 where
+    Rcapture would flag the fit (its ``infoFit``, with R's own words)."""
+    found: list[Problem] = []
+    label = LABELS[fitted.name]
+    if not positive_table_exists(fitted.x, fitted.y):
+        estimate = fitted.estimate
+        found.append(not_estimable(NO_ESTIMATE, fitted.observed, estimate, f"Rcapture's {label}"))
+    code, said = fitted.info_fit()
+    if code:
+        found.append(
+            codes.RCAPTURE_FLAG(
+                f"Rcapture's infoFit would be {code} for {label}: {'; '.join(said)}"
+            )
+        )
+    return found
+
+
+def _info_digit(warning: str) -> int:
+    """Rcapture's ``getInfo``: 1 convergence or bias, 2 rank, 3 any other warning."""
+    if "converge" in warning or "bias is large" in warning:
+        return 1
+    return 2 if "not of full rank" in warning else 3
+
+
+def glm_warnings(fit: PoissonFit) -> list[str]:
+    """What R's ``glm`` would warn about this fit."""
+    found = []
+    if not fit.converged:
+        found.append("glm.fit: algorithm did not converge")
+    if np.any(fit.mu < ZERO_RATE):
+        found.append("glm.fit: fitted rates numerically 0 occurred")
+    if fit.rank_deficient:
+        found.append("design matrix not of full rank")
+    return found
 
 
 def profile_refit(name: str, m: int) -> Callable[[Floats, Floats, Floats | None], PoissonFit]:
@@ -147,13 +217,18 @@ def profile_refit(name: str, m: int) -> Callable[[Floats, Floats, Floats | None]
 
 def fit_with_chao(
     x: Floats, y: Floats, n_base: int, chao: bool, start: Floats | None = None
-) -> tuple[PoissonFit, Floats, int]:
-    """Fit; for Chao's model drop the first non-positive eta and refit until none is negative."""
+) -> tuple[PoissonFit, Floats, int, tuple[str, ...]]:
+    """Fit; for Chao's model drop the first non-positive eta and refit until none is negative.
+
+    Also R's glm warnings from every fit on the way, which Rcapture keeps.
+    """
     fit = fit_poisson(x, y, start, like_r=True, max_iter=RCAPTURE_MAXIT)
+    warned = glm_warnings(fit)
     dropped = 0
     while chao and x.shape[1] > n_base and np.any(fit.coef[n_base:] < 0):
         first = n_base + int(np.argmax(fit.coef[n_base:] <= 0))
         x = np.delete(x, first, axis=1)
         fit = fit_poisson(x, y, None, like_r=True, max_iter=RCAPTURE_MAXIT)
+        warned += glm_warnings(fit)
         dropped += 1
-    return fit, x, dropped
+    return fit, x, dropped, tuple(warned)
