@@ -151,12 +151,13 @@ def _fit_like_r(x: Floats, y: Floats, start: Floats | None, max_iter: int) -> Po
     # Cells with the same design row share their fitted value, so the iteration runs on the
     # distinct rows (9 instead of 256 for Rcapture's Mh models on 8 lists), weighted by how
     # many cells share each: the same steps, summed in another order.
-    rows, row_of = _distinct_rows(x)
+    layout = _layout(x.shape, x.tobytes())
+    rows, row_of, shared = layout.rows, layout.row_of, layout.shared
 
-    def by_row(values: Floats | None = None) -> Floats:
+    def by_row(values: Floats) -> Floats:
         return np.bincount(row_of, weights=values, minlength=rows.shape[0]).astype(np.float64)
 
-    shared, y_row = by_row(), by_row(y)
+    y_row = by_row(y)
     weight: Floats
     response: Floats
     if start is None:  # R's start, mu = y + 0.1, differs between cells of a row
@@ -173,14 +174,13 @@ def _fit_like_r(x: Floats, y: Floats, start: Floats | None, max_iter: int) -> Po
     # the deviance, computed each step for R's stopping rule: its constant part once
     y_log_y, y_total = float(np.sum(xlogy(y, y))), float(y.sum())
     dev_old = poisson_deviance(y, mu_cells)
-    rows_t = np.ascontiguousarray(rows.T)
-    weighted = np.empty_like(rows_t)
+    rows_t, products, n_par = layout.rows_t, layout.products, x.shape[1]
     grouped = rows.shape[0] < x.shape[0]
     converged = well_conditioned = False
     iterations = 0
-    info = np.zeros((x.shape[1], x.shape[1]))
+    info = np.zeros((n_par, n_par))
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported below
-        info = np.multiply(rows_t, weight, out=weighted) @ rows  # R's summary.glm: last weights
+        info = (products @ weight).reshape(n_par, n_par)  # X'WX; R's summary.glm: last weights
         # X'W z with the working response z = eta + (y - mu) / mu
         coef, well_conditioned = _normal_solve(info, rows_t @ response)
         eta = np.minimum(rows @ coef, MAX_ETA)
@@ -215,15 +215,33 @@ def _rank_deficient(shape: tuple[int, ...], data: bytes) -> bool:
     return bool(np.linalg.matrix_rank(x) < shape[1])
 
 
-def _distinct_rows(x: Floats) -> tuple[Floats, NDArray[np.intp]]:
-    """The distinct rows of ``x`` and the row of each cell; ``x`` itself where all differ."""
+@dataclass(frozen=True, eq=False)
+class _Layout:
+    """What the R-like iteration needs of a design, made once per design."""
+
+    rows: Floats
+    """The distinct rows (``x`` itself where all differ)."""
+    row_of: NDArray[np.intp]
+    shared: Floats
+    """How many cells share each row."""
+    rows_t: Floats
+    products: Floats
+    """``products[i * p + j, r] = rows[r, i] * rows[r, j]``: ``X'WX`` is one product with W."""
+
+
+@lru_cache(maxsize=16)
+def _layout(shape: tuple[int, ...], data: bytes, group: bool = True) -> _Layout:
+    """A design's layout, kept for the designs met again and again (Rcapture's profile
+    likelihood refits the same few designs some 200 times)."""
+    x = np.frombuffer(data, dtype=np.float64).reshape(shape)
     probe = np.sqrt(np.arange(2.0, x.shape[1] + 2.0))  # keys rows; equality checked below
     _, first, row_of = np.unique(x @ probe, return_index=True, return_inverse=True)
-    if first.size < x.shape[0]:
-        rows = x[first]
-        if np.array_equal(rows[row_of], x):
-            return rows, row_of
-    return x, np.arange(x.shape[0])
+    rows = x[first]
+    if not group or first.size == x.shape[0] or not np.array_equal(rows[row_of], x):
+        rows, row_of = x.copy(), np.arange(x.shape[0])
+    shared = np.bincount(row_of, minlength=rows.shape[0]).astype(np.float64)
+    products = np.einsum("ri,rj->ijr", rows, rows).reshape(-1, rows.shape[0])
+    return _Layout(rows, row_of, shared, np.ascontiguousarray(rows.T), products)
 
 
 def _normal_solve(info: Floats, rhs: Floats) -> tuple[Floats, bool]:
