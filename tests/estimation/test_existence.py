@@ -174,3 +174,42 @@ def test_too_many_models_to_search_is_a_coded_problem(tables: Tables) -> None:
         existence.check_all_models(data.counts, 3, max_top_models=2)
     assert caught.value.problem.code == "VM513"
     assert margins(data.counts, 3)[0b101] == 0
+
+
+def _positive_somewhere(x: np.ndarray, y: np.ndarray, cell: int) -> bool:
+    """The largest value cell ``cell`` takes in a table with these margins (one program)."""
+    from scipy.optimize import linprog
+
+    objective = -np.eye(1, x.shape[0], cell)[0]
+    bounds = [(0.0, 1.0) if i == cell else (0.0, None) for i in range(x.shape[0])]
+    found = linprog(objective, A_eq=x.T, b_eq=x.T @ y, bounds=bounds, method="highs")
+    return bool(found.status == 0 and -found.fun > 1e-7)
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "bounded"),
+    [
+        ("korea3", "all-pairs", False),  # the dark figure grows without bound
+        ("artificial3", "mh-darroch", False),  # and here it goes to 0
+        ("neworleans8", "mh-chao", True),  # cells on 6+ lists at 0, the dark figure finite
+        ("neworleans8", "mth-chao", True),
+    ],
+)
+def test_the_facial_set_is_every_cell_a_table_with_the_margins_can_fill(
+    tables: Tables, name: str, model: str, bounded: bool
+) -> None:
+    from victim_monitor.estimation.rcapture import fit_closed
+
+    data = tables.get(name)
+    if model == "all-pairs":
+        reduced = reduce(data.counts, data.n_lists, tuple(pair_terms(data.n_lists)))
+        x, y = reduced.x, reduced.y
+    else:
+        fitted = fit_closed(data.counts, data.n_lists, model)
+        x, y = fitted.x, fitted.y
+    facial = existence.facial_cells(x, y)
+    assert not facial.all()  # none of these has an estimate in the strict sense
+    empty = np.flatnonzero(y == 0)
+    for cell in empty[:: max(1, empty.size // 40)]:  # up to 40 of New Orleans' 240
+        assert facial[cell] == _positive_somewhere(x, y, int(cell))
+    assert existence.dark_figure_bounded(x, y) == bounded

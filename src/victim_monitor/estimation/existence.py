@@ -25,7 +25,7 @@ from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linprog
+from scipy.optimize import OptimizeResult, linprog
 
 from victim_monitor.estimation import codes
 from victim_monitor.estimation.codes import EstimationError
@@ -57,9 +57,14 @@ def positive_table_exists(x: NDArray[np.float64], y: NDArray[np.float64]) -> boo
     everywhere), and there are no inequality rows, so HiGHS solves a problem with as many rows
     as ``x`` has columns.
     """
-    empty = y == 0
-    if not empty.any():
+    if not np.any(y == 0):
         return True
+    result = _slack_program(x, y)
+    return bool(result.status == 0 and -result.fun > LP_TOLERANCE)
+
+
+def _slack_program(x: NDArray[np.float64], y: NDArray[np.float64]) -> OptimizeResult:
+    empty = y == 0
     n_cells = x.shape[0]
     a_eq = np.column_stack([x.T, x[empty].sum(axis=0)])
     objective = np.zeros(n_cells + 1)
@@ -67,8 +72,7 @@ def positive_table_exists(x: NDArray[np.float64], y: NDArray[np.float64]) -> boo
     bounds = np.zeros((n_cells + 1, 2))
     bounds[:, 1] = np.inf
     bounds[-1, 1] = 1.0
-    result = linprog(objective, A_eq=a_eq, b_eq=x.T @ y, bounds=bounds, method="highs")
-    return bool(result.status == 0 and -result.fun > LP_TOLERANCE)
+    return linprog(objective, A_eq=a_eq, b_eq=x.T @ y, bounds=bounds, method="highs")
 
 
 def identifiable(reduced: Reduced) -> bool:
@@ -83,6 +87,60 @@ def identifiable(reduced: Reduced) -> bool:
         signs = np.array([(-1.0) ** bin(t).count("1") for t in reduced.columns])
         return bool(np.any(np.abs(x @ signs) > 0.5))
     return bool(x.shape[0] >= x.shape[1] and int(np.linalg.matrix_rank(x)) == x.shape[1])
+
+
+def facial_cells(x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """The cells some table with the observed margins makes positive: the facial set of
+    Fienberg and Rinaldo (2012). Where it is every cell the estimate exists; else the extended
+    estimate fits the facial cells and puts the others at 0.
+
+    Where :func:`positive_table_exists` fails, its dual solution ``l`` is the proof: ``x l`` is
+    zero on the observed cells and nowhere negative, so every table with these margins is 0
+    where it is positive. Those cells go, and the program runs again on the rest.
+    """
+    facial = np.ones(x.shape[0], dtype=bool)
+    while True:
+        rest = np.flatnonzero(facial)
+        x_rest, y_rest = x[rest], y[rest]
+        if not np.any(y_rest == 0):
+            return facial
+        result = _slack_program(x_rest, y_rest)
+        if result.status != 0 or -result.fun > LP_TOLERANCE:
+            return facial
+        proof = np.abs(x_rest @ result.eqlin.marginals)
+        forced = (proof > 1e-7 * max(1.0, float(proof.max()))) & (y_rest == 0)
+        if not forced.any():  # no usable proof (numerically): one cell at a time instead
+            return facial & _facial_by_search(x, y, facial)
+        facial[rest[forced]] = False
+
+
+def _facial_by_search(
+    x: NDArray[np.float64], y: NDArray[np.float64], within: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """The facial cells among ``within``, each empty one asked whether a table fills it."""
+    found = within & (y > 0)
+    for cell in np.flatnonzero(within & (y == 0)).tolist():
+        if found[cell]:
+            continue
+        objective = -np.eye(1, int(x.shape[0]), cell)[0]
+        bounds = np.zeros((x.shape[0], 2))
+        bounds[:, 1] = np.where(within, np.inf, 0.0)
+        bounds[cell, 1] = 1.0
+        result = linprog(objective, A_eq=x.T, b_eq=x.T @ y, bounds=bounds, method="highs")
+        if result.status == 0 and -result.fun > LP_TOLERANCE:
+            found |= within & (result.x > LP_TOLERANCE)
+    return found
+
+
+def dark_figure_bounded(x: NDArray[np.float64], y: NDArray[np.float64]) -> bool:
+    """Is the dark figure of the extended estimate finite and fixed by the data?
+
+    Without an estimate some cells' fitted values go to 0 along a direction of the
+    parameters; the dark figure stays finite exactly when that direction leaves the intercept
+    alone, i.e. when the facial cells alone fix it (New Orleans' Chao models: yes; korea3 with
+    every pair, Rcapture's Darroch model on artificial3: no, to infinity and to 0).
+    """
+    return dark_figure_determined(x[facial_cells(x, y)])
 
 
 def dark_figure_determined(x: NDArray[np.float64]) -> bool:
@@ -111,30 +169,38 @@ def check_with_fit(reduced: Reduced, fit: PoissonFit | None) -> int:
     return (0 if exists else NO_ESTIMATE) + (0 if ident else NOT_IDENTIFIABLE)
 
 
-def not_estimable(code: int, observed: int, estimate: float, model: str = "this model") -> Problem:
-    """VM537 for a model whose own estimate fails :func:`check` (``code`` 1-3): why the figure
-    shown is no estimate, for the reader and for the publication layer to hold it back."""
-    if code & NO_ESTIMATE:
-        dark = estimate - observed
-        way = (
-            " (the dark figure going to 0)"
-            if dark < 1.0
-            else " (the dark figure growing without bound)"
-            if dark > 20 * observed
-            else ""
-        )
-        why = (
+def not_estimable(
+    reduced: Reduced | tuple[NDArray[np.float64], NDArray[np.float64]],
+    observed: int,
+    estimate: float,
+    model: str = "this model",
+) -> list[Problem]:
+    """VM537 where a model's own estimate is no estimate: the data do not fix the dark figure,
+    or there is no estimate and the extended one's dark figure goes to 0 or to infinity.
+
+    ``reduced`` is the model's reduced design and counts (or the pair ``x, y``). Where the
+    extended estimate keeps a finite dark figure (some cells' fitted values at 0) nothing is
+    said here: the figure stands as Rcapture and SparseMSE give it.
+    """
+    x, y = (reduced.x, reduced.y) if isinstance(reduced, Reduced) else reduced
+    if not dark_figure_determined(x):
+        return [
+            codes.NOT_ESTIMABLE(
+                f"the estimate is not determined: {model} has more parameters than these data "
+                f"fix, and every total from the {observed:,} registered up fits them equally well"
+            )
+        ]
+    if positive_table_exists(x, y) or dark_figure_bounded(x, y):
+        return []
+    dark = estimate - observed
+    way = "going to 0" if dark < 1.0 else "growing without bound"
+    return [
+        codes.NOT_ESTIMABLE(
             f"the estimate does not exist: no strictly positive table has the margins of {model}, "
-            f"so the fit runs off to the edge of the parameter space; {estimate:,.0f} is where "
-            f"it stopped{way}, not an estimate"
+            "and its fit runs off to the edge of the parameter space with the dark figure "
+            f"{way}; {estimate:,.0f} is where the fit stopped, not an estimate"
         )
-        if code & NOT_IDENTIFIABLE:
-            why += "; nor do the data fix all its parameters"
-        return codes.NOT_ESTIMABLE(why)
-    return codes.NOT_ESTIMABLE(
-        "the estimate is not determined: the model has more parameters than these data fix, "
-        f"and every total from the {observed:,} registered up fits them equally well"
-    )
+    ]
 
 
 @dataclass(frozen=True, eq=False)

@@ -156,7 +156,9 @@ def prepare(
                     "identifiable on these data; treat it with suspicion"
                 )
             )
-            work.warnings.append(existence.not_estimable(code, table.observed, fitted.estimate))
+            work.warnings.extend(
+                existence.not_estimable(fitted.reduced, table.observed, fitted.estimate)
+            )
     assert isinstance(work.fitted, FittedModel)
     work.diagnostics.update(_fit_diagnostics(work.fitted))
     work.diagnostics["mse_label"] = work.selected.label

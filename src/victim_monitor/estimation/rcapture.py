@@ -12,8 +12,8 @@ Rcapture's behavioural models (Mb, Mbh) assume the lists are ordered in time and
 
 Where R flags a fit (Rcapture's ``infoFit``: the glm did not converge or the asymptotic bias
 is large, 1; the design is not of full rank, 2; another glm warning such as fitted rates of 0,
-3) so do we (VM538, :func:`warnings`), and a model without a maximum likelihood estimate on
-the data (the Fienberg-Rinaldo linear program on its design) is VM537.
+3) so do we (VM538, :func:`warnings`); a model whose dark figure the data do not fix, or go
+to 0 or infinity without an estimate (the Fienberg-Rinaldo facial set of its design), is VM537.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from victim_monitor.estimation import codes
-from victim_monitor.estimation.existence import NO_ESTIMATE, not_estimable, positive_table_exists
+from victim_monitor.estimation.existence import not_estimable
 from victim_monitor.estimation.fit import PoissonFit, dark_figure, fit_poisson
 from victim_monitor.estimation.histories import cell_bits
 from victim_monitor.problems import Problem
@@ -166,13 +166,12 @@ def fit_closed(counts: NDArray[np.int64], m: int, name: str) -> ClosedFit:
 
 
 def warnings(fitted: ClosedFit) -> list[Problem]:
-    """VM537 where the model has no maximum likelihood estimate on these data, VM538 where
+    """VM537 where the model's estimate is none (:func:`existence.not_estimable`), VM538 where
     Rcapture would flag the fit (its ``infoFit``, with R's own words)."""
-    found: list[Problem] = []
     label = LABELS[fitted.name]
-    if not positive_table_exists(fitted.x, fitted.y):
-        estimate = fitted.estimate
-        found.append(not_estimable(NO_ESTIMATE, fitted.observed, estimate, f"Rcapture's {label}"))
+    found = not_estimable(
+        (fitted.x, fitted.y), fitted.observed, fitted.estimate, f"Rcapture's {label}"
+    )
     code, said = fitted.info_fit()
     if code:
         found.append(
