@@ -9,6 +9,15 @@ models on ``uk5``. Each is timed in-process after a warm-up, median of ``--repea
 ``--workers`` processes. The peer's seconds are those measured beside each number in
 ``reference-estimates.csv`` (R 4.2 on a machine like this one); the ratio is peer / ours.
 
+Model selection and Rcapture (``--selection``, also at the end of the default run):
+``method="auto"`` (BIC over the 6,212 hierarchical models of 5 lists) on western5 and the
+three 5-list tables MultipleSystemsEstimation's ``estimate_population`` was timed on; each of
+Rcapture's models on neworleans8 with its profile interval (``closedpCI.t`` where R ran it,
+else ``closedp.t``, which fits all twelve without an interval), all ten fits together
+(``closedp.t``), and SparseMSE ``checkallmodels`` on 8 lists (which R did not finish). The
+table goes to ``benchmarks/results/estimation.md`` too (this section only), with the CPU
+seconds and the machine's load beside the wall seconds.
+
 Latent classes (``--latent``): LCMCR's model (``method="latent-class"``, seed 12345) with the
 package's default chain and the long one (burnin 100,000, thinning 100) on every table LCMCR
 was run on, against R's seconds (``lcmCR`` + ``lcmCR_PostSampl``); the default run has uk6's two.
@@ -21,7 +30,7 @@ relative bias, root mean square error and the coverage of its 95% interval over
 ``--replicates`` registers (default 200 there).
 
 ``python -m benchmarks estimation [--replicates N] [--repeat R] [--workers W]
-[--latent [--seeds N]] [--simulation]``
+[--selection] [--latent [--seeds N]] [--simulation]``
 """
 
 from __future__ import annotations
@@ -118,7 +127,7 @@ def speed(replicates: int, repeat: int, workers: int) -> None:
             ("estimate_population method=bic", "nboot=0"),
             ("closedpMS.t", "maxorder=2"),
         ):
-            peer, _ = peer_seconds(name, method, settings)
+            peer, who = peer_seconds(name, method, settings)
             print(
                 f"| BIC over 32,768 models | {name} | {ours:.2f} | {who} | {peer:.1f} | "
                 f"{peer / ours:.0f}x |"
@@ -142,6 +151,94 @@ def speed(replicates: int, repeat: int, workers: int) -> None:
         "| (no peer) | | |"
     )
     latent_rows(("uk6",), repeat)
+    selection(repeat, workers)
+
+
+FIVE_LISTS = ("western5", "uk5", "netherlands5", "neworleans5")
+RESULTS = ROOT / "benchmarks" / "results" / "estimation.md"
+
+
+def cpu_timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``repeat`` runs after a warm-up (CPU: this process)."""
+    run()
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        run()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def selection(repeat: int, workers: int) -> None:
+    """Exhaustive BIC on 5 lists, Rcapture's models and checkallmodels on 8 lists, against R."""
+    from benchmarks.linkage_bench import update
+    from victim_monitor.estimation.existence import check_all_models
+    from victim_monitor.estimation.rcapture import LABELS, MODELS, fit_closed
+
+    rows = ["| task | data | ours (s) | ours CPU (s) | peer | peer (s) | ratio |"]
+    rows.append("|---|---|---:|---:|---|---:|---:|")
+
+    def row(task: str, name: str, run: Callable[[], object], who: str, peer: float) -> None:
+        wall, cpu = cpu_timed(run, repeat)
+        rows.append(
+            f"| {task} | {name} | {wall:.3f} | {cpu:.3f} | {who} | {peer:.2f} | "
+            f"{peer / wall:.1f}x |"
+        )
+        print(rows[-1], flush=True)
+
+    auto = "estimate_population method=auto"
+    peers = {n: peer_seconds(n, auto, "package defaults")[0] for n in FIVE_LISTS[1:]}
+    for name in FIVE_LISTS:
+        data = table(name)
+        peer = peers.get(name, statistics.median(peers.values()))
+        who = f"MultipleSystemsEstimation 1.2.0 {auto} (-> bic)"
+        if name not in peers:  # R was not run on western5: the same search on the others
+            who += ", median of uk5, NL5, NO5"
+        row(
+            "auto: BIC over 6,212 models",
+            name,
+            lambda data=data: estimate(data, method="auto", workers=workers),
+            who,
+            peer,
+        )
+    data = table("neworleans8")
+    all_twelve, _ = peer_seconds("neworleans8", "closedp.t M0", "dfreq=TRUE")
+    with_interval = {"m0": "M0", "mt": "Mt", "mth-chao": "Mth h=Chao"}
+    with_interval |= {"mth-darroch": "Mth h=Darroch", "mth-poisson": "Mth h=Poisson"}
+    for model in MODELS:
+        if model in with_interval:
+            peer, who = peer_seconds("neworleans8", f"closedpCI.t {with_interval[model]}", "")
+        else:
+            peer, who = all_twelve, "Rcapture 1.4.4 closedp.t (all twelve, no interval)"
+        row(
+            f"Rcapture {LABELS[model]} + profile interval",
+            "neworleans8",
+            lambda model=model: estimate(data, method=f"rcapture-{model}", sensitivity=0),
+            who,
+            peer,
+        )
+    row(
+        "Rcapture's ten models fitted",
+        "neworleans8",
+        lambda: [fit_closed(data.counts, 8, model) for model in MODELS],
+        "Rcapture 1.4.4 closedp.t (all twelve)",
+        all_twelve,
+    )
+    row(
+        "checkallmodels (2**18 top models)",
+        "neworleans8",
+        lambda: check_all_models(data.counts, 8),
+        "SparseMSE 2.0.1 checkallmodels (killed at 595 s, unfinished)",
+        595.0,
+    )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    stamp = (
+        f"Run {time.strftime('%Y-%m-%d')} on {platform.machine()}, {os.cpu_count()} cores "
+        f"shared with other jobs (load average {load}), median of {repeat} after a warm-up; "
+        "the ratio is the peer's seconds over our wall seconds."
+    )
+    update(RESULTS, "## Model selection and Rcapture", [stamp, "", *rows], ["# Estimation"])
 
 
 LCMCR = "lcmCR + lcmCR_PostSampl"
@@ -325,6 +422,7 @@ def main(args: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--simulation", action="store_true")
     parser.add_argument("--latent", action="store_true")
+    parser.add_argument("--selection", action="store_true")
     parser.add_argument("--seeds", type=int, default=0)
     opts = parser.parse_args(args)
     if opts.latent:
@@ -334,6 +432,8 @@ def main(args: list[str] | None = None) -> int:
         latent_rows(LCMCR_TABLES, opts.repeat)
         if opts.seeds:
             latent_agreement(LCMCR_TABLES, opts.seeds)
+    elif opts.selection:
+        selection(opts.repeat, opts.workers)
     elif opts.simulation:
         simulation(opts.replicates or 200, 1)
     else:
