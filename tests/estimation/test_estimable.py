@@ -69,6 +69,14 @@ def test_a_saturated_model_without_an_estimate_is_not_shown(name: str) -> None:
     assert max(numbers) < MAX_RATIO * result.observed
 
 
+@pytest.mark.parametrize("method", ["rcapture-mh-darroch", "rcapture-mh-poisson"])
+def test_a_model_whose_dark_figure_runs_off_is_not_shown(method: str) -> None:
+    # issue 13: these gave 96 on artificial3 with no warning; VM537 marks them (any method)
+    result = estimate(table("artificial3"), method=method, sensitivity=0)
+    assert any(w.code == "VM537" for w in result.warnings)
+    assert not result.judged.estimable
+
+
 def test_a_good_estimate_is_shown_as_it_is() -> None:
     result = estimate(table("uk5"), method="stepwise", sensitivity=0)
     shown = result.judged

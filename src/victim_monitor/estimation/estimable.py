@@ -134,11 +134,14 @@ def _failure(
 
 
 def selected_model_exists(warnings: tuple[Problem, ...], method: str) -> bool:
-    """False when a fixed model's own fit was flagged as not existing (VM530/VM531).
+    """False when the estimate's own model was flagged as not existing: VM537 by any method
+    (the data do not fix the dark figure), VM530/VM531 by a fixed model.
 
-    Selection methods flag the models they left out, not the one they chose; a fixed model
-    (``main``, ``fixed``, ``all-pairs``) has no other to fall back on.
+    Selection methods flag with VM530/VM531 the models they left out, not the one they chose;
+    a fixed model (``main``, ``fixed``, ``all-pairs``) has no other to fall back on.
     """
+    if any(w.code == "VM537" for w in warnings):
+        return False
     if method not in ("main", "fixed", "all-pairs"):
         return True
     return not any(w.code in ("VM530", "VM531") for w in warnings)
