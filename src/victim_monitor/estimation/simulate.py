@@ -1,6 +1,6 @@
 """A population with known size, and the registers it yields: for checking estimators.
 
-Each person ``i`` is on list ``j`` with log-odds ``base_j + u_i + stratum effect``; ``u_i ~
+Each person ``i`` is on list ``j`` with log-odds ``base_j + u_i + stratum effects``; ``u_i ~
 N(0, heterogeneity**2)`` makes some persons easier to register everywhere (the heterogeneity the
 log-linear models must absorb), and ``dependence`` adds a log odds ratio between pairs of lists
 (a referral from one organisation to another). Patterns are drawn from the resulting
@@ -29,8 +29,11 @@ class Scenario:
     dependence: Mapping[tuple[int, int], float] = field(default_factory=dict)
     """Log odds ratios between pairs of lists (0-based list indices)."""
     heterogeneity: float = 0.0
-    strata: Mapping[str, Mapping[str, tuple[float, float]]] = field(default_factory=dict)
-    """Per stratum variable, per level: (share of the population, log-odds shift on all lists)."""
+    strata: Mapping[str, Mapping[str, tuple[float, float | Sequence[float]]]] = field(
+        default_factory=dict
+    )
+    """Per stratum variable, per level: (share of the population, log-odds shift on all lists,
+    or one per list; ``-inf``: the list never sees the level)."""
 
     @property
     def lists(self) -> tuple[str, ...]:
@@ -42,16 +45,18 @@ def simulate_persons(scenario: Scenario, rng: np.random.Generator) -> pd.DataFra
     m = len(scenario.capture)
     n = scenario.size
     base = np.log(np.asarray(scenario.capture) / (1 - np.asarray(scenario.capture)))
-    shift = np.zeros(n)
+    shift = np.zeros((n, m))
     columns: dict[str, NDArray[np.int64] | NDArray[np.str_]] = {}
     for name, levels in scenario.strata.items():
         labels = list(levels)
         shares = np.array([levels[k][0] for k in labels])
         which = rng.choice(len(labels), size=n, p=shares / shares.sum())
-        shift += np.array([levels[k][1] for k in labels])[which]
+        effects = np.array([np.broadcast_to(levels[k][1], (m,)) for k in labels], dtype=float)
+        shift += effects[which]
         columns[name] = np.array(labels)[which]
-    u = rng.normal(0.0, scenario.heterogeneity, size=n) if scenario.heterogeneity else 0.0
-    logits = base[None, :] + (shift + u)[:, None]
+    u = rng.normal(0.0, scenario.heterogeneity, size=n) if scenario.heterogeneity else np.zeros(n)
+    # -inf would make 0 * -inf below; exp(-700) is as never
+    logits = np.maximum(base[None, :] + shift + u[:, None], -700.0)
     patterns = np.vstack([np.zeros((1, m), dtype=np.int64), cell_bits(m)])
     score = patterns @ logits.T  # (2**m, n): sum of log-odds of the lists in each pattern
     for (a, b), gamma in scenario.dependence.items():
