@@ -4,8 +4,9 @@ Two approaches. ``stratified``: the chosen method on each stratum's own table; t
 sum of the strata, and with a bootstrap each replicate resamples every stratum and sums them,
 so the total's interval accounts for all strata at once. ``covariates``: one log-linear model
 over lists and covariates (:mod:`victim_monitor.estimation.covariates`), which borrows strength
-across sparse strata. Either way the strata add up to the total, and coverage is registered /
-estimated with the interval turned round.
+across sparse strata (structural zeros where a list sees nobody of a stratum, and a weakly
+informative prior on the list x covariate interactions). Either way the strata add up to
+the total, and coverage is registered / estimated with the interval turned round.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scipy.stats import norm
 from victim_monitor.estimation import codes, intervals
 from victim_monitor.estimation.bootstrap import fresh_seed, replicate_estimates
 from victim_monitor.estimation.covariates import (
+    PENALTY,
     CovariateReplicates,
     fit_covariates,
     layout_of,
@@ -94,6 +96,8 @@ class StratifiedEstimate:
     strata: tuple[StratumEstimate, ...]
     total: StratumEstimate
     warnings: tuple[Problem, ...] = ()
+    penalties: tuple[float, ...] = ()
+    """The covariate model's ridge penalty per ``by`` column (empty when stratified)."""
 
     def to_frame(self) -> pd.DataFrame:
         rows = []
@@ -116,8 +120,13 @@ class StratifiedEstimate:
         return pd.DataFrame(rows)
 
     def summary(self) -> str:
+        prior = ", ".join(
+            f"{b} sd {1 / math.sqrt(p):.3g}" if p > 0 else f"{b} none"
+            for b, p in zip(self.by, self.penalties, strict=False)
+        )
+        prior = f"; prior on list x covariate: {prior}" if prior else ""
         head = (
-            f"Estimates by {', '.join(self.by)} ({self.approach}, {self.method}; "
+            f"Estimates by {', '.join(self.by)} ({self.approach}, {self.method}{prior}; "
             f"{self.level:.0%} {self.interval_method} intervals)"
         )
         lines = [head]
@@ -154,6 +163,7 @@ class StratifiedEstimate:
                 "method": self.method,
                 "level": self.level,
                 "interval_method": self.interval_method,
+                "penalties": dict(zip(self.by, self.penalties, strict=False)),
                 "strata": [one(s) for s in self.strata],
                 "total": one(self.total),
                 "warnings": [w.as_dict() for w in self.warnings],
@@ -177,16 +187,27 @@ def estimate_strata(
     level: float = 0.95,
     threshold: float = 0.02,
     workers: int | None = None,
+    penalty: float | str | None = None,
 ) -> StratifiedEstimate | list[Problem]:
     """Estimate every stratum of ``persons`` (one row per registered person, a 0/1 column per
     list, and the ``by`` columns) and the total, by ``approach`` "stratified" or "covariates".
 
-    Returns the problems instead when the persons cannot be tallied (VM505, VM507, VM515).
+    ``penalty`` (covariates only): the ridge penalty on the list x covariate interactions,
+    default :data:`~victim_monitor.estimation.covariates.PENALTY` (a normal prior with standard
+    deviation 2.5); 0 fits without; "aic" chooses one per covariate by AIC. Returns the problems
+    instead when the persons cannot be tallied (VM505, VM507, VM515) or the penalty does not
+    apply (VM514).
     """
     missing = [c for c in by if c not in persons.columns]
     if missing or approach not in ("stratified", "covariates"):
         what = f"missing stratum columns {missing}" if missing else f"unknown approach {approach}"
         return [codes.BAD_PERSONS(what)]
+    if penalty is not None and (
+        approach != "covariates"
+        or (penalty != "aic" if isinstance(penalty, str) else not 0 <= penalty < math.inf)
+    ):
+        what = f"penalty {penalty!r}: a number >= 0 or 'aic', with approach='covariates' only"
+        return [codes.UNKNOWN_METHOD(what)]
     pooled = table_from_persons(persons, lists)
     if isinstance(pooled, list):
         return pooled
@@ -200,10 +221,24 @@ def estimate_strata(
         assert isinstance(found, CaptureHistoryTable)  # the pooled tally passed the same checks
         tables.append((key, found))
     seed = fresh_seed() if seed is None and bootstrap else seed
-    run = _stratified if approach == "stratified" else _with_covariates
-    strata, total, warnings, how = run(tables, method, bootstrap, seed, level, threshold, workers)
+    options = (method, bootstrap, seed, level, threshold, workers)
+    penalties: tuple[float, ...] = ()
+    if approach == "stratified":
+        strata, total, warnings, how = _stratified(tables, *options)
+    else:
+        chosen = PENALTY if penalty is None else penalty
+        strata, total, warnings, how, penalties = _with_covariates(tables, *options, chosen)
     return StratifiedEstimate(
-        tuple(by), tuple(lists), approach, method, level, how, tuple(strata), total, tuple(warnings)
+        tuple(by),
+        tuple(lists),
+        approach,
+        method,
+        level,
+        how,
+        tuple(strata),
+        total,
+        tuple(warnings),
+        penalties,
     )
 
 
@@ -309,12 +344,13 @@ def _with_covariates(
     level: float,
     threshold: float,
     workers: int | None,
-) -> tuple[list[StratumEstimate], StratumEstimate, list[Problem], str]:
+    penalty: float | str,
+) -> tuple[list[StratumEstimate], StratumEstimate, list[Problem], str, tuple[float, ...]]:
     keys = [k for k, _ in tables]
     m = tables[0][1].n_lists
     layout, _ = layout_of(keys, m)
     counts = np.stack([t.counts for _, t in tables])
-    fitted = fit_covariates(counts, layout, () if method == "main" else None, threshold)
+    fitted = fit_covariates(counts, layout, () if method == "main" else None, threshold, penalty)
     names = tables[0][1].lists
     label = " ".join(term_label(t, names) for t in fitted.pairs) or "main effects"
     label = f"lists x covariates + {label}"
@@ -322,14 +358,20 @@ def _with_covariates(
     if fitted.dropped:
         warnings.append(
             codes.NEG_INF_TERMS(
-                f"{len(fitted.dropped)} parameters have an empty margin and are at minus infinity"
+                f"{len(fitted.dropped)} pairs of lists have nobody in common and are at minus "
+                "infinity"
             )
         )
+    if not fitted.converged:
+        warnings.append(codes.NOT_CONVERGED("the covariate model's fit did not converge"))
     z = float(norm.ppf(0.5 + level / 2))
     key = ("total",) * len(keys[0])
     if bootstrap:
         assert seed is not None
-        procedure = CovariateReplicates(layout, method != "main", fitted.pairs, threshold)
+        start = fitted.penalties if isinstance(penalty, str) else None
+        procedure = CovariateReplicates(
+            layout, method != "main", fitted.pairs, threshold, penalty, start
+        )
         flat = counts.reshape(-1)
         reps = intervals.run_replicates(
             procedure, intervals.resample(flat, bootstrap, seed), workers
@@ -350,7 +392,8 @@ def _with_covariates(
             )
         ]
         total = StratumEstimate.judged(key, int(fitted.observed.sum()), fitted.total, *limits[-1])
-        return strata, _whole(strata, total, warnings), warnings, "bca"
+        total = _whole(strata, total, warnings)
+        return strata, total, warnings, "bca", fitted.penalties
     low, high, t_low, t_high = wald_intervals(fitted, z)
     strata = [
         StratumEstimate.judged(k, int(o), float(e), float(lo), float(hi), label)
@@ -358,7 +401,8 @@ def _with_covariates(
     ]
     total = StratumEstimate.judged(key, int(fitted.observed.sum()), fitted.total, t_low, t_high)
     total = _whole(strata, total, warnings)
-    return strata, total, warnings, "wald (log dark figure; total by the delta method)"
+    how = "wald (log dark figure; total on the log of its dark figure by the delta method)"
+    return strata, total, warnings, how, fitted.penalties
 
 
 def _whole(
