@@ -228,6 +228,17 @@ def estimate(
     )
 
 
+def forget(population: Population, methods: Sequence[str]) -> Population:
+    """The population without the estimates of ``methods`` (to estimate them again from the
+    stored histories after a change to the estimation)."""
+    years = tuple(
+        replace(y, estimates=tuple(e for e in y.estimates if e.method not in methods))
+        for y in population.years
+    )
+    spent = sum(e.seconds for y in years for e in y.estimates)
+    return replace(population, years=years, seconds={**population.seconds, "estimate": spent})
+
+
 def _fit(
     counts: Counts, method: str, source: str, alternatives: Sequence[Counts], fits: Fits
 ) -> Estimate:

@@ -7,12 +7,13 @@ histories. Methods: stepwise (published), main, latent-class; bic with ``--full`
 ``--methods``. ``--quick``: seed 201 at scale 0.5, standard, the three heterogeneities.
 
 Populations already in ``results/endtoend.jsonl`` are kept (a method they lack is estimated
-from their stored histories) unless ``--fresh``. The report goes to ``results/endtoend.md``
+from their stored histories; ``--again``: estimated anew, after a change to the estimation)
+unless ``--fresh``. The report goes to ``results/endtoend.md``
 (section "Results"; other sections, such as the findings, are left alone) with the chart
 ``results/endtoend.svg``.
 
 ``python -m benchmarks endtoend [--quick | --full] [--fresh] [--seeds ...] [--scales ...]
-[--heterogeneity ...] [--difficulties ...] [--methods ...] [--report] [--data DIR]
+[--heterogeneity ...] [--difficulties ...] [--methods ...] [--again] [--report] [--data DIR]
 [--out DIR]``
 """
 
@@ -80,14 +81,24 @@ def grid(args: argparse.Namespace) -> list[e2e.Setting]:
     ]
 
 
-def measure(settings: Sequence[e2e.Setting], methods: Sequence[str], data: Path, raw: Path) -> None:
+def measure(
+    settings: Sequence[e2e.Setting],
+    methods: Sequence[str],
+    data: Path,
+    raw: Path,
+    *,
+    again: bool = False,
+) -> None:
     """Link and estimate every setting not yet in ``raw``; add missing methods to those that
-    are. The difficulties of a seed, scale and heterogeneity share the true histories' fits."""
+    are (``again``: estimate ``methods`` anew from the stored histories). The difficulties of
+    a seed, scale and heterogeneity share the true histories' fits."""
     stored = {p.setting.key: p for p in load(raw)}
     fits: dict[tuple[float, ...], e2e.Fits] = {}
     for n, setting in enumerate(settings, 1):
         shared = fits.setdefault((setting.seed, setting.scale, setting.heterogeneity), {})
         done = stored.get(setting.key)
+        if done is not None and again:
+            done = e2e.forget(done, methods)
         if done is not None and set(methods) <= done.methods():
             continue
         started = time.perf_counter()
@@ -162,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heterogeneity", type=float, nargs="+", default=None)
     parser.add_argument("--difficulties", nargs="+", default=None)
     parser.add_argument("--methods", nargs="+", default=None, choices=e2e.METHODS)
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="estimate the methods anew from the stored histories (after an estimation change)",
+    )
     parser.add_argument("--report", action="store_true", help="only write the report")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "vm-endtoend")
     parser.add_argument("--out", type=Path, default=OUT, help="results directory")
@@ -172,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh:
         raw.unlink(missing_ok=True)
     if not args.report:
-        measure(grid(args), methods, args.data, raw)
+        measure(grid(args), methods, args.data, raw, again=args.again)
     stamp = (
         f"Run {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores "
         f"shared with other jobs, Python {platform.python_version()}."

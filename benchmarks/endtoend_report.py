@@ -178,44 +178,59 @@ def reasons(data: pd.DataFrame) -> str:
     return "Not estimable, by reason: " + "; ".join(parts) + "."
 
 
-def chart(data: pd.DataFrame) -> alt.FacetChart:
-    """Estimate / true number per population-year, by method and heterogeneity, linked and
-    true histories side by side; columns: difficulty."""
-    shown = data[data["estimable"]][
-        ["method", "source", "heterogeneity", "difficulty", "ratio", "covered"]
-    ].copy()
+def chart(data: pd.DataFrame) -> alt.VConcatChart:
+    """Above: estimate / true number per population-year; below: coverage of the 95% interval.
+    By method and heterogeneity (columns) and difficulty (rows), linked and true histories
+    side by side."""
+    shown = data[data["estimable"]].copy()
     shown["heterogeneity"] = shown["heterogeneity"].map(lambda h: f"heterogeneity {h:g}")
-    shown["interval"] = np.where(shown["covered"], "holds the truth", "misses it")
+    keys = ["method", "source", "heterogeneity", "difficulty"]
+    x = alt.X("method:N", sort=_methods(data), title=None, axis=alt.Axis(labelAngle=0))
+    offset = alt.XOffset("source:N", sort=list(SOURCES))
+    colour = alt.Color(
+        "source:N", sort=list(SOURCES), scale=alt.Scale(range=list(COLOURS)), title="histories"
+    )
     points = (
         alt.Chart()
-        .mark_point(size=14, opacity=0.5, filled=True)
+        .mark_point(size=12, opacity=0.5, filled=True)
         .encode(
-            x=alt.X("method:N", sort=_methods(data), title=None, axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("source:N", sort=list(SOURCES)),
+            x=x,
+            xOffset=offset,
             y=alt.Y(
                 "ratio:Q",
                 scale=alt.Scale(type="log", domain=[0.25, 4], clamp=True, nice=False),
+                axis=alt.Axis(values=[0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4]),
                 title="estimate / true number",
             ),
-            color=alt.Color(
-                "source:N",
-                sort=list(SOURCES),
-                scale=alt.Scale(range=list(COLOURS)),
-                title="capture histories",
-            ),
-            shape=alt.Shape("interval:N", title="95% interval"),
+            color=colour,
         )
     )
-    truth = alt.Chart().mark_rule(color="#444444").encode(y=alt.datum(1))
-    layered = alt.layer(points, truth, data=shown).properties(width=220, height=200)
-    faceted: alt.FacetChart = layered.facet(
-        column=alt.Column("heterogeneity:N", title=None),
-        row=alt.Row("difficulty:N", title=None),
+    one = alt.Chart().mark_rule(color="#444444").encode(y=alt.datum(1))
+    covered = shown.groupby(keys, as_index=False)["covered"].mean()
+    bars = (
+        alt.Chart()
+        .mark_bar()
+        .encode(
+            x=x,
+            xOffset=offset,
+            y=alt.Y(
+                "covered:Q", scale=alt.Scale(domain=[0, 1]), title="coverage of the 95% interval"
+            ),
+            color=colour,
+        )
+    )
+    aim = alt.Chart().mark_rule(color="#444444", strokeDash=[4, 3]).encode(y=alt.datum(0.95))
+    column = alt.Column("heterogeneity:N", title=None)
+    row = alt.Row("difficulty:N", title=None)
+    spread = alt.layer(points, one, data=shown[[*keys, "ratio"]]).properties(width=220, height=170)
+    coverage = alt.layer(bars, aim, data=covered).properties(width=220, height=170)
+    both: alt.VConcatChart = alt.vconcat(
+        spread.facet(column=column, row=row), coverage.facet(column=column, row=row)
     ).configure(font=FONT)
-    return faceted
+    return both
 
 
-def svg(figure: alt.FacetChart) -> str:
+def svg(figure: alt.VConcatChart) -> str:
     """The chart as SVG, rendered offline by vl-convert."""
     rendered: str = vlc.vegalite_to_svg(json.dumps(figure.to_dict(validate=False)))
     return rendered
