@@ -13,13 +13,14 @@ from sqlalchemy import Engine, func, select
 
 from tests.linkage.testbed import Submissions, import_files
 from victim_monitor.linkage import (
-    REVIEW_BAND,
     ReviewError,
     decide_reports,
+    last_quality,
     link_register,
     record_decision,
     review_queue,
 )
+from victim_monitor.linkage.threshold import review_band
 from victim_monitor.storage.schema import (
     pair_decisions,
     person_changes,
@@ -59,7 +60,9 @@ def linked(engine: Engine, small: Submissions) -> Engine:
 def test_the_queue_holds_band_pairs_with_evidence_only(linked: Engine) -> None:
     queue = review_queue(linked)
     assert queue, "the synthetic register always has some uncertain pairs"
-    low, high = REVIEW_BAND
+    quality = last_quality(linked)
+    assert quality is not None
+    low, high = review_band(quality.threshold)  # the band lies around the run's threshold
     for pair in queue:
         assert low <= pair.match_probability < high
         assert pair.status == "pending"
