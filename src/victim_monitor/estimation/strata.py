@@ -408,8 +408,9 @@ def _with_covariates(
 def _whole(
     strata: list[StratumEstimate], total: StratumEstimate, warnings: list[Problem]
 ) -> StratumEstimate:
-    """One model over all strata: its total is not estimable when one of its strata is not."""
-    failed = [s for s in strata if s.reason is not None]
+    """One model over all strata: its total is not estimable when one of its strata is not
+    (a stratum too small to publish on its own is still estimated by the model: not counted)."""
+    failed = [s for s in strata if s.reason is not None and s.reason.code != "too_small"]
     if not failed or total.reason is not None:
         return total
     names = ", ".join("/".join(s.key) for s in failed)
