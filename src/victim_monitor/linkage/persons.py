@@ -228,3 +228,14 @@ def histories_frame(counts: dict[str, int]) -> pd.DataFrame:
     if frame.empty:
         return frame.astype("int64")
     return frame.sort_values(list(LISTS), ascending=False, kind="stable").reset_index(drop=True)
+
+
+def pattern_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Counts by pattern (``{"PR": 12, ...}``) from the mse-datasets layout: the inverse of
+    :func:`histories_frame`."""
+    lists = [c for c in frame.columns if c != "count"]
+    return {
+        "".join(c for c in lists if row[c] == 1): int(row["count"])
+        for _, row in frame.iterrows()
+        if int(row["count"]) > 0
+    }

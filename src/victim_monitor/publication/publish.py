@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from victim_monitor.disclosure import Outcome, Policy, ProtectedTable, Release, load_policy
@@ -24,7 +23,7 @@ from victim_monitor.estimation import EstimationError, estimate, parse_table
 from victim_monitor.estimation.estimable import MIN_OBSERVED, Judged, judge
 from victim_monitor.findings import LEVEL, findings, trends
 from victim_monitor.linkage import last_quality, sensitivity
-from victim_monitor.linkage.persons import histories_frame
+from victim_monitor.linkage.persons import histories_frame, pattern_counts
 from victim_monitor.linkage.threshold import review_band
 from victim_monitor.publication.codes import (
     AUDIT_FAILED,
@@ -275,20 +274,8 @@ def _band_histories(engine: Engine) -> list[dict[str, dict[str, int]]]:
     found = sensitivity(engine, ends)
     out = []
     for t in ends:
-        out.append(
-            {str(year): _pattern_counts(frame) for year, frame in found.histories[t].items()}
-        )
+        out.append({str(year): pattern_counts(frame) for year, frame in found.histories[t].items()})
     return out
-
-
-def _pattern_counts(frame: pd.DataFrame) -> dict[str, int]:
-    """``{"PR": 12, ...}`` from a capture-history frame (a 0/1 column per list, ``count``)."""
-    lists = [c for c in frame.columns if c != "count"]
-    return {
-        "".join(c for c in lists if row[c] == 1): int(row["count"])
-        for _, row in frame.iterrows()
-        if int(row["count"]) > 0
-    }
 
 
 def _patterns(engine: Engine, years: Sequence[str]) -> dict[tuple[str, str, str], int]:
