@@ -43,6 +43,8 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/{lang:lang}/recommendations/{edition}"): PUBLIC,
     ("GET", "/api/recommendations/{edition}"): PUBLIC,
     ("GET", "/{lang:lang}/workspace/"): LOGGED_IN,
+    ("GET", "/{lang:lang}/workspace/password"): LOGGED_IN,
+    ("POST", "/{lang:lang}/workspace/password"): LOGGED_IN,
     # Editing the programme register (victim_monitor.web.programme_edit): the analyst only.
     ("GET", "/{lang:lang}/workspace/programme"): frozenset({"analyst"}),
     ("GET", "/api/workspace/programme"): frozenset({"analyst"}),
@@ -75,6 +77,9 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/api/admin/users"): frozenset({"admin"}),
     ("POST", "/{lang:lang}/admin/users"): frozenset({"admin"}),
     ("POST", "/{lang:lang}/admin/users/{user_id}/active"): frozenset({"admin"}),
+    ("POST", "/{lang:lang}/admin/users/{user_id}/sessions"): frozenset({"admin"}),
+    ("POST", "/{lang:lang}/admin/users/{user_id}/throttle"): frozenset({"admin"}),
+    ("POST", "/{lang:lang}/admin/throttle"): frozenset({"admin"}),
     ("GET", "/{lang:lang}/admin/organisations"): frozenset({"admin"}),
     ("POST", "/{lang:lang}/admin/organisations"): frozenset({"admin"}),
     ("GET", "/{lang:lang}/admin/audit"): frozenset({"admin"}),

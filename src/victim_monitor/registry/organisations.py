@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+import unicodedata
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -10,11 +12,35 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 
 from victim_monitor.storage.schema import organisations as organisations_table
-from victim_monitor.vocab import EstimationList, ReporterType
+from victim_monitor.vocab import EstimationList, Label, ReporterType
+
+# Codes: ASCII capitals and digits after NFKC, so that no two look alike (a Cyrillic 'Р' is
+# not a 'P') and every code is safe in a file name, a URL and a CSV cell.
+_CODE = re.compile(r"[A-Z0-9]{1,16}")
+CODE_RULE = Label(
+    "Een organisatiecode heeft 1-16 hoofdletters (A-Z) of cijfers.",
+    "An organisation code is 1-16 capital letters (A-Z) or digits.",
+)
 
 
 class OrganisationsFileError(ValueError):
     """The organisations file is malformed; the message names the file and entry."""
+
+
+class OrganisationCodeError(ValueError):
+    """Not an organisation code; ``label`` says why in Dutch and English."""
+
+    def __init__(self, label: Label) -> None:
+        self.label = label
+        super().__init__(label.en)
+
+
+def organisation_code(text: str) -> str:
+    """The code ``text`` stands for (NFKC, trimmed, upper case), or OrganisationCodeError."""
+    code = unicodedata.normalize("NFKC", text).strip().upper()
+    if not _CODE.fullmatch(code):
+        raise OrganisationCodeError(CODE_RULE)
+    return code
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +71,7 @@ def load_organisations(path: Path | None = None) -> tuple[Organisation, ...]:
     for number, entry in enumerate(entries, start=1):
         try:
             org = Organisation(
-                code=str(entry["code"]).upper(),
+                code=organisation_code(str(entry["code"])),
                 name_nl=str(entry["name_nl"]),
                 name_en=str(entry["name_en"]),
                 reporter_type=ReporterType(entry["reporter_type"]),
@@ -63,6 +89,9 @@ def load_organisations(path: Path | None = None) -> tuple[Organisation, ...]:
 
 def sync_organisations(engine: Engine, orgs: tuple[Organisation, ...]) -> None:
     """Insert new organisations and update changed ones (codes are never deleted)."""
+    for org in orgs:
+        if organisation_code(org.code) != org.code:
+            raise OrganisationCodeError(CODE_RULE)
     with engine.begin() as conn:
         existing = {row.code for row in conn.execute(select(organisations_table.c.code))}
         for org in orgs:

@@ -8,19 +8,31 @@ an *admin* manages users and organisations and reads the audit trail, but no per
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import IntegrityError
 
-from victim_monitor.storage.schema import organisations, web_users
+from victim_monitor.registry.organisations import OrganisationCodeError, organisation_code
+from victim_monitor.storage.schema import organisations, web_sessions, web_users
 from victim_monitor.vocab import Label
+from victim_monitor.web import passwords
 
-MIN_PASSWORD = 12
+MIN_PASSWORD = passwords.MIN_LENGTH
+# Usernames: ASCII letters, digits, '.', '-', '_' after NFKC, starting with a letter or digit,
+# so that no two users look alike (a Cyrillic 'а' is not an 'a') and none starts a formula.
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+USERNAME_RULE = Label(
+    "Een gebruikersnaam heeft 1-64 letters (a-z), cijfers, '.', '-' of '_' en begint met een "
+    "letter of cijfer.",
+    "A username is 1-64 letters (a-z), digits, '.', '-' or '_', starting with a letter or digit.",
+)
 
 _hasher = PasswordHasher()
 
@@ -50,7 +62,24 @@ ROLE_LABELS = {
 
 
 class AccountError(ValueError):
-    """An account cannot be made or changed; the message says why."""
+    """An account cannot be made or changed; the message says why, in Dutch and English."""
+
+    def __init__(self, message: Label | str) -> None:
+        self.label = message if isinstance(message, Label) else Label(message, message)
+        super().__init__(self.label.en)
+
+
+def username_key(text: str) -> str:
+    """The form a username is stored and looked up in: NFKC, trimmed, lower case."""
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def check_username(text: str) -> str:
+    """The username ``text`` stands for, or AccountError when it breaks the rule."""
+    username = username_key(text)
+    if not _USERNAME.fullmatch(username):
+        raise AccountError(USERNAME_RULE)
+    return username
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +105,11 @@ def _user(row: object) -> User:
     )
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+def check_password(password: str, username: str) -> None:
+    """AccountError (in both languages) when ``password`` breaks the password policy."""
+    found = passwords.problem(password, username)
+    if found is not None:
+        raise AccountError(found)
 
 
 def create_user(
@@ -90,24 +121,35 @@ def create_user(
     organisation: str | None = None,
     display_name: str = "",
 ) -> User:
-    """Add a user; a reporter needs an organisation in the register, other roles none."""
+    """Add a user; a reporter needs an organisation in the register, other roles none.
+
+    Hashes the password (argon2, tens of milliseconds): call it from a worker thread in a
+    server.
+    """
     role = Role(role)
-    username = username.strip().lower()
-    if (
-        not username
-        or len(username) > 64
-        or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
-    ):
-        raise AccountError("a username is 1-64 letters, digits, '.', '-' or '_'")
-    _check_password(password)
-    organisation = organisation.strip().upper() if organisation else None
+    username = check_username(username)
+    check_password(password, username)
+    try:
+        organisation = organisation_code(organisation) if organisation else None
+    except OrganisationCodeError as exc:
+        raise AccountError(exc.label) from exc
     if (role is Role.REPORTER) != (organisation is not None):
-        raise AccountError("a reporter belongs to exactly one organisation; other roles to none")
+        raise AccountError(
+            Label(
+                "Een melder hoort bij precies één organisatie, andere rollen bij geen.",
+                "A reporter belongs to exactly one organisation; other roles to none.",
+            )
+        )
     with engine.begin() as conn:
         if organisation is not None and not conn.scalar(
             select(organisations.c.code).where(organisations.c.code == organisation)
         ):
-            raise AccountError(f"organisation {organisation!r} is not in the register")
+            raise AccountError(
+                Label(
+                    f"Organisatie {organisation} staat niet in het register.",
+                    f"Organisation {organisation} is not in the register.",
+                )
+            )
         try:
             new_id = conn.execute(
                 web_users.insert().values(
@@ -121,16 +163,28 @@ def create_user(
                 )
             ).inserted_primary_key
         except IntegrityError as exc:
-            raise AccountError(f"username {username!r} is taken") from exc
+            raise AccountError(
+                Label(
+                    f"Gebruikersnaam {username} is al in gebruik.",
+                    f"Username {username} is taken.",
+                )
+            ) from exc
     assert new_id is not None
     return User(int(new_id[0]), username, display_name or username, role, organisation, True)
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None (in the same time either way)."""
+    """The active user with this name and password, or None (in the same time either way).
+
+    A password longer than any that can be set is wrong without a hash (so the bound is the
+    same at login as when setting one). Verifies with argon2 (tens of milliseconds): call it
+    from a worker thread in a server.
+    """
+    if len(password) > passwords.MAX_LENGTH:
+        return None
     with engine.connect() as conn:
         row = conn.execute(
-            select(web_users).where(web_users.c.username == username.strip().lower())
+            select(web_users).where(web_users.c.username == username_key(username)[:64])
         ).first()
     try:
         _hasher.verify(row.password_hash if row is not None else _dummy_hash(_hasher), password)
@@ -159,25 +213,57 @@ def list_users(engine: Engine) -> tuple[User, ...]:
         return tuple(_user(r) for r in conn.execute(select(web_users).order_by(web_users.c.id)))
 
 
+def _no_user(user_id: int) -> AccountError:
+    return AccountError(Label(f"Geen gebruiker #{user_id}.", f"No user #{user_id}."))
+
+
+def _end_sessions(conn: Connection, user_id: int) -> int:
+    # Counted by a query first: rowcount of a DELETE need not be reported by every driver.
+    count = conn.scalar(
+        select(func.count()).select_from(web_sessions).where(web_sessions.c.user_id == user_id)
+    )
+    conn.execute(web_sessions.delete().where(web_sessions.c.user_id == user_id))
+    return int(count or 0)
+
+
+def end_sessions(engine: Engine, user_id: int) -> int:
+    """End every session of a user (their browsers are logged out); how many were ended."""
+    with engine.begin() as conn:
+        if conn.scalar(select(web_users.c.id).where(web_users.c.id == user_id)) is None:
+            raise _no_user(user_id)
+        return _end_sessions(conn, user_id)
+
+
 def set_active(engine: Engine, user_id: int, active: bool) -> User:
-    """Block or unblock a user (blocking ends their sessions at the next request)."""
+    """Block or unblock a user. Blocking ends their sessions, so unblocking revives none."""
     with engine.begin() as conn:
         done = conn.execute(
             web_users.update().where(web_users.c.id == user_id).values(active=active)
         ).rowcount
+        if not active:
+            _end_sessions(conn, user_id)
     user = get_user(engine, user_id)
     if not done or user is None:
-        raise AccountError(f"no user #{user_id}")
+        raise _no_user(user_id)
     return user
 
 
 def set_password(engine: Engine, user_id: int, password: str) -> None:
-    _check_password(password)
+    """Give a user a new password (under the policy) and end all their sessions.
+
+    Every browser logged in with the old password is logged out; a route changing the
+    password of the user in front of it starts them a new session. Hashes with argon2: call
+    it from a worker thread in a server.
+    """
+    user = get_user(engine, user_id)
+    if user is None:
+        raise _no_user(user_id)
+    check_password(password, user.username)
+    digest = _hasher.hash(password)
     with engine.begin() as conn:
         done = conn.execute(
-            web_users.update()
-            .where(web_users.c.id == user_id)
-            .values(password_hash=_hasher.hash(password))
+            web_users.update().where(web_users.c.id == user_id).values(password_hash=digest)
         ).rowcount
+        _end_sessions(conn, user_id)
     if not done:
-        raise AccountError(f"no user #{user_id}")
+        raise _no_user(user_id)

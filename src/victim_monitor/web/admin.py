@@ -1,35 +1,50 @@
-"""Administration: users and organisations, and the audit trail (view, verify, export).
+"""Administration: users and organisations (the audit trail's pages: web.audit_routes).
 
 Admins manage accounts but read no person-level data; every change they make is audited.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+import ipaddress
+from functools import partial
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from victim_monitor.registry.organisations import (
     Organisation,
+    OrganisationCodeError,
+    organisation_code,
     registered_organisations,
     sync_organisations,
 )
-from victim_monitor.vocab import EstimationList, ReporterType
-from victim_monitor.web import audit
+from victim_monitor.vocab import EstimationList, Label, ReporterType
+from victim_monitor.web import sessions, throttle
 from victim_monitor.web.accounts import (
     ROLE_LABELS,
     AccountError,
     Role,
     User,
     create_user,
+    end_sessions,
+    get_user,
     list_users,
     set_active,
 )
-from victim_monitor.web.audit import AuditEvent
-from victim_monitor.web.deps import RecordId, check_csrf, check_lang, context, log, render, require
+from victim_monitor.web.deps import (
+    RecordId,
+    check_csrf,
+    check_lang,
+    context,
+    log,
+    render,
+    require,
+)
 
 router = APIRouter()
+
+_NOT_AN_ADDRESS = Label("Geen IP-adres.", "Not an IP address.")
 
 
 def _organisations(request: Request) -> list[Organisation]:
@@ -49,6 +64,7 @@ def _users_page(
         users=list_users(context(request).engine),
         organisations=_organisations(request),
         roles=[(r.value, ROLE_LABELS[r](language)) for r in Role],
+        sessions=sessions.live_counts(context(request).engine),
         error=error,
     )
 
@@ -71,15 +87,20 @@ async def user_create(request: Request, lang: str) -> Response:
     form = await check_csrf(request)
     admin = require(request, "users")
     try:
-        user = create_user(
-            context(request).engine,
-            str(form.get("username", "")),
-            str(form.get("password", "")),
-            str(form.get("role", "")),
-            organisation=str(form.get("organisation", "")) or None,
-            display_name=str(form.get("display_name", "")),
+        user = await run_in_threadpool(  # argon2 hashes off the event loop
+            partial(
+                create_user,
+                context(request).engine,
+                str(form.get("username", "")),
+                str(form.get("password", "")),
+                str(form.get("role", "")),
+                organisation=str(form.get("organisation", "")) or None,
+                display_name=str(form.get("display_name", "")),
+            )
         )
-    except (AccountError, ValueError) as exc:
+    except AccountError as exc:
+        return _users_page(request, lang, status_code=422, error=exc.label(check_lang(lang)))
+    except ValueError as exc:
         return _users_page(request, lang, status_code=422, error=str(exc))
     log(request, admin, "create_user", f"user:{user.username}", role=user.role.value)
     return RedirectResponse(f"/{check_lang(lang)}/admin/users", status_code=303)
@@ -97,6 +118,46 @@ async def user_active(request: Request, lang: str, user_id: RecordId) -> Respons
     except AccountError as exc:
         raise HTTPException(404, str(exc)) from exc
     log(request, admin, "block_user" if not active else "unblock_user", f"user:{user.username}")
+    return RedirectResponse(f"/{check_lang(lang)}/admin/users", status_code=303)
+
+
+@router.post("/{lang:lang}/admin/users/{user_id}/sessions", include_in_schema=False)
+async def user_end_sessions(request: Request, lang: str, user_id: RecordId) -> Response:
+    """End every session of a user: each browser they are logged in on is logged out."""
+    await check_csrf(request)
+    admin = require(request, "users")
+    engine = context(request).engine
+    user = get_user(engine, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user #{user_id}")
+    ended = end_sessions(engine, user_id)
+    log(request, admin, "end_sessions", f"user:{user.username}", ended=ended)
+    return RedirectResponse(f"/{check_lang(lang)}/admin/users", status_code=303)
+
+
+@router.post("/{lang:lang}/admin/users/{user_id}/throttle", include_in_schema=False)
+async def user_clear_throttle(request: Request, lang: str, user_id: RecordId) -> Response:
+    """Clear a username's login delays (from every address and browser)."""
+    await check_csrf(request)
+    admin = require(request, "users")
+    user = get_user(context(request).engine, user_id)
+    if user is None:
+        raise HTTPException(404, f"no user #{user_id}")
+    # The audit event is the clear: the throttle reads it back (web.throttle).
+    log(request, admin, throttle.CLEARED, f"user:{user.username}")
+    return RedirectResponse(f"/{check_lang(lang)}/admin/users", status_code=303)
+
+
+@router.post("/{lang:lang}/admin/throttle", include_in_schema=False)
+async def client_clear_throttle(request: Request, lang: str) -> Response:
+    """Clear an address's login delays (every username tried from it)."""
+    form = await check_csrf(request)
+    admin = require(request, "users")
+    try:
+        client = str(ipaddress.ip_address(str(form.get("client", "")).strip()))
+    except ValueError:
+        return _users_page(request, lang, status_code=422, error=_NOT_AN_ADDRESS(check_lang(lang)))
+    log(request, admin, throttle.CLEARED, f"client:{client}")
     return RedirectResponse(f"/{check_lang(lang)}/admin/users", status_code=303)
 
 
@@ -124,16 +185,17 @@ async def organisation_save(request: Request, lang: str) -> Response:
     admin = require(request, "users")
     try:
         org = Organisation(
-            code=str(form.get("code", "")).strip().upper()[:16],
+            code=organisation_code(str(form.get("code", ""))),
             name_nl=str(form.get("name_nl", "")).strip()[:200],
             name_en=str(form.get("name_en", "")).strip()[:200],
             reporter_type=ReporterType(str(form.get("reporter_type", ""))),
             investigative=str(form.get("investigative", "")) == "1",
             estimation_list=EstimationList(str(form.get("estimation_list", ""))),
         )
-        if not org.code.isalnum() or not org.name_nl or not org.name_en:
-            raise ValueError("code (letters and digits) and both names are required")
+        if not org.name_nl or not org.name_en:
+            raise ValueError("both names are required")
     except ValueError as exc:
+        message = exc.label(language) if isinstance(exc, OrganisationCodeError) else str(exc)
         return render(
             request,
             "organisations.html",
@@ -142,52 +204,8 @@ async def organisation_save(request: Request, lang: str) -> Response:
             organisations=_organisations(request),
             reporter_types=[t.value for t in ReporterType],
             lists=[x.value for x in EstimationList],
-            error=str(exc),
+            error=message,
         )
     sync_organisations(context(request).engine, (org,))
     log(request, admin, "save_organisation", f"organisation:{org.code}")
     return RedirectResponse(f"/{language}/admin/organisations", status_code=303)
-
-
-@router.get("/{lang:lang}/admin/audit", response_class=HTMLResponse, include_in_schema=False)
-def audit_page(
-    request: Request,
-    lang: str,
-    before: Annotated[int | None, Query(ge=1)] = None,
-    action: Annotated[str | None, Query(max_length=32)] = None,
-) -> HTMLResponse:
-    language = check_lang(lang)
-    require(request, "audit")
-    engine = context(request).engine
-    return render(
-        request,
-        "audit.html",
-        language,
-        events=audit.events(engine, limit=100, before=before, action=action or None),
-        check=audit.verify(engine),
-        action=action or "",
-    )
-
-
-@router.get("/api/admin/audit", tags=["admin"])
-def audit_json(
-    request: Request,
-    before: Annotated[int | None, Query(ge=1)] = None,
-    action: Annotated[str | None, Query(max_length=32)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[AuditEvent]:
-    """The latest audit events, newest first (admins only)."""
-    require(request, "audit")
-    return list(audit.events(context(request).engine, limit=limit, before=before, action=action))
-
-
-@router.get("/admin/audit.csv", tags=["admin"], response_class=StreamingResponse)
-def audit_export(request: Request) -> StreamingResponse:
-    """The whole audit trail as CSV with its hashes, so that a copy can be verified."""
-    user = require(request, "audit")
-    log(request, user, "export_audit", "audit_trail")
-    return StreamingResponse(
-        audit.export_csv(context(request).engine),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="audit-trail.csv"'},
-    )

@@ -18,8 +18,10 @@ from sqlalchemy import Engine
 
 from victim_monitor import __version__
 from victim_monitor.registry.register import open_register
+from victim_monitor.web import audit
 from victim_monitor.web.cache import PublicCache
 from victim_monitor.web.deps import TEMPLATES, WebContext, render
+from victim_monitor.web.limits import BodyLimit
 from victim_monitor.web.security import SecurityHeaders
 from victim_monitor.web.settings import WebSettings
 
@@ -30,6 +32,8 @@ ROUTERS: tuple[str, ...] = (
     "victim_monitor.web.public",
     "victim_monitor.web.workspace",
     "victim_monitor.web.admin",
+    "victim_monitor.web.audit_routes",
+    "victim_monitor.web.password_change",
     "victim_monitor.web.programme_routes",
     "victim_monitor.web.programme_edit",
 )
@@ -52,9 +56,18 @@ def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.autoescape = True
     app.state.web = WebContext(settings, engine, templates)
-    # The middleware added last is outermost: security headers wrap cached answers too.
+    # Every append chains under the audit key; a trail keyed under another key stops the start.
+    audit.use_key(engine, settings.audit_key)
+    # The middleware added last is outermost: security headers wrap cached answers too, and the
+    # origin check and body limits refuse a request before anything reads its body.
     app.add_middleware(PublicCache)
+    app.add_middleware(BodyLimit, upload_bytes=settings.max_upload_mb << 20)
     app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
+    if settings.forwarded_allow_ips:
+        # Outermost: the client's address is the proxy's word only from a configured proxy.
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)

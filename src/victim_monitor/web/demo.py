@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from victim_monitor.web import passwords
 from victim_monitor.web.accounts import Role, create_user, list_users, set_active, set_password
 
 # (username, role, organisation, display name)
@@ -40,7 +41,7 @@ def create_demo_users(engine: Engine) -> tuple[DemoUser, ...]:
     existing = {u.username: u for u in list_users(engine)}
     made: list[DemoUser] = []
     for username, role, organisation, name in ACCOUNTS:
-        password = secrets.token_urlsafe(12)
+        password = _password(username)
         if username in existing:
             set_password(engine, existing[username].id, password)
             set_active(engine, existing[username].id, True)
@@ -50,6 +51,14 @@ def create_demo_users(engine: Engine) -> tuple[DemoUser, ...]:
             )
         made.append(DemoUser(username, password, role, organisation))
     return tuple(made)
+
+
+def _password(username: str) -> str:
+    """16 random characters that the password policy accepts (it refuses almost none)."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if passwords.problem(password, username) is None:
+            return password
 
 
 def summary(users: tuple[DemoUser, ...], url: str, serve_command: str | None = None) -> str:

@@ -42,9 +42,35 @@ WORDS: dict[str, Label] = {
     "login_failed": Label(
         "Onbekende gebruikersnaam of wachtwoord.", "Unknown username or password."
     ),
-    "login_blocked": Label(
-        "Te veel mislukte pogingen. Probeer het over een kwartier opnieuw.",
-        "Too many failed attempts. Try again in fifteen minutes.",
+    "login_blocked": Label("Te veel mislukte pogingen.", "Too many failed attempts."),
+    "retry_seconds": Label("Probeer het over {n} seconden opnieuw.", "Try again in {n} seconds."),
+    "retry_minutes": Label("Probeer het over {n} minuten opnieuw.", "Try again in {n} minutes."),
+    "sessions": Label("Sessies", "Sessions"),
+    "end_sessions": Label("Sessies beëindigen van", "End sessions of"),
+    "clear_delays": Label("Inlogvertraging opheffen van", "Clear login delays of"),
+    "clear_address_delays": Label(
+        "Inlogvertraging van een adres opheffen", "Clear the login delays of an address"
+    ),
+    "client_address": Label("IP-adres", "IP address"),
+    "change_password": Label("Wachtwoord wijzigen", "Change password"),
+    "current_password": Label("Huidig wachtwoord", "Current password"),
+    "new_password": Label("Nieuw wachtwoord", "New password"),
+    "repeat_password": Label("Nieuw wachtwoord nogmaals", "New password again"),
+    "password_rule": Label(
+        "Minstens 12 en hoogstens 1024 tekens; niet de gebruikersnaam, geen herhaald patroon "
+        "en geen veelgebruikt wachtwoord. Een zin van een paar woorden werkt goed.",
+        "At least 12 and at most 1,024 characters; not the username, no repeated pattern and "
+        "not a commonly used password. A phrase of a few words works well.",
+    ),
+    "password_changed": Label(
+        "Uw wachtwoord is gewijzigd. Uw sessies in andere browsers zijn beëindigd.",
+        "Your password has been changed. Your sessions in other browsers have ended.",
+    ),
+    "passwords_differ": Label(
+        "De twee nieuwe wachtwoorden verschillen.", "The two new passwords differ."
+    ),
+    "current_password_wrong": Label(
+        "Het huidige wachtwoord klopt niet.", "The current password is wrong."
     ),
     "suppressed": Label("onderdrukt", "suppressed"),
     "suppressed_note": Label(
@@ -74,6 +100,19 @@ WORDS: dict[str, Label] = {
     "users": Label("Gebruikers", "Users"),
     "organisations": Label("Organisaties", "Organisations"),
     "audit": Label("Audittrail", "Audit trail"),
+    "audit_full": Label("Elke gebeurtenis controleren", "Verify every event"),
+    "audit_keyed": Label("Keten met sleutel (HMAC), sleutel-id", "Keyed chain (HMAC), key id"),
+    "audit_no_key": Label(
+        "Geen auditsleutel ingesteld (VICTIM_MONITOR_AUDIT_KEY): de keten is alleen SHA-256; "
+        "wie de database kan schrijven, kan haar herschrijven.",
+        "No audit key set (VICTIM_MONITOR_AUDIT_KEY): the chain is SHA-256 only; whoever can "
+        "write the database can rewrite it.",
+    ),
+    "audit_checkpoint_download": Label("Controlepunt downloaden", "Download a checkpoint"),
+    "audit_checkpoint_file": Label("Controlepunt (JSON)", "Checkpoint (JSON)"),
+    "audit_checkpoint_verify": Label(
+        "Controleren tegen controlepunt", "Verify against the checkpoint"
+    ),
     "problems": Label("Problemen", "Problems"),
     "row": Label("Rij", "Row"),
     "field": Label("Veld", "Field"),

@@ -29,6 +29,7 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
             VICTIM_MONITOR_RELEASE_DIR=str(settings.release_dir),
             VICTIM_MONITOR_SECRET=settings.secret,
             VICTIM_MONITOR_SECURE_COOKIES="1" if settings.secure_cookies else "0",
+            VICTIM_MONITOR_FORWARDED_ALLOW_IPS=",".join(settings.forwarded_allow_ips),
         )
         if settings.factsheet_dir is not None:
             os.environ["VICTIM_MONITOR_FACTSHEET_DIR"] = str(settings.factsheet_dir)
@@ -40,10 +41,16 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
             workers=workers,
             log_level="warning",
             access_log=False,  # a log line per request costs; the audit trail logs what matters
+            proxy_headers=False,  # the app believes only settings.forwarded_allow_ips
         )
     else:
         uvicorn.run(
-            create_app(settings), host=host, port=port, log_level="warning", access_log=False
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
         )
 
 
@@ -71,17 +78,31 @@ def app_from_env() -> object:
     metavar="URL",
     help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
 )
+@click.option(
+    "--forwarded-allow-ips",
+    "forwarded",
+    metavar="IPS",
+    help="Proxies (addresses or networks, comma-separated; '*' any) whose X-Forwarded-For "
+    "gives the client's address (default: $VICTIM_MONITOR_FORWARDED_ALLOW_IPS, or none).",
+)
 def serve(
-    host: str, port: int, workers: int, release_dir: Path | None, database: str | None
+    host: str,
+    port: int,
+    workers: int,
+    release_dir: Path | None,
+    database: str | None,
+    forwarded: str | None,
 ) -> None:
     """Serve the dashboard and the registry workspace (http://127.0.0.1:8000 by default)."""
-    from victim_monitor.web.settings import WebSettings
+    from victim_monitor.web.settings import WebSettings, forwarded_allow_ips
 
     try:
         settings = WebSettings.from_env()
+        changes: dict[str, object] = {}
+        if forwarded is not None:
+            changes["forwarded_allow_ips"] = forwarded_allow_ips(forwarded, "--forwarded-allow-ips")
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    changes: dict[str, object] = {}
     if database:
         changes["database_url"] = database
     if release_dir is not None:

@@ -1,7 +1,8 @@
 """Server-side sessions: the cookie holds a random token, the database only its SHA-256.
 
-A stolen database therefore yields no usable session, and logging out or blocking a user ends
-a session at once (a signed cookie could not be revoked).
+A stolen database therefore yields no usable session, and logging out, blocking a user, a
+password change or an admin's "end sessions" deletes sessions at once (a signed cookie could
+not be revoked; :func:`victim_monitor.web.accounts.end_sessions`).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
+from starlette.responses import Response
 
 from victim_monitor.storage.schema import web_sessions, web_users
 from victim_monitor.web.accounts import User, _user
+from victim_monitor.web.settings import WebSettings
 
 COOKIE = "vm_session"
 
@@ -40,6 +43,18 @@ def start(engine: Engine, user: User, hours: int) -> str:
     return token
 
 
+def set_cookie(response: Response, token: str, settings: WebSettings) -> None:
+    """Give the browser the cookie of a new session (``token`` from :func:`start`)."""
+    response.set_cookie(
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=settings.session_hours * 3600,
+    )
+
+
 def lookup(engine: Engine, token: str | None) -> User | None:
     """The active user of a live session, or None."""
     if not token or len(token) > 100:
@@ -63,3 +78,14 @@ def end(engine: Engine, token: str | None) -> None:
     if token:
         with engine.begin() as conn:
             conn.execute(web_sessions.delete().where(web_sessions.c.token_sha256 == _digest(token)))
+
+
+def live_counts(engine: Engine) -> dict[int, int]:
+    """How many unexpired sessions each user has (users without any are left out)."""
+    query = (
+        select(web_sessions.c.user_id, func.count())
+        .where(web_sessions.c.expires_at >= dt.datetime.now(dt.UTC))
+        .group_by(web_sessions.c.user_id)
+    )
+    with engine.connect() as conn:
+        return {int(user_id): int(n) for user_id, n in conn.execute(query)}

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from victim_monitor.linkage import (
@@ -25,8 +26,8 @@ from victim_monitor.linkage import (
 )
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.status import SubmissionLine
-from victim_monitor.web import audit, sessions
-from victim_monitor.web.accounts import User, authenticate
+from victim_monitor.web import sessions, throttle
+from victim_monitor.web.accounts import User, authenticate, username_key
 from victim_monitor.web.deps import (
     RecordId,
     check_csrf,
@@ -38,6 +39,8 @@ from victim_monitor.web.deps import (
     render,
     require,
 )
+from victim_monitor.web.i18n import Lang
+from victim_monitor.web.limits import UPLOAD
 from victim_monitor.web.publishing import PublishError, PublishResult, publish
 from victim_monitor.web.records import (
     PersonDetail,
@@ -48,11 +51,11 @@ from victim_monitor.web.records import (
     person_detail,
     submission_detail,
 )
-from victim_monitor.web.security import client_address, login_blocked
+from victim_monitor.web.security import client_address
 
 router = APIRouter()
 
-MAX_UPLOAD = 50 * 1024 * 1024
+MAX_NAME = 120  # characters of an uploaded file's stored name
 ENCODER = Path(__file__).parent / "static" / "encoder" / "encoder.js"
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -75,39 +78,53 @@ async def login(request: Request, lang: str) -> Response:
     language = check_lang(lang)
     form = await check_csrf(request)
     ctx = context(request)
-    username = str(form.get("username", "")).strip().lower()[:64]
-    password = str(form.get("password", ""))[:1024]
+    username = username_key(str(form.get("username", "")))[:64]
+    password = str(form.get("password", ""))  # over the maximum: wrong, never cut to fit
     target = _safe_next(str(form.get("next", "")), language)
-    client = client_address(request)
-    if login_blocked(ctx.engine, username, client):
-        return render(
-            request, "login.html", language, status_code=429, next=target, error="login_blocked"
-        )
-    user = authenticate(ctx.engine, username, password)
+    secret = ctx.settings.secret
+    device = throttle.device_of(secret, request.cookies.get(throttle.DEVICE_COOKIE), username)
+    attempt = throttle.Attempt(username, client_address(request), throttle.device_tag(device))
+    # The audit trail's reads and argon2 (tens of ms) run in a worker thread, off the loop.
+    user, verdict = await run_in_threadpool(
+        throttle.guarded,
+        ctx.engine,
+        attempt,
+        lambda: authenticate(ctx.engine, username, password),
+        request.url.path,
+    )
+    if not verdict.allowed:
+        return throttled(request, language, verdict, next=target)
     if user is None:
-        audit.append(
-            ctx.engine,
-            actor=username or "-",
-            role="-",
-            action="login_failed",
-            record=f"user:{username}",
-            screen=request.url.path,
-            detail={"client": client},
-        )
         return render(
             request, "login.html", language, status_code=401, next=target, error="login_failed"
         )
-    token = sessions.start(ctx.engine, user, ctx.settings.session_hours)
-    log(request, user, "login", f"user:{user.username}", client=client)
+    token = await run_in_threadpool(sessions.start, ctx.engine, user, ctx.settings.session_hours)
+    log(request, user, "login", f"user:{user.username}", **attempt.detail())
     response = RedirectResponse(target, status_code=303)
+    sessions.set_cookie(response, token, ctx.settings)
     response.set_cookie(
-        sessions.COOKIE,
-        token,
+        throttle.DEVICE_COOKIE,
+        throttle.device_cookie(secret, user.username, device),
         httponly=True,
         samesite="strict",
         secure=ctx.settings.secure_cookies,
-        max_age=ctx.settings.session_hours * 3600,
+        max_age=throttle.DEVICE_DAYS * 86400,
     )
+    return response
+
+
+def throttled(request: Request, lang: Lang, verdict: throttle.Verdict, **values: Any) -> Response:
+    """429 with ``Retry-After``: the login page saying how long to wait."""
+    response = render(
+        request,
+        "login.html",
+        lang,
+        status_code=429,
+        error="login_blocked",
+        retry_after=verdict.retry_after,
+        **values,
+    )
+    response.headers["Retry-After"] = str(verdict.retry_after)
     return response
 
 
@@ -187,16 +204,28 @@ def submissions_json(request: Request) -> list[SubmissionLine]:
     return list_submissions(context(request).engine, organisation)
 
 
-async def _store_upload(upload: UploadFile, folder: Path) -> Path:
-    name = _SAFE_NAME.sub("_", Path(upload.filename or "submission.csv").name)[:120]
-    target = folder / (name or "submission.csv")
+def stored_name(filename: str | None) -> str:
+    """A safe name of at most 120 characters for an uploaded file, its extension kept (the
+    format is read from it)."""
+    name = _SAFE_NAME.sub("_", Path(filename or "").name).lstrip(".")
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > 10:
+        return name[:MAX_NAME] or "submission.csv"
+    return f"{stem[: MAX_NAME - len(extension) - 1]}.{extension}"
+
+
+async def _store_upload(upload: UploadFile, folder: Path, max_mb: int) -> Path:
+    target = folder / stored_name(upload.filename)
     size = 0
-    with target.open("wb") as handle:
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_UPLOAD:
-                raise HTTPException(413, f"a submission may be at most {MAX_UPLOAD >> 20} MB")
-            handle.write(chunk)
+    try:
+        with target.open("wb") as handle:
+            while chunk := await upload.read(1 << 20):
+                size += len(chunk)
+                if size > max_mb << 20:
+                    raise HTTPException(413, f"a submission may be at most {max_mb} MB")
+                handle.write(chunk)
+    finally:
+        await upload.close()
     return target
 
 
@@ -205,14 +234,15 @@ async def _store_upload(upload: UploadFile, folder: Path) -> Path:
 )
 async def upload(request: Request, lang: str) -> Response:
     language = check_lang(lang)
-    form = await check_csrf(request)
-    user = require(request, "submit")
+    user = require(request, "submit")  # first: an anonymous upload's body is never read
+    form = await check_csrf(request, UPLOAD)
     assert user.organisation is not None
     upload_file = form.get("file")
     if not isinstance(upload_file, UploadFile) or not upload_file.filename:
         raise HTTPException(400, "choose a file to upload")
     with tempfile.TemporaryDirectory(prefix="vm-upload-") as folder:
-        path = await _store_upload(upload_file, Path(folder))
+        max_mb = context(request).settings.max_upload_mb
+        path = await _store_upload(upload_file, Path(folder), max_mb)
         result: IntakeResult = import_submission(context(request).engine, path, user.organisation)
     log(
         request,
