@@ -16,7 +16,8 @@ from starlette.convertors import Convertor, register_url_convertor
 from victim_monitor.web import audit, sessions
 from victim_monitor.web.accounts import ROLE_LABELS, Role, User
 from victim_monitor.web.i18n import LANGS, Lang, category, dimension, translator
-from victim_monitor.web.security import CSRF_FIELD, csrf_token, csrf_valid
+from victim_monitor.web.limits import FORM, FormLimits, first_part
+from victim_monitor.web.security import CSRF_FIELD, CSRF_HEADER, csrf_token, csrf_valid
 from victim_monitor.web.settings import WebSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -36,8 +37,12 @@ class LangConvertor(Convertor[str]):
 
 register_url_convertor("lang", LangConvertor())
 
-# Record ids in paths: positive and within a 32-bit integer on both databases.
-RecordId = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
+# Record ids in paths and queries: positive and within a 32-bit integer on both databases
+# (a larger one overflows SQLite's integer: a 500 instead of a 422).
+MAX_ID = 2_147_483_647
+RecordId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+
+CSRF_WRONG = "CSRF token missing or wrong; reload the page and try again"
 
 # Need-to-know: which roles may do what. Routes name a right, never a role.
 RIGHTS: dict[str, frozenset[Role]] = {
@@ -112,14 +117,31 @@ def log(request: Request, user: User, action: str, record: str, **detail: Any) -
     )
 
 
-async def check_csrf(request: Request) -> dict[str, Any]:
-    """The submitted form, after checking its CSRF token (403 when wrong or missing)."""
-    form = await request.form()
-    token = form.get(CSRF_FIELD)
-    if not csrf_valid(
-        context(request).settings.secret, request, token if isinstance(token, str) else None
-    ):
-        raise HTTPException(403, "CSRF token missing or wrong; reload the page and try again")
+async def check_csrf(request: Request, limits: FormLimits = FORM) -> dict[str, Any]:
+    """The submitted form, after checking its CSRF token (403 when wrong or missing).
+
+    The token comes in the ``X-CSRF-Token`` header or, in a multipart body, as its first part,
+    and is checked before the rest of the body is read; a urlencoded body (small: the body
+    limit) is read whole first. ``limits`` bound the files and fields the parser keeps (400).
+    """
+    secret = context(request).settings.secret
+    submitted = request.headers.get(CSRF_HEADER)
+    source = request
+    if submitted is None:
+        first, source = await first_part(request)
+        if first is not None and first[0] == CSRF_FIELD:
+            submitted = first[1]
+        elif source.headers.get("content-type", "").lower().startswith("multipart/"):
+            submitted = ""  # the token was not the first part: refused unread
+    if submitted is not None and not csrf_valid(secret, request, submitted):
+        raise HTTPException(403, CSRF_WRONG)
+    form = await source.form(
+        max_files=limits.files, max_fields=limits.fields, max_part_size=limits.field_bytes
+    )
+    if submitted is None:
+        token = form.get(CSRF_FIELD)
+        if not csrf_valid(secret, request, token if isinstance(token, str) else None):
+            raise HTTPException(403, CSRF_WRONG)
     return dict(form)
 
 
@@ -136,7 +158,7 @@ def render(
 ) -> HTMLResponse:
     ctx = context(request)
     user = getattr(request.state, "user", None)
-    seed = getattr(request.state, "csrf_seed", "")
+    binding = getattr(request.state, "csrf_binding", "")
     values.update(
         request=request,
         lang=lang,
@@ -145,7 +167,7 @@ def render(
         role_label=ROLE_LABELS[user.role](lang) if user else "",
         may=lambda right: may(user, right),
         csrf_field=CSRF_FIELD,
-        csrf=csrf_token(ctx.settings.secret, seed),
+        csrf=csrf_token(ctx.settings.secret, binding),
         switch_url=_switch(request, lang),
         category=lambda dim, code: category(dim, str(code), lang),
         dimension=lambda dim: dimension(dim, lang),

@@ -100,7 +100,7 @@ def table_page(
     name: str,
     year_from: YearParam = None,
     year_to: YearParam = None,
-    group: str | None = None,
+    group: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
     language = check_lang(lang)
     current_user(request)

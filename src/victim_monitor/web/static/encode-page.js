@@ -55,9 +55,15 @@ form.addEventListener("submit", async (event) => {
   }
   status.textContent = words.uploading;
   const name = rawFile.name.replace(/\.[^.]*$/, "") + "-encoded.csv";
+  const token = document.getElementById("csrf").value;
   const data = new FormData();
-  data.append("csrf_token", document.getElementById("csrf").value);
+  data.append("csrf_token", token); // the first part: the server checks it before the file
   data.append("file", new Blob([result.output], { type: "text/csv" }), name);
-  const response = await fetch(form.dataset.upload, { method: "POST", body: data, credentials: "same-origin" });
+  const response = await fetch(form.dataset.upload, {
+    method: "POST",
+    body: data,
+    credentials: "same-origin",
+    headers: { "X-CSRF-Token": token },
+  });
   window.location.assign(response.url);
 });
