@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from victim_monitor.csvfile import to_text
 from victim_monitor.estimation import codes
 from victim_monitor.problems import Problem, Severity
 
@@ -107,12 +108,7 @@ class CaptureHistoryTable:
 
     def to_csv(self) -> str:
         """The table in the shared CSV format (observed patterns only)."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([*self.lists, "count"])
-        for pattern, count in self.rows():
-            writer.writerow([*pattern, count])
-        return out.getvalue()
+        return to_text([*self.lists, "count"], ([*p, count] for p, count in self.rows()))
 
     def summary(self) -> str:
         sizes = ", ".join(f"{k} {v}" for k, v in self.list_sizes().items())

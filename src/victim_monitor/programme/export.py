@@ -5,14 +5,13 @@ Export then import is a round trip: importing an export into the same register c
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date
 from typing import Any
 
 import yaml
 
+from victim_monitor.csvfile import to_text
 from victim_monitor.programme.document import Document, StatusChange
 from victim_monitor.programme.fields import COLUMNS
 from victim_monitor.programme.read import FORMAT
@@ -317,9 +316,6 @@ def _cell(value: object) -> str:
 
 def to_csv(doc: Document) -> str:
     """The CSV form: one row per record, parents before children."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in _rows(doc):
-        writer.writerow([_cell(row.get(c)) for c in COLUMNS])
-    return out.getvalue()
+    # Evidence and titles are free text: one starting with "=" is quoted for spreadsheets, and
+    # ``programme import`` takes the quote off again (csvfile.unquote), so the round trip holds.
+    return to_text(COLUMNS, ([_cell(row.get(c)) for c in COLUMNS] for row in _rows(doc)))

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from victim_monitor.csvfile import unquote
 from victim_monitor.problems import ProblemLog
 from victim_monitor.programme.codes import (
     BAD_VALUE,
@@ -264,7 +265,9 @@ def read_csv(text: str, file: str, log: ProblemLog) -> list[RawRecord]:
                 )
             )
             continue
-        row = {c: v.strip() for c, v in zip(columns, cells, strict=True) if v.strip()}
+        # unquote: what csvfile wrote before a formula-like cell (a programme export)
+        values_in = (unquote(v).strip() for v in cells)
+        row = {c: v for c, v in zip(columns, values_in, strict=True) if v}
         kind = row.pop("record", "")
         if kind not in KINDS:
             log.add(

@@ -7,15 +7,14 @@ order, ``\\n`` line ends, no timestamps.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from victim_monitor.csvfile import to_text
 from victim_monitor.publication.codes import OUTPUT_UNWRITABLE, PublicationError
 from victim_monitor.publication.model import (
     ESTIMATES_FORMAT,
@@ -142,11 +141,9 @@ def write_publication(pub: Publication, out: str | Path) -> Path:
 
 
 def _csv(header: Any, rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(list(header))
-    writer.writerows(rows)
-    return buffer.getvalue()
+    # Through the one spreadsheet-safe writer: a label or key that starts like a formula is
+    # quoted; the numbers (counts, ratios, a negative change) are written as they are.
+    return to_text(header, rows)
 
 
 def _text(value: Any) -> str:

@@ -1,29 +1,54 @@
 """The audit trail: who read or changed which record, when, on which screen.
 
 Append-only (the database refuses UPDATE and DELETE on ``audit_events``) and tamper-evident:
-each event's hash is SHA-256 over the previous event's hash and the event's own canonical
-JSON, so changing, removing or reordering any event breaks every hash after it, which
-:func:`verify` finds. Appends are serialised (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL
-advisory lock) so that two workers never chain onto the same predecessor.
+each event's hash covers the previous event's hash and the event's own canonical JSON, so
+changing, removing or reordering any event breaks every hash after it, which :func:`verify`
+finds. Ids run 1, 2, 3 ... without gaps (given here, under the append lock, not by the
+database's sequence), so a removed event shows as a gap even where the rest was re-hashed.
+
+Two kinds of hash. Under an audit key (``VICTIM_MONITOR_AUDIT_KEY``, held outside the
+database) each event's hash is HMAC-SHA256 over its id and content, so someone who can write
+the database but lacks the key cannot re-hash a changed trail. Without a key (development,
+the demo) the hash is plain SHA-256, as in registers made before the key existed. The first
+event under a key is an ``audit_keyed`` event naming the key (its id, never the key): events
+before it stay SHA-256 and are checked as such, every event after it must be keyed. Removing
+the newest events leaves a chain that still verifies; a signed checkpoint kept outside the
+database (:mod:`victim_monitor.web.checkpoint`) finds that.
+
+Appends are serialised (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock) so that two
+workers never chain onto the same predecessor.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, func, select, text
 
+from victim_monitor import csvfile
+from victim_monitor.config import ConfigError
 from victim_monitor.storage.schema import audit_events
 
 GENESIS = "0" * 64
+KEYED_ACTION = "audit_keyed"  # the first event under the key; every later one is keyed
+KEYED_CHAIN = "hmac-sha256"
 _LOCK_ID = 7_207_007  # the PostgreSQL advisory lock that serialises appends
+
+# The key each engine's appends chain under, bound once by the app at start (use_key), so
+# that every route's append is keyed without each caller handing the key on.
+_KEYS: WeakKeyDictionary[Engine, bytes] = WeakKeyDictionary()
+
+
+class AuditKeyError(ConfigError):
+    """The trail and the configured audit key do not fit (keyed under another key, or none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,25 +72,53 @@ class AuditEvent:
 
 @dataclass(frozen=True, slots=True)
 class ChainCheck:
-    """The result of :func:`verify`: how many events, and the first broken one if any."""
+    """The result of :func:`verify`: how far the chain holds, and the first broken event.
+
+    ``last_id``/``last_hash`` are the last event verified: handed back as ``since``, the next
+    check recomputes only the events after it. ``checked`` counts the events this check
+    recomputed; ``keyed_from`` is the first keyed event (None: the chain is SHA-256 only).
+    """
 
     events: int
     broken_at: int | None
     reason: str = ""
+    last_id: int = 0
+    last_hash: str = GENESIS
+    keyed_from: int | None = None
+    checked: int = 0
+    note: str = ""
 
     @property
     def intact(self) -> bool:
         return self.broken_at is None
 
     def summary(self) -> str:
-        if self.intact:
-            return f"audit trail intact: {self.events} events, every hash chained"
-        return f"audit trail BROKEN at event {self.broken_at}: {self.reason}"
+        if not self.intact:
+            return f"audit trail BROKEN at event {self.broken_at}: {self.reason}"
+        kind = (
+            "not keyed (SHA-256 only)"
+            if self.keyed_from is None
+            else f"keyed from event {self.keyed_from}"
+        )
+        again = "" if self.checked == self.events else f" ({self.checked} checked now)"
+        note = f"; {self.note}" if self.note else ""
+        return f"audit trail intact: {self.events} events{again}, every hash chained, {kind}{note}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **{name: getattr(self, name) for name in self.__dataclass_fields__},
+            "intact": self.intact,
+            "summary": self.summary(),
+        }
 
 
 def _stamp(at: dt.datetime) -> str:
     # One textual form on both databases (SQLite drops the zone, PostgreSQL keeps it).
     return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def _body(parts: list[Any]) -> bytes:
+    return json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def event_hash(
@@ -78,18 +131,48 @@ def event_hash(
     screen: str,
     detail: Mapping[str, Any],
 ) -> str:
-    body = json.dumps(
-        [prev_hash, at, actor, role, action, record, screen, detail],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    """The unkeyed hash: SHA-256 (registers before the key, and runs without one)."""
+    body = _body([prev_hash, at, actor, role, action, record, screen, detail])
+    return hashlib.sha256(body).hexdigest()
+
+
+def keyed_hash(key: bytes, event_id: int, prev_hash: str, *content: Any) -> str:
+    """The keyed hash: HMAC-SHA256 under ``key`` over the id, the previous hash and content."""
+    body = _body(["victim-monitor audit event", event_id, prev_hash, *content])
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A short name of the key that tells keys apart without revealing one."""
+    return hmac.new(key, b"victim-monitor audit key id", hashlib.sha256).hexdigest()[:16]
 
 
 def _lock(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+
+
+def _keyed_by(conn: Connection) -> str | None:
+    """The key id the trail is keyed under, or None while it is SHA-256 only."""
+    detail = conn.scalar(
+        select(audit_events.c.detail)
+        .where(audit_events.c.action == KEYED_ACTION)
+        .order_by(audit_events.c.id)
+        .limit(1)
+    )
+    return None if detail is None else str(dict(detail).get("key_id", ""))
+
+
+def _insert(conn: Connection, key: bytes | None, event_id: int, prev_hash: str, **row: Any) -> str:
+    content = [_stamp(row["at"]), *(row[c] for c in ("actor", "role", "action", "record"))]
+    content += [row["screen"], row["detail"]]
+    digest = (
+        event_hash(prev_hash, *content)
+        if key is None
+        else keyed_hash(key, event_id, prev_hash, *content)
+    )
+    conn.execute(audit_events.insert().values(id=event_id, prev_hash=prev_hash, hash=digest, **row))
+    return digest
 
 
 def append(
@@ -102,30 +185,85 @@ def append(
     screen: str = "",
     detail: Mapping[str, Any] | None = None,
 ) -> str:
-    """Add one event at the end of the chain; returns its hash."""
-    payload = dict(detail or {})
-    at = dt.datetime.now(dt.UTC)
+    """Add one event at the end of the chain, under the engine's key if any; returns its hash.
+
+    The first append under a key writes the ``audit_keyed`` event first. An unkeyed append to
+    a keyed trail is refused (:class:`AuditKeyError`): it would break the chain.
+    """
+    key = _KEYS.get(engine)
+    row: dict[str, Any] = {
+        "at": dt.datetime.now(dt.UTC),
+        "actor": actor[:64],
+        "role": role[:16],
+        "action": action[:32],
+        "record": record[:200],
+        "screen": screen[:200],
+        "detail": dict(detail or {}),
+    }
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         _lock(conn)
-        prev = conn.scalar(select(audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1))
-        prev_hash = prev or GENESIS
-        digest = event_hash(
-            prev_hash, _stamp(at), actor, role, action, record[:200], screen[:200], payload
+        last_id, prev_hash = _tail(conn)
+        keyed_by = _keyed_by(conn)
+        if key is None and keyed_by is not None:
+            raise AuditKeyError(f"the audit trail is keyed (key {keyed_by}): no audit key is set")
+        if key is not None and keyed_by is None:
+            last_id += 1
+            prev_hash = _insert(conn, key, last_id, prev_hash, **_keyed_row(key, row["at"]))
+        return _insert(conn, key, last_id + 1, prev_hash, **row)
+
+
+def _tail(conn: Connection) -> tuple[int, str]:
+    last = conn.execute(
+        select(audit_events.c.id, audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1)
+    ).first()
+    return (int(last.id), str(last.hash)) if last else (0, GENESIS)
+
+
+def _keyed_row(key: bytes, at: dt.datetime) -> dict[str, Any]:
+    return {
+        "at": at,
+        "actor": "system",
+        "role": "-",
+        "action": KEYED_ACTION,
+        "record": "audit_trail",
+        "screen": "",
+        "detail": {"chain": KEYED_CHAIN, "key_id": key_id(key)},
+    }
+
+
+def use_key(engine: Engine, key: bytes | None) -> None:
+    """Chain this engine's appends under ``key`` (None: SHA-256 only), after checking the trail.
+
+    With a key, a trail not yet keyed gets its ``audit_keyed`` event now, so that from every
+    start on a keyed deployment's trail ends in keyed events. Raises :class:`AuditKeyError`
+    when the trail is keyed under another key, or keyed while ``key`` is None.
+    """
+    with engine.connect() as conn:
+        keyed_by = _keyed_by(conn)
+    if keyed_by is not None and key is None:
+        raise AuditKeyError(
+            f"the audit trail is keyed (key {keyed_by}); set VICTIM_MONITOR_AUDIT_KEY to that key"
         )
-        conn.execute(
-            audit_events.insert().values(
-                at=at,
-                actor=actor[:64],
-                role=role,
-                action=action,
-                record=record[:200],
-                screen=screen[:200],
-                detail=payload,
-                prev_hash=prev_hash,
-                hash=digest,
-            )
+    if keyed_by is not None and key is not None and keyed_by != key_id(key):
+        raise AuditKeyError(
+            f"the audit trail is keyed under key {keyed_by}, VICTIM_MONITOR_AUDIT_KEY is key "
+            f"{key_id(key)}: set the key the trail was made with"
         )
-    return digest
+    if key is None:
+        _KEYS.pop(engine, None)
+        return
+    _KEYS[engine] = key
+    if keyed_by is None:
+        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+            _lock(conn)
+            if _keyed_by(conn) is None:  # another worker may have keyed it meanwhile
+                last_id, prev_hash = _tail(conn)
+                row = _keyed_row(key, dt.datetime.now(dt.UTC))
+                _insert(conn, key, last_id + 1, prev_hash, **row)
+
+
+def bound_key(engine: Engine) -> bytes | None:
+    return _KEYS.get(engine)
 
 
 def _event(row: Any) -> AuditEvent:
@@ -156,8 +294,14 @@ def events(
         return tuple(_event(row) for row in conn.execute(query))
 
 
-def _all(engine: Engine, batch: int = 5000) -> Iterator[AuditEvent]:
-    last = 0
+def event_at(engine: Engine, event_id: int) -> AuditEvent | None:
+    with engine.connect() as conn:
+        row = conn.execute(select(audit_events).where(audit_events.c.id == event_id)).first()
+    return None if row is None else _event(row)
+
+
+def _all(engine: Engine, after: int = 0, batch: int = 5000) -> Iterator[AuditEvent]:
+    last = after
     while True:
         with engine.connect() as conn:
             rows = conn.execute(
@@ -173,28 +317,74 @@ def _all(engine: Engine, batch: int = 5000) -> Iterator[AuditEvent]:
         last = int(rows[-1].id)
 
 
-def verify(engine: Engine) -> ChainCheck:
-    """Recompute every hash from the first event on."""
-    prev = GENESIS
-    count = 0
-    for event in _all(engine):
-        count += 1
-        if event.prev_hash != prev:
-            return ChainCheck(count, event.id, "does not point to the event before it")
-        expected = event_hash(
-            prev,
-            event.at,
-            event.actor,
-            event.role,
-            event.action,
-            event.record,
-            event.screen,
-            event.detail,
+def _fault(event: AuditEvent, prev_id: int, prev_hash: str, keyed: bool, key: bytes | None) -> str:
+    """Why ``event`` does not follow the event (prev_id, prev_hash); "" when it does."""
+    if event.id != prev_id + 1:
+        if prev_id == 0:
+            return f"the trail starts at event {event.id}: events before it were removed"
+        return f"ids jump from {prev_id} to {event.id}: events were removed"
+    if event.prev_hash != prev_hash:
+        return "does not point to the event before it"
+    content = (event.at, event.actor, event.role, event.action, event.record, event.screen)
+    if not keyed and event.action != KEYED_ACTION:
+        if event_hash(prev_hash, *content, event.detail) != event.hash:
+            return "its content does not match its hash"
+        return ""
+    if key is None:
+        return "the trail is keyed from here on, but no audit key is set to verify it"
+    if event.action == KEYED_ACTION and event.detail.get("key_id") != key_id(key):
+        return f"keyed under key {event.detail.get('key_id')}, not the configured {key_id(key)}"
+    if not hmac.compare_digest(
+        keyed_hash(key, event.id, prev_hash, *content, event.detail), event.hash
+    ):
+        return "its content does not match its keyed hash (changed, or re-hashed without the key)"
+    return ""
+
+
+def verify(
+    engine: Engine, *, key: bytes | None = None, since: ChainCheck | None = None
+) -> ChainCheck:
+    """Recompute the hashes from the first event on, or only after an intact earlier check.
+
+    ``key`` defaults to the engine's bound key. Incremental (``since``): the event ``since``
+    ended at must still be there with the same hash (else events were removed from the end or
+    rewritten); then only the newer events are recomputed.
+    """
+    key = key if key is not None else _KEYS.get(engine)
+    state = since if since is not None and since.intact else ChainCheck(0, None)
+    if state.last_id:
+        found = event_at(engine, state.last_id)
+        if found is None or found.hash != state.last_hash:
+            how = "is gone" if found is None else "has changed"
+            return ChainCheck(
+                state.events,
+                state.last_id,
+                f"verified before, it {how}: the trail was cut or rewritten",
+            )
+    count, prev_id, prev_hash, keyed_from = (
+        state.events,
+        state.last_id,
+        state.last_hash,
+        state.keyed_from,
+    )
+    checked = 0
+    for event in _all(engine, after=prev_id):
+        checked += 1
+        fault = _fault(event, prev_id, prev_hash, keyed_from is not None, key)
+        if fault:
+            return ChainCheck(count, event.id, fault, prev_id, prev_hash, keyed_from, checked)
+        if keyed_from is None and event.action == KEYED_ACTION:
+            keyed_from = event.id
+        count, prev_id, prev_hash = count + 1, event.id, event.hash
+    if key is not None and count and keyed_from is None:
+        return ChainCheck(
+            count,
+            prev_id,
+            "an audit key is set but no event is keyed: the trail was re-hashed without the "
+            "key, or nothing was appended since the key was set (starting the server keys it)",
+            checked=checked,
         )
-        if expected != event.hash:
-            return ChainCheck(count, event.id, "its content does not match its hash")
-        prev = event.hash
-    return ChainCheck(count, None)
+    return ChainCheck(count, None, "", prev_id, prev_hash, keyed_from, checked)
 
 
 def count_since(engine: Engine, action: str, since: dt.datetime, **detail: str) -> int:
@@ -222,9 +412,13 @@ EXPORT_FIELDS = ("id", "at", "actor", "role", "action", "record", "screen", "det
 
 
 def export_csv(engine: Engine) -> Iterator[str]:
-    """The whole trail as CSV, oldest first, with the hashes so that a copy can be verified."""
+    """The whole trail as CSV, oldest first, with the hashes so that a copy can be verified.
+
+    Through :mod:`victim_monitor.csvfile`: a username typed as ``=HYPERLINK(...)`` is written
+    as ``'=HYPERLINK(...)`` (:func:`csvfile.unquote` gives back the value that was hashed).
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csvfile.writer(buffer, lineterminator="\r\n")
     writer.writerow([*EXPORT_FIELDS, "hash"])
     yield buffer.getvalue()
     for event in _all(engine):
