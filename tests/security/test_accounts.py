@@ -265,8 +265,8 @@ def test_a_password_change_ends_the_other_sessions(app_client: TestClient, engin
         data={"csrf_token": csrf_of(here, page), "current": PASSWORD, "new": NEW_PASSWORD,
               "repeat": NEW_PASSWORD},
     )  # fmt: skip
-    assert changed.status_code == 200, changed.text
-    assert "Your password has been changed" in changed.text
+    assert changed.status_code == 303, changed.text
+    assert "Your password has been changed" in here.get(changed.headers["location"]).text
     assert elsewhere.get("/api/workspace/submissions").status_code == 401
     assert here.get("/api/workspace/submissions").status_code == 200  # a new session here
     staff = next(u for u in accounts.list_users(engine) if u.username == "staff")

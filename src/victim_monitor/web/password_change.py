@@ -8,7 +8,7 @@ that made the change gets a new session, so no session from before the change su
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from victim_monitor.vocab import Label
@@ -35,7 +35,7 @@ def _page(
         status_code=status_code,
         error=error(lang) if error else None,
         retry_after=retry_after,
-        done=status_code == 200 and request.method == "POST",
+        done=request.query_params.get("changed") == "1",
     )
 
 
@@ -89,6 +89,7 @@ async def password_change(request: Request, lang: str) -> Response:
     await run_in_threadpool(set_password, ctx.engine, user.id, new)  # ends all its sessions
     token = await run_in_threadpool(sessions.start, ctx.engine, user, ctx.settings.session_hours)
     log(request, user, "change_password", f"user:{user.username}", **attempt.detail())
-    response = _page(request, language)
+    # A redirect, so that the page's forms carry a CSRF token of the new session.
+    response = RedirectResponse(f"/{language}/workspace/password?changed=1", status_code=303)
     sessions.set_cookie(response, token, ctx.settings)
     return response
