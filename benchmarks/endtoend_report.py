@@ -19,8 +19,8 @@ import vl_convert as vlc
 
 from benchmarks.endtoend import METHODS, SOURCES, Population
 from victim_monitor.estimation.estimable import MAX_RATIO
+from victim_monitor.publication.publish import PUBLISHED_METHOD as PUBLISHED
 
-PUBLISHED = "stepwise"
 FONT = "DejaVu Sans"
 COLOURS = ("#154273", "#e17000")  # linked, true: the factsheet's ribbon blue and orange
 
@@ -111,8 +111,9 @@ def overall(data: pd.DataFrame) -> str:
                 continue
             m = measures(rows)
             narrow = _pct(m["narrow"]) if source == "linked" else ""
+            name = f"**{method} (published)**" if method == PUBLISHED else method
             lines.append(
-                f"| {method} | {source} | {m['n']:.0f} | {_pct(m['bias'], True)} "
+                f"| {name} | {source} | {m['n']:.0f} | {_pct(m['bias'], True)} "
                 f"| {m['rmse']:.1%} | {_pct(m['coverage'])} | {narrow} | {m['width']:.2f} "
                 f"| {_pct(m['not_estimable'])} | {m['runaway']:.0f} |"
             )

@@ -19,7 +19,9 @@ from victim_monitor.publication.model import CellKey, YearEstimate
 from victim_monitor.publication.protection import Protected, protect_tabulation
 from victim_monitor.publication.publish import (
     LINKAGE,
+    PUBLISHED_METHOD,
     ROUNDING,
+    SENSITIVITY_METHODS,
     Fitted,
     _estimate,
     fit_table,
@@ -65,7 +67,21 @@ def test_a_publication_is_protected_audited_and_byte_identical_on_rerun(
     for e in pub.estimates:  # the last run chose its threshold: its review band widens them
         assert e.estimate is None or e.interval_method.endswith(LINKAGE)
     assert len(pub.stratum_estimates) == 2 * 5  # each year, each of the five forms
-    for e in (*pub.estimates, *pub.stratum_estimates):
+    assert pub.estimation["method"] == PUBLISHED_METHOD == "rcapture-mh-chao"
+    # the other methods beside it, per year, judged the same way (docs/methods/estimation.md)
+    assert [(e.year, e.method) for e in pub.sensitivity] == [
+        (y, m) for y in ("2017", "2018") for m in SENSITIVITY_METHODS
+    ]
+    for e in pub.estimates:
+        assert e.model == "" if e.estimate is None else e.model == "Mh Chao (LB)"
+    for e in pub.sensitivity:
+        assert e.estimate is None or e.model.startswith("latent classes") == (
+            e.method == "latent-class"
+        )
+    sensitivity = (tmp_path / "a" / "estimates-sensitivity.csv").read_text("utf-8").splitlines()
+    assert sensitivity[0].startswith("method,year,registered,estimate,low,high")
+    assert len(sensitivity) == 1 + len(pub.sensitivity)
+    for e in (*pub.estimates, *pub.stratum_estimates, *pub.sensitivity):
         cell = pub.table(e.registered_cell.table).cell(**dict(e.registered_cell.key))
         assert e.registered == cell.value
         _never_a_number_that_does_not_exist(e)

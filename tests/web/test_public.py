@@ -53,6 +53,20 @@ def test_a_year_that_is_not_estimable_says_why_in_both_languages(
     assert "niet te schatten: meer dan 20 keer" in app_client.get("/nl/").text
 
 
+def test_the_other_methods_are_shown_beside_the_published_estimate(
+    app_client: TestClient,
+) -> None:
+    data = app_client.get("/api/overview", params={"lang": "nl"}).json()
+    assert data["sensitivity"]["methods"] == ["Onafhankelijke lijsten", "Log-lineair, stapsgewijs"]
+    page = app_client.get("/en/").text
+    section = page[page.index('id="sensitivity"') :]
+    assert "Independent lists" in section
+    assert "Log-linear, stepwise" in section
+    assert "5,400 (4,600–6,700)" in section
+    assert "not estimable" in section  # stepwise 2016: unbounded, no number
+    assert "the estimate above is the one published" in section
+
+
 def test_table_marks_suppressed_cells_and_never_shows_zero(app_client: TestClient) -> None:
     data = app_client.get("/api/tables/victims_by_form").json()
     codes = [c["code"] for c in data["columns"]]

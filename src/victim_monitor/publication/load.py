@@ -67,9 +67,12 @@ def load_publication(directory: str | Path) -> Publication:
             software=str(manifest.get("software", "")),
             source=dict(manifest["source"]),
             estimation={
-                k: v for k, v in estimates.items() if k not in ("format", "estimates", "strata")
+                k: v
+                for k, v in estimates.items()
+                if k not in ("format", "estimates", "strata", "sensitivity")
             },
             stratum_estimates=tuple(YearEstimate.from_dict(e) for e in estimates.get("strata", [])),
+            sensitivity=tuple(YearEstimate.from_dict(e) for e in estimates.get("sensitivity", [])),
             trend_level=float(trends["level"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:

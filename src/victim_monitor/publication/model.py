@@ -200,6 +200,7 @@ class YearEstimate:
     stratum: tuple[tuple[str, str], ...] = ()  # e.g. (("form_group", "domestic_sexual"),)
     not_estimable: str = ""  # the reason code (estimation.estimable.REASONS) when not shown
     basis: str = "year"  # "year": its own table; "pooled_years": a stratum's coverage over years
+    method: str = ""  # the estimation method ("": the publication's, ``estimation["method"]``)
 
     @property
     def reason(self) -> Reason | None:
@@ -211,6 +212,7 @@ class YearEstimate:
         return {
             "not_estimable": None if reason is None else reason.to_dict(),
             "basis": self.basis,
+            "method": self.method,
             "stratum": dict(self.stratum),
             "year": self.year,
             "registered": self.registered,
@@ -246,6 +248,7 @@ class YearEstimate:
             stratum=tuple(sorted((str(d), str(c)) for d, c in raw.get("stratum", {}).items())),
             not_estimable=str((raw.get("not_estimable") or {}).get("code", "")),
             basis=str(raw.get("basis", "year")),
+            method=str(raw.get("method", "")),
         )
 
 
@@ -363,6 +366,7 @@ class Publication:
     estimation: Mapping[str, Any] = field(default_factory=dict)
     trend_level: float = 0.95
     stratum_estimates: tuple[YearEstimate, ...] = ()  # per form of exploitation and year
+    sensitivity: tuple[YearEstimate, ...] = ()  # per year by the other methods (``method`` set)
 
     def table(self, name: str) -> PublishedTable:
         return self.tables[name]

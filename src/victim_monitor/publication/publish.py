@@ -38,6 +38,7 @@ from victim_monitor.publication.model import (
     PublishedCell,
     PublishedTable,
     YearEstimate,
+    label_dict,
 )
 from victim_monitor.publication.protection import Protected, protect_tabulation
 from victim_monitor.publication.write import write_publication
@@ -56,7 +57,18 @@ from victim_monitor.vocab import Label
 Progress = Callable[[str, int, int], None]
 ROUNDING = 10  # estimates are published to the nearest 10 persons
 LINKAGE = ", widened to the linkage's review band"
-PUBLISHED_METHOD = "stepwise"  # docs/methods/estimation.md, "What is published"
+PUBLISHED_METHOD = "rcapture-mh-chao"  # docs/methods/estimation.md, "What is published"
+#: Shown beside it per year, as sensitivity (estimates.json "sensitivity").
+SENSITIVITY_METHODS = ("stepwise", "main", "latent-class")
+METHOD_LABELS = {
+    "rcapture-mh-chao": Label(
+        "Heterogeniteitsmodel van Chao (Mh)", "Chao's heterogeneity model (Mh)"
+    ),
+    "stepwise": Label("Log-lineair, stapsgewijs gekozen", "Log-linear, chosen stepwise"),
+    "main": Label("Onafhankelijke lijsten", "Independent lists"),
+    "latent-class": Label("Latente klassen (Bayesiaans)", "Latent classes (Bayesian)"),
+}
+SEED = 2018  # the latent-class chain's: the same register publishes the same bytes
 OUTCOMES = {
     "shown": Label("Gepubliceerd zoals geteld", "Published as counted"),
     "suppressed": Label(
@@ -66,11 +78,14 @@ OUTCOMES = {
     "rounded": Label("Afgerond", "Rounded"),
 }
 ESTIMATE_NOTE = Label(
-    "Geschat met multiple systems estimation over de lijsten P K I R O Z (log-lineaire "
-    "modellen, stapsgewijze selectie); afgerond op tientallen. Dekking = geregistreerd / "
-    "geschat.",
-    "Estimated by multiple systems estimation over the lists P K I R O Z (log-linear models, "
-    "stepwise selection); rounded to tens. Coverage = registered / estimated.",
+    "Geschat met multiple systems estimation over de lijsten P K I R O Z, met het "
+    "heterogeniteitsmodel van Chao (Mh), dat rekening houdt met slachtoffers die "
+    "gemakkelijker of moeilijker in beeld komen; het interval is verbreed voor de "
+    "onzekerheid van de koppeling. Afgerond op tientallen. Dekking = geregistreerd / geschat.",
+    "Estimated by multiple systems estimation over the lists P K I R O Z, with Chao's "
+    "heterogeneity model (Mh), which allows for victims who are easier or harder to see; the "
+    "interval is widened for the uncertainty of the linkage. Rounded to tens. Coverage = "
+    "registered / estimated.",
 )
 
 
@@ -128,7 +143,7 @@ def publish(
         t.name: published_table(t, protected.release.table(t.name), names)
         for t in tabulation.tables
     }
-    estimates, stratum_estimates = _estimates(engine, tabulation.years, tables, step)
+    estimates, stratum_estimates, others = _estimates(engine, tabulation.years, tables, step)
     step("trends and findings", 0, 1)
     found = trends(list(tables.values()), tabulation.years, LEVEL)
     sentences = findings(tables, found, (*estimates, *stratum_estimates), tabulation.years)
@@ -151,9 +166,12 @@ def publish(
         findings=sentences,
         software=f"victim-monitor {metadata.version('victim-monitor')}",
         source={"snapshot": tabulation.snapshot, "linkage_run": _last_run(engine)},
-        estimation={"method": "stepwise", "level": LEVEL, "rounding": ROUNDING,
+        estimation={"method": PUBLISHED_METHOD, "level": LEVEL, "rounding": ROUNDING,
+                    "sensitivity_methods": list(SENSITIVITY_METHODS),
+                    "method_labels": {k: label_dict(v) for k, v in METHOD_LABELS.items()},
                     "note": {"nl": ESTIMATE_NOTE.nl, "en": ESTIMATE_NOTE.en}},
         trend_level=LEVEL,
+        sensitivity=others,
     )  # fmt: skip
     step("write", 0, 1)
     target = write_publication(publication, out)
@@ -222,9 +240,10 @@ def _audit_counts(protected: Protected) -> dict[str, object]:
 
 def _estimates(
     engine: Engine, years: Sequence[str], tables: Mapping[str, PublishedTable], step: Progress
-) -> tuple[tuple[YearEstimate, ...], tuple[YearEstimate, ...]]:
+) -> tuple[tuple[YearEstimate, ...], tuple[YearEstimate, ...], tuple[YearEstimate, ...]]:
     """Per year, and per year and form of exploitation: the MSE estimate over the lists with
-    anyone on them, and the coverage of the published count.
+    anyone on them, and the coverage of the published count; and per year the estimates of
+    the ``SENSITIVITY_METHODS``.
 
     An estimate that is not estimable (``estimation.estimable``) is published without a figure,
     with its reason; a form's year then falls back on the form's estimate over all years
@@ -242,6 +261,7 @@ def _estimates(
         pooled[form] = fit_table(counts)
     overall: list[YearEstimate] = []
     by_form: list[YearEstimate] = []
+    others: list[YearEstimate] = []
     for done, year in enumerate(years):
         step("estimate", done, len(years))
         counts = {}
@@ -252,6 +272,10 @@ def _estimates(
         alternatives = [by_year.get(year, {}) for by_year in band]
         whole = fit_table(counts, alternatives=alternatives)
         overall.append(_estimate(whole, year, totals.value(year=year), cell, ()))
+        for method in SENSITIVITY_METHODS:
+            other = fit_table(counts, method, alternatives=alternatives)
+            estimate = _estimate(other, year, totals.value(year=year), cell, ())
+            others.append(replace(estimate, method=method))
         for form in strata:
             counts = {lst: n for (y, f, lst), n in patterns.items() if y == year and f == form}
             key = {"year": year, "form_group": form}
@@ -261,7 +285,7 @@ def _estimates(
             fitted = widen_like(fit_table(counts), whole)
             by_form.append(_estimate(fitted, year, registered, cell, stratum, pooled[form]))
     step("estimate", len(years), len(years))
-    return tuple(overall), tuple(by_form)
+    return tuple(overall), tuple(by_form), tuple(others)
 
 
 def _band_histories(engine: Engine) -> list[dict[str, dict[str, int]]]:
@@ -352,17 +376,24 @@ def _fit_one(counts: Mapping[str, int], method: str) -> Fitted:
     if isinstance(table, list):
         return Fitted(observed, lists, failed, warnings=tuple(sorted({p.code for p in table})))
     try:
-        result = estimate(table, method=method, sensitivity=0)
+        result = estimate(table, method=method, sensitivity=0, seed=SEED)
     except EstimationError as exc:
         return Fitted(observed, lists, failed, warnings=(exc.problem.code,))
     return Fitted(
         observed,
         lists,
         result.judged,
-        " ".join(result.model.terms) or "main effects",
+        _model_name(result.model.terms, result.model.label, method),
         result.interval.method,
         tuple(sorted({p.code for p in result.warnings})),
     )
+
+
+def _model_name(terms: Sequence[str], label: str, method: str) -> str:
+    """The log-linear model's interaction terms; else the model's name (Rcapture, latent)."""
+    if terms:
+        return " ".join(terms)
+    return "main effects" if method in ("stepwise", "bic", "aic", "main") else label
 
 
 def widen_like(fitted: Fitted, year: Fitted) -> Fitted:

@@ -69,12 +69,19 @@ def files(pub: Publication) -> dict[str, str]:
             "format": ESTIMATES_FORMAT,
             "estimates": estimates,
             "strata": [e.to_dict() for e in pub.stratum_estimates],
+            "sensitivity": [e.to_dict() for e in pub.sensitivity],
         }
     )
     out["estimates.csv"] = _csv(
         ESTIMATE_COLUMNS,
         [[_estimate_field(e, c) for c in ESTIMATE_COLUMNS] for e in estimates],
     )
+    if pub.sensitivity:
+        others = [e.to_dict() for e in pub.sensitivity]
+        out["estimates-sensitivity.csv"] = _csv(
+            ("method", *ESTIMATE_COLUMNS),
+            [[_estimate_field(e, c) for c in ("method", *ESTIMATE_COLUMNS)] for e in others],
+        )
     trends = [t.to_dict() for t in pub.trends]
     out["trends.json"] = dumps(
         {"format": TRENDS_FORMAT, "level": pub.trend_level, "trends": trends}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from victim_monitor.publication import TOTAL, Publication, PublishedTable
+from victim_monitor.publication import TOTAL, Publication, PublishedTable, YearEstimate
 from victim_monitor.web.charts import Series, line_chart
 from victim_monitor.web.i18n import Lang
 
@@ -42,6 +42,14 @@ class EstimateRow:
 
 
 @dataclass(frozen=True, slots=True)
+class Sensitivity:
+    """Every year's estimate by another method: ``rows`` by year, one entry per method."""
+
+    methods: list[str]  # the methods' names in the page's language
+    rows: list[tuple[str, list[EstimateRow]]]
+
+
+@dataclass(frozen=True, slots=True)
 class TableLink:
     name: str
     title: str
@@ -58,6 +66,7 @@ class Overview:
     registered: list[Figure]
     estimates: list[EstimateRow]
     estimate_note: str
+    sensitivity: Sensitivity | None
     findings: list[str]
     tables: list[TableLink]
     cells: int
@@ -119,15 +128,7 @@ def overview(pub: Publication, lang: Lang) -> Overview:
         for year in by_year.categories["year"]:
             cell = by_year.cell(year=year)
             registered.append(Figure(year, cell.value, cell.suppressed))
-    estimates = [
-        EstimateRow(
-            e.year, e.registered, e.estimate, e.low, e.high,
-            e.coverage, e.coverage_low, e.coverage_high, e.model,
-            "" if e.reason is None else (e.reason.nl if lang == "nl" else e.reason.en),
-            e.basis == "pooled_years",
-        )
-        for e in pub.estimates
-    ]  # fmt: skip
+    estimates = [_row(e, lang) for e in pub.estimates]
     note = pub.estimation.get("note")
     cells = [c for t in pub.tables.values() for c in t.cells]
     threshold = pub.policy.get("threshold")
@@ -138,6 +139,7 @@ def overview(pub: Publication, lang: Lang) -> Overview:
         registered=registered,
         estimates=estimates,
         estimate_note=str(note.get(lang, "")) if isinstance(note, dict) else "",
+        sensitivity=_sensitivity(pub, lang),
         findings=[f.text(lang) for f in pub.findings],
         tables=[TableLink(t.name, t.title(lang), list(t.dimensions)) for t in pub.tables.values()],
         cells=len(cells),
@@ -145,6 +147,29 @@ def overview(pub: Publication, lang: Lang) -> Overview:
         suppressed_note=_note(pub, lang),
         threshold=int(threshold) if isinstance(threshold, int) else None,
     )
+
+
+def _row(e: YearEstimate, lang: Lang) -> EstimateRow:
+    return EstimateRow(
+        e.year, e.registered, e.estimate, e.low, e.high,
+        e.coverage, e.coverage_low, e.coverage_high, e.model,
+        "" if e.reason is None else (e.reason.nl if lang == "nl" else e.reason.en),
+        e.basis == "pooled_years",
+    )  # fmt: skip
+
+
+def _sensitivity(pub: Publication, lang: Lang) -> Sensitivity | None:
+    """The other methods' estimates per year, in the order the publication lists them."""
+    if not pub.sensitivity:
+        return None
+    methods = list(dict.fromkeys(e.method for e in pub.sensitivity))
+    labels = pub.estimation.get("method_labels", {})
+    names = [str(labels.get(m, {}).get(lang, m)) for m in methods]
+    rows = []
+    for year in dict.fromkeys(e.year for e in pub.sensitivity):
+        found = {e.method: e for e in pub.sensitivity if e.year == year}
+        rows.append((year, [_row(found[m], lang) for m in methods if m in found]))
+    return Sensitivity(names, rows)
 
 
 def _label(table: PublishedTable, dim: str, code: str, lang: Lang) -> str:
