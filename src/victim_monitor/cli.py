@@ -72,6 +72,7 @@ class _LazyGroup(click.Group):
     """
 
     LAZY: ClassVar[dict[str, str]] = {
+        "audit": "victim_monitor.web.audit_command:audit",
         "factsheet": "victim_monitor.reporting.command:factsheet",
         "programme": "victim_monitor.programme.cli:programme",
         "publish": "victim_monitor.publication.command:publish_command",

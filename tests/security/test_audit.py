@@ -11,14 +11,17 @@ import csv
 import dataclasses
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, delete, select, text, update
 
 from tests.web.conftest import Login, csrf_of
 from victim_monitor import csvfile
+from victim_monitor.cli import main
 from victim_monitor.problems import ProblemLog
 from victim_monitor.programme import example_file
 from victim_monitor.programme.check import check
@@ -189,6 +192,28 @@ def test_incremental_verification_recomputes_only_new_events(keyed: Engine) -> N
     cut = audit.verify(keyed, since=again)
     assert not cut.intact
     assert "is gone" in cut.reason
+
+
+def test_the_cli_verifies_against_a_checkpoint_with_the_same_key(
+    keyed: Engine, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _events(keyed, 4)
+    monkeypatch.setenv("VICTIM_MONITOR_AUDIT_KEY", KEY.decode())
+    kept = tmp_path / "audit-checkpoint.json"
+    run = CliRunner().invoke
+    made = run(main, ["audit", "checkpoint", "--out", str(kept), "--database", database_url])
+    assert made.exit_code == 0, made.output
+    assert checkpoint.parse(kept.read_bytes()).key_id == audit.key_id(KEY)
+    args = ["audit", "verify", "--checkpoint", str(kept), "--database", database_url]
+    assert run(main, args).exit_code == 0
+    with keyed.begin() as conn:
+        _unguard(conn)
+        conn.execute(delete(audit_events).where(audit_events.c.id == 5))
+    cut = run(main, args)
+    assert cut.exit_code == 1
+    assert "removed from the end" in cut.output
+    monkeypatch.setenv("VICTIM_MONITOR_AUDIT_KEY", "another key of at least 32 characters")
+    assert "signed with key" in run(main, args).output
 
 
 # --- M5 on the admin page -----------------------------------------------------------------

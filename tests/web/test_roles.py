@@ -85,6 +85,9 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/{lang:lang}/admin/audit"): frozenset({"admin"}),
     ("GET", "/api/admin/audit"): frozenset({"admin"}),
     ("GET", "/admin/audit.csv"): frozenset({"admin"}),
+    ("GET", "/api/admin/audit/check"): frozenset({"admin"}),
+    ("GET", "/admin/audit/checkpoint.json"): frozenset({"admin"}),
+    ("POST", "/{lang:lang}/admin/audit/checkpoint"): frozenset({"admin"}),
 }
 
 
