@@ -1,4 +1,4 @@
-"""Every check of format v1 gives its code, row and field; values that may identify are withheld."""
+"""Every check of format v1 gives its code, row and field; no value from the file is repeated."""
 
 from __future__ import annotations
 
@@ -71,6 +71,10 @@ def test_each_bad_value_gets_its_code(overrides: dict[str, str], code: str, fiel
     assert problem.row == 2  # type: ignore[attr-defined]
     assert problem.field == field  # type: ignore[attr-defined]
     assert problem.file == "f.csv"  # type: ignore[attr-defined]
+    # What was expected, never the value that came (issue 14, M2).
+    assert problem.value is None  # type: ignore[attr-defined]
+    (value,) = overrides.values()
+    assert not value or value not in problem.message  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -147,7 +151,9 @@ def test_content_hash_ignores_case_and_spacing_of_codes() -> None:
 def test_header_refuses_clear_identifiers_and_unknown_columns(column: str, code: str) -> None:
     header = check_header([*COLUMNS, column], "f.csv")
     assert [p.code for p in header.problems] == [code]
-    assert header.problems[0].field == column
+    # Named by position: an unknown header may be a row of data (the header row missing).
+    assert header.problems[0].field == f"column {len(COLUMNS) + 1}"
+    assert column not in str(header.problems[0])
 
 
 def test_header_reports_missing_and_repeated_columns() -> None:

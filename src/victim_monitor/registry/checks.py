@@ -1,8 +1,10 @@
 """Checks of a submission's header and rows against format v1, with coded problems.
 
-A checked row becomes the dict intake stores; every problem names the file, row, field and
-(where it is safe to repeat) the value. Values that might be clear identifiers (case
-references, would-be pseudonyms) are never echoed: problem reports are stored in the register.
+A checked row becomes the dict intake stores; every problem names the file, row and field,
+and says what was expected. No problem repeats a value from the file, nor the text of a header
+that is not a format column: problem reports are stored in the register and shown to the
+reporter and staff, and any cell may hold a name or a birth date when a file's columns are
+shifted or its header row is missing (the header is then a row of someone's data).
 """
 
 from __future__ import annotations
@@ -113,28 +115,32 @@ def check_header(header: Sequence[str], file: str) -> HeaderCheck:
     known = set(COLUMNS)
     for position, raw in enumerate(header):
         name = normalise_column(raw)
+        # An unknown header is named by its position only: it may be a row of data.
+        where = f"column {position + 1}"
         if name in index:
-            problems.append(DUPLICATE_COLUMN(f"column {name!r} appears twice", file=file, row=1))
+            message = f"column {name!r} appears twice ({where})"
+            problems.append(DUPLICATE_COLUMN(message, file=file, row=1, field=name))
         elif name in known:
             index[name] = position
         elif _IDENTIFYING.search(name):
             problems.append(
                 CLEAR_IDENTIFIER(
-                    f"column {raw!r} looks like a clear name, birth date or other identifier; "
-                    "the register accepts only pseudonymised files: run `victim-monitor encode` "
-                    "on your machine first",
+                    f"the header of {where} looks like a clear name, birth date or other "
+                    "identifier (not repeated here); the register accepts only pseudonymised "
+                    "files: run `victim-monitor encode` on your machine first",
                     file=file,
                     row=1,
-                    field=raw,
+                    field=where,
                 )
             )
         else:
             problems.append(
                 UNKNOWN_COLUMN(
-                    f"column {raw!r} is not part of submission format v1",
+                    f"the header of {where} is not a column of submission format v1 "
+                    "(not repeated here; is the header row missing?)",
                     file=file,
                     row=1,
-                    field=raw,
+                    field=where,
                 )
             )
     for name in COLUMNS:
@@ -218,10 +224,9 @@ class RowChecker:
         positions = [self.header.index[name] for name in COLUMNS]
         self._pick = cast(Callable[[Sequence[str]], tuple[str, ...]], itemgetter(*positions))
 
-    def _problem(
-        self, kind: ProblemCode, number: int, name: str, message: str, value: object = None
-    ) -> Problem:
-        return kind(message, file=self.file, row=number, field=name, value=value)
+    def _problem(self, kind: ProblemCode, number: int, name: str, message: str) -> Problem:
+        # No value: a shifted column puts names and birth dates in any field.
+        return kind(message, file=self.file, row=number, field=name)
 
     def check(
         self, number: int, values: list[str]
@@ -298,8 +303,7 @@ class RowChecker:
             return None
         problems: list[Problem] = []
         if age is not None and birth_year is not None and year - birth_year - age not in (0, 1):
-            message = f"age {age} does not fit birth year {birth_year} and report year {year}"
-            problems.append(self._problem(AGE_MISMATCH, number, "age_at_report", message, age))
+            problems.append(self._problem(AGE_MISMATCH, number, "age_at_report", _AGE_MESSAGE))
         if not joined and not bloom:
             problems.append(UNLINKABLE(_UNLINKABLE_MESSAGE, file=self.file, row=number))
         staged = _staged(
@@ -366,32 +370,28 @@ class RowChecker:
                 problems.append(bad(MISSING_VALUE, number, name, f"{name} is required"))
 
         if version and version != FORMAT_VERSION:
-            problems.append(
-                bad(BAD_VERSION, number, "format_version", "this register reads version 1", version)
-            )
+            message = f"this register reads format version {FORMAT_VERSION}"
+            problems.append(bad(BAD_VERSION, number, "format_version", message))
         key_id = key_id.lower()
         if key_id:
             if not _KEY_ID.fullmatch(key_id):
-                problems.append(
-                    bad(BAD_KEY_ID, number, "key_id", "a key id is 16 hex digits", key_id)
-                )
+                problems.append(bad(BAD_KEY_ID, number, "key_id", "a key id is 16 hex digits"))
             elif self.key_id is None:
                 self.key_id = key_id
             elif key_id != self.key_id:
                 message = f"the file's first rows use key {self.key_id}"
-                problems.append(bad(BAD_KEY_ID, number, "key_id", message, key_id))
+                problems.append(bad(BAD_KEY_ID, number, "key_id", message))
         if case and not _CASE.fullmatch(case):
-            # Not echoed: a malformed reference may hold a name.
-            message = "use 1-64 characters of A-Z a-z 0-9 . _ / - (value withheld)"
+            message = "use 1-64 characters of A-Z a-z 0-9 . _ / -"
             problems.append(bad(BAD_CASE_REFERENCE, number, "case_reference", message))
 
         report_date = _parse_date(report_text) if report_text else None
         if report_text and report_date is None:
             message = "write the date as YYYY-MM-DD"
-            problems.append(bad(BAD_DATE, number, "report_date", message, report_text))
+            problems.append(bad(BAD_DATE, number, "report_date", message))
         elif report_date is not None and not EARLIEST_REPORT <= report_date <= self.today:
             message = f"report dates run from {EARLIEST_REPORT} to today"
-            problems.append(bad(DATE_RANGE, number, "report_date", message, report_text))
+            problems.append(bad(DATE_RANGE, number, "report_date", message))
         # Without a valid report date, checks that need its year use today's, and the
         # age check (which would only repeat the date's problem) is skipped.
         known_year = report_date is not None
@@ -401,28 +401,25 @@ class RowChecker:
         if present and not _PSEUDONYMS_BLOCK.fullmatch("\x1f".join(present) + "\x1f"):
             for name, value in zip(PSEUDONYM_FIELDS, pseudonyms, strict=True):
                 if value and not _HEX64.fullmatch(value):
-                    message = (
-                        "expected 64 hex digits made by `victim-monitor encode`; "
-                        "is this clear text? (value withheld)"
-                    )
+                    message = "expected 64 hex digits made by `victim-monitor encode`; clear text?"
                     problems.append(bad(BAD_PSEUDONYM, number, name, message))
         if bloom and not (len(bloom) % 4 == 0 and _BASE64.fullmatch(bloom)):
-            message = "expected base64 made by `victim-monitor encode` (value withheld)"
+            message = "expected base64 made by `victim-monitor encode`"
             problems.append(bad(BAD_BLOOM, number, "bloom", message))
 
         sex = _SEX.get(sex_text.lower())
         if sex_text and sex is None:
-            problems.append(bad(BAD_CODE, number, "sex", "use F, M or X", sex_text))
+            problems.append(bad(BAD_CODE, number, "sex", "use F, M or X"))
 
         birth_year = _integer(birth_text)
         if birth_text and (birth_year is None or not 1900 <= birth_year <= year):
             message = f"a year from 1900 to {year}"
-            problems.append(bad(BAD_BIRTH_YEAR, number, "birth_year", message, birth_text))
+            problems.append(bad(BAD_BIRTH_YEAR, number, "birth_year", message))
             birth_year = None
         age = _integer(age_text)
         if age_text and (age is None or not 0 <= age <= 120):
             message = "whole years from 0 to 120"
-            problems.append(bad(BAD_AGE, number, "age_at_report", message, age_text))
+            problems.append(bad(BAD_AGE, number, "age_at_report", message))
             age = None
         elif (
             known_year
@@ -430,27 +427,26 @@ class RowChecker:
             and birth_year is not None
             and year - birth_year - age not in (0, 1)
         ):
-            message = f"age {age} does not fit birth year {birth_year} and report year {year}"
-            problems.append(bad(AGE_MISMATCH, number, "age_at_report", message, age))
+            problems.append(bad(AGE_MISMATCH, number, "age_at_report", _AGE_MESSAGE))
 
         nationality = _country(nationality_text) if nationality_text else None
         if nationality_text and nationality is None:
             message = "use an ISO 3166-1 alpha-2 code such as NL"
-            problems.append(bad(BAD_COUNTRY, number, "nationality", message, nationality_text))
+            problems.append(bad(BAD_COUNTRY, number, "nationality", message))
         coe = _country(coe_text) if coe_text else None
         if coe_text and coe is None:
             message = "use an ISO 3166-1 alpha-2 code such as NL"
-            problems.append(bad(BAD_COUNTRY, number, "country_of_exploitation", message, coe_text))
+            problems.append(bad(BAD_COUNTRY, number, "country_of_exploitation", message))
 
         kinds, unknown_kinds = _kinds(kinds_text)
-        for part in unknown_kinds:
-            message = f"use {', '.join(sorted(_KINDS))}"
-            problems.append(bad(BAD_KIND, number, "exploitation", message, part))
+        if unknown_kinds:
+            message = f"{len(unknown_kinds)} unknown kind(s); use {', '.join(sorted(_KINDS))}"
+            problems.append(bad(BAD_KIND, number, "exploitation", message))
 
         sector = sector_text.lower() or None
         if sector is not None and sector not in _SECTOR:
             message = "not a sector code (see submission-format.md)"
-            problems.append(bad(BAD_CODE, number, "sector", message, sector_text))
+            problems.append(bad(BAD_CODE, number, "sector", message))
 
         coded = []
         for name, text, allowed in (
@@ -462,7 +458,7 @@ class RowChecker:
             value = text.lower()
             if value and value not in allowed:
                 message = f"use {', '.join(sorted(allowed))}"
-                problems.append(bad(BAD_CODE, number, name, message, text))
+                problems.append(bad(BAD_CODE, number, name, message))
             coded.append(value)
 
         if problems and any(p.severity is Severity.ERROR for p in problems):
@@ -489,6 +485,7 @@ class RowChecker:
         return staged, problems
 
 
+_AGE_MESSAGE = "the report year minus the birth year should be the age or one more"
 _UNLINKABLE_MESSAGE = (
     "the report has no pseudonym or Bloom filter; it is counted but can never "
     "be linked to other reports of the same person"

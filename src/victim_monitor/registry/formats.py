@@ -2,7 +2,9 @@
 
 Every container is turned into the same thing: a header (list of column names) and rows of
 text values numbered as a person sees the file. Checking the values is not done here but in
-:mod:`victim_monitor.registry.checks`.
+:mod:`victim_monitor.registry.checks`. Every format is read within the :class:`Limits` of
+:mod:`victim_monitor.registry.limits` (workbooks by :mod:`victim_monitor.registry.workbook`).
+No problem made here repeats a value from the file.
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from victim_monitor.problems import Problem, Severity, define
+from victim_monitor.registry.limits import LIMITS, TOO_LONG, TOO_MANY, Limits
 
 UNREADABLE = define("VM101", Severity.ERROR, "File cannot be read")
 UNSUPPORTED = define("VM107", Severity.ERROR, "Unsupported file type")
@@ -57,16 +59,61 @@ def file_format(path: Path) -> str:
     return fmt
 
 
-def open_rows(path: Path) -> Rows:
-    """Open ``path`` and read its header; rows are read lazily."""
+def open_rows(path: Path, limits: Limits = LIMITS) -> Rows:
+    """Open ``path`` and read its header; rows are read lazily, each within ``limits``."""
     fmt = file_format(path)
     if not path.is_file():
         raise UnreadableFileError(UNREADABLE("no such file", file=path.name))
-    reader = {"csv": _csv, "xlsx": _xlsx, "json": _json, "jsonl": _jsonl}[fmt]
-    header, rows = reader(path)
-    if not header:
-        raise UnreadableFileError(EMPTY("the file has no header row", file=path.name))
-    return Rows(path, fmt, header, rows)
+    if fmt == "xlsx":
+        from victim_monitor.registry.workbook import read_workbook  # it imports this module
+
+        header, rows = read_workbook(path, limits)
+    else:
+        header, rows = {"csv": _csv, "json": _json, "jsonl": _jsonl}[fmt](path, limits)
+    try:
+        if not header:
+            raise UnreadableFileError(EMPTY("the file has no header row", file=path.name))
+        _check_width(path.name, 1, header, limits)
+        _check_text(path.name, 1, header, limits)
+    except UnreadableFileError:
+        _close(rows)
+        raise
+    # The csv module already refuses a field over its limit, at no cost per row.
+    texts = fmt != "csv" or limits.max_cell_chars < csv.field_size_limit()
+    return Rows(path, fmt, header, _capped(path.name, rows, limits, texts=texts))
+
+
+def _capped(
+    file: str, rows: Iterator[tuple[int, list[str]]], limits: Limits, *, texts: bool
+) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for number, values in rows:
+            _check_width(file, number, values, limits)
+            if texts:
+                _check_text(file, number, values, limits)
+            yield number, values
+    finally:
+        _close(rows)
+
+
+def _check_width(file: str, row: int, values: list[str], limits: Limits) -> None:
+    if len(values) > limits.max_columns:
+        message = f"{len(values):,} columns; at most {limits.max_columns}"
+        raise UnreadableFileError(TOO_MANY(message, file=file, row=row))
+
+
+def _check_text(file: str, row: int, values: list[str], limits: Limits) -> None:
+    for position, value in enumerate(values, start=1):
+        if len(value) > limits.max_cell_chars:
+            message = f"a value of more than {limits.max_cell_chars:,} characters"
+            raise UnreadableFileError(
+                TOO_LONG(message, file=file, row=row, field=f"column {position}")
+            )
+
+
+def _close(rows: Iterator[tuple[int, list[str]]]) -> None:
+    if isinstance(rows, Generator):
+        rows.close()  # runs the reader's ``finally``, which closes the file
 
 
 def _decode_error(path: Path, row: int | None, exc: Exception) -> UnreadableFileError:
@@ -75,22 +122,27 @@ def _decode_error(path: Path, row: int | None, exc: Exception) -> UnreadableFile
     )
 
 
-def _csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _csv(path: Path, limits: Limits) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     handle = path.open("r", encoding="utf-8-sig", newline="")
+    # A header row is a few hundred characters; without a bound, a file without line breaks
+    # would be read whole into memory here.
+    longest = limits.max_columns * 1024
     try:
-        first = handle.readline()
+        first = handle.readline(longest + 1)
     except UnicodeDecodeError as exc:
         handle.close()
         raise _decode_error(path, 1, exc) from exc
+    if len(first) > longest:
+        handle.close()
+        message = f"a header row of more than {longest:,} characters"
+        raise UnreadableFileError(TOO_LONG(message, file=path.name, row=1))
     # Dutch Excel writes ';'; the header row decides (column names contain neither).
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
         header = next(csv.reader([first], delimiter=delimiter), [])
-    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+    except csv.Error as exc:
         handle.close()
-        raise UnreadableFileError(
-            UNREADABLE(f"malformed CSV ({exc})", file=path.name, row=1)
-        ) from exc
+        raise UnreadableFileError(_csv_error(path, 1, exc)) from exc
     if not header:
         handle.close()  # the rows below would never be read, nor the file closed
         return [], iter(())
@@ -105,16 +157,22 @@ def _csv(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
         except UnicodeDecodeError as exc:
             raise _decode_error(path, number + 1, exc) from exc
         except csv.Error as exc:
-            raise UnreadableFileError(
-                UNREADABLE(f"malformed CSV ({exc})", file=path.name, row=number + 1)
-            ) from exc
+            raise UnreadableFileError(_csv_error(path, number + 1, exc)) from exc
         finally:
             handle.close()
 
     return header, rows()
 
 
-def _cell(value: Any) -> str:
+def _csv_error(path: Path, row: int, exc: csv.Error) -> Problem:
+    # The csv module's messages name the fault, never the text ("line contains NUL").
+    if str(exc).startswith("field larger than field limit"):
+        message = f"a value of more than {csv.field_size_limit():,} characters"
+        return TOO_LONG(message, file=path.name, row=row)
+    return UNREADABLE(f"malformed CSV ({exc})", file=path.name, row=row)
+
+
+def cell_text(value: Any) -> str:
     """Text of one spreadsheet or JSON value, as a person would have typed it."""
     if value is None:
         return ""
@@ -127,56 +185,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
-    from openpyxl import load_workbook  # slow import, only for workbooks
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnreadableFileError(
-            UNREADABLE(f"not an Excel workbook ({exc})", file=path.name)
-        ) from exc
-    except Exception as exc:  # a damaged workbook can fail anywhere in openpyxl
-        raise UnreadableFileError(_damaged(path, None, exc)) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        values = sheet.iter_rows(values_only=True)
-        first = next(values, None)
-    except Exception as exc:
-        workbook.close()
-        raise UnreadableFileError(_damaged(path, 1, exc)) from exc
-    if first is None:
-        workbook.close()
-        return [], iter(())
-    header = [_cell(v) for v in first]
-    while header and not header[-1]:
-        header.pop()
-
-    def rows() -> Iterator[tuple[int, list[str]]]:
-        number = 1
-        try:
-            for number, raw in enumerate(values, start=2):
-                cells = [_cell(v) for v in raw]
-                # A sheet's row has no "missing fields": empty trailing cells are blanks.
-                while len(cells) > len(header) and not cells[-1].strip():
-                    cells.pop()
-                cells.extend([""] * (len(header) - len(cells)))
-                if any(c.strip() for c in cells):
-                    yield number, cells
-        except Exception as exc:
-            raise UnreadableFileError(_damaged(path, number + 1, exc)) from exc
-        finally:
-            workbook.close()
-
-    return header, rows()
-
-
-def _damaged(path: Path, row: int | None, exc: Exception) -> Problem:
-    # Only the kind of failure: openpyxl's messages may quote cell contents.
-    message = f"damaged Excel workbook ({type(exc).__name__}); save it again from Excel"
-    return UNREADABLE(message, file=path.name, row=row)
 
 
 def _object_rows(
@@ -194,7 +202,7 @@ def _object_rows(
     header = [str(k) for k in obj]
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        yield number, [_cell(v) for v in obj.values()]
+        yield number, [cell_text(v) for v in obj.values()]
         for n, item in objects:
             if not isinstance(item, dict):
                 raise UnreadableFileError(
@@ -203,12 +211,12 @@ def _object_rows(
             if list(item) != header and set(item) == set(header):
                 item = {k: item[k] for k in header}
             # Different keys give a row of another length, which checks report as VM201.
-            yield n, [_cell(v) for v in item.values()]
+            yield n, [cell_text(v) for v in item.values()]
 
     return header, rows()
 
 
-def _json(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _json(path: Path, _limits: Limits) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     try:
         data = json.loads(path.read_text("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -228,7 +236,7 @@ def _json(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     return _object_rows(path, enumerate(data, start=1))
 
 
-def _jsonl(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def _jsonl(path: Path, _limits: Limits) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     handle = path.open("r", encoding="utf-8-sig")
 
     def objects() -> Iterator[tuple[int, Any]]:

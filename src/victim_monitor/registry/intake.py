@@ -54,6 +54,7 @@ from victim_monitor.registry.formats import (
     file_format,
     open_rows,
 )
+from victim_monitor.registry.limits import LIMITS, Limits
 from victim_monitor.storage.bulk import insert_rows
 from victim_monitor.storage.schema import REPORT_FIELDS, organisations, reports, submissions
 
@@ -152,8 +153,13 @@ def import_submission(
     dry_run: bool = False,
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
+    limits: Limits = LIMITS,
 ) -> IntakeResult:
-    """Check ``path`` and, unless ``dry_run`` or it has errors, add its reports to the register."""
+    """Check ``path`` and, unless ``dry_run`` or it has errors, add its reports to the register.
+
+    A file over one of the ``limits`` (a workbook that unpacks too far, too many rows or
+    columns, a value too long) is rejected with a VM108-VM110 problem as soon as it shows.
+    """
     organisation = organisation.upper()
     name = path.name
     log = ProblemLog()
@@ -200,7 +206,7 @@ def import_submission(
         trans = conn.begin()
         try:
             staging.create(conn)
-            key_id, total = _stage(conn, staging, path, log, today, progress)
+            key_id, total = _stage(conn, staging, path, log, today, progress, limits)
             # Repeated cases and the merge look staged rows up by case reference (without
             # the index SQLite's merge scanned the staging table once per current report).
             Index("ix_intake_staging_case", staging.c.case_reference).create(conn)
@@ -256,11 +262,12 @@ def _stage(
     log: ProblemLog,
     today: dt.date | None,
     progress: Callable[[int], None] | None,
+    limits: Limits,
 ) -> tuple[str | None, int]:
     """Check every row; stage the good ones. Returns the file's key id and its row count."""
     name = path.name
     try:
-        rows = open_rows(path)
+        rows = open_rows(path, limits)
     except UnreadableFileError as exc:
         log.add(exc.problem)
         return None, 0
