@@ -5,12 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 OUT ?= out
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install demo test lint typecheck unit bench lock clean
 
-$(STAMP): pyproject.toml
+# The tested versions (constraints.txt) within pyproject's ranges.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -c constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +32,11 @@ typecheck: install
 
 unit: install
 	$(BIN)/pytest -n 2 --dist loadgroup
+
+## After upgrading packages in .venv and a green `make test`: record them as the tested set.
+lock: install
+	{ sed -n '1,/^# A plain/p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable; } > constraints.new
+	mv constraints.new constraints.txt
 
 bench: install
 	$(BIN)/python -m benchmarks
