@@ -30,10 +30,8 @@ from victim_monitor.web import (
     accounts,
     audit,
     create_app,
-    password_change,
     serve,
     throttle,
-    workspace,
 )
 from victim_monitor.web.accounts import AccountError, Role, create_user, set_password
 
@@ -199,11 +197,16 @@ def test_serve_trusts_no_proxy_unless_told(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(serve, "run", lambda settings, *args: seen.update(settings=settings))
     monkeypatch.delenv("VICTIM_MONITOR_FORWARDED_ALLOW_IPS", raising=False)
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    assert CliRunner().invoke(main, ["serve", "--database", url]).exit_code == 0
-    assert seen["settings"].forwarded_allow_ips == ()
-    told = ["serve", "--database", url, "--forwarded-allow-ips", "10.0.0.1, 192.168.0.0/16"]
-    assert CliRunner().invoke(main, told).exit_code == 0
-    assert seen["settings"].forwarded_allow_ips == ("10.0.0.1", "192.168.0.0/16")
+
+    def trusted(*args: str) -> tuple[str, ...]:
+        assert CliRunner().invoke(main, ["serve", "--database", url, *args]).exit_code == 0
+        return seen["settings"].forwarded_allow_ips
+
+    assert trusted() == ()
+    assert trusted("--forwarded-allow-ips", "10.0.0.1, 192.168.0.0/16") == (
+        "10.0.0.1",
+        "192.168.0.0/16",
+    )
     bad = CliRunner().invoke(main, ["serve", "--forwarded-allow-ips", "proxy.example"])
     assert bad.exit_code == 2
     assert "not an IP address or network" in bad.output
@@ -443,12 +446,13 @@ def test_password_hashing_runs_off_the_event_loop(
     app_client: TestClient, login: Login, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[bool] = []
-    monkeypatch.setattr(workspace, "authenticate", _off_the_loop(workspace.authenticate, calls))
+    web = "victim_monitor.web"
+    monkeypatch.setattr(
+        f"{web}.workspace.authenticate", _off_the_loop(accounts.authenticate, calls)
+    )
     assert log_in(_browser(app_client.app, OWNER), "staff", GUESS) == 401
     assert log_in(_browser(app_client.app, OWNER), "staff", PASSWORD) == 303
-    from victim_monitor.web import admin as admin_routes
-
-    monkeypatch.setattr(admin_routes, "create_user", _off_the_loop(admin_routes.create_user, calls))
+    monkeypatch.setattr(f"{web}.admin.create_user", _off_the_loop(accounts.create_user, calls))
     admin = login("admin")
     made = admin.post(
         "/en/admin/users",
@@ -456,12 +460,9 @@ def test_password_hashing_runs_off_the_event_loop(
               "role": "staff", "password": NEW_PASSWORD},
     )  # fmt: skip
     assert made.status_code == 303
-    monkeypatch.setattr(
-        password_change, "set_password", _off_the_loop(password_change.set_password, calls)
-    )
-    monkeypatch.setattr(
-        password_change, "authenticate", _off_the_loop(password_change.authenticate, calls)
-    )
+    for name in ("set_password", "authenticate"):
+        wrapped = _off_the_loop(getattr(accounts, name), calls)
+        monkeypatch.setattr(f"{web}.password_change.{name}", wrapped)
     client = login("staff")
     page = "/en/workspace/password"
     client.post(

@@ -90,6 +90,6 @@ async def password_change(request: Request, lang: str) -> Response:
     token = await run_in_threadpool(sessions.start, ctx.engine, user, ctx.settings.session_hours)
     log(request, user, "change_password", f"user:{user.username}", **attempt.detail())
     # A redirect, so that the page's forms carry a CSRF token of the new session.
-    response = RedirectResponse(f"/{language}/workspace/password?changed=1", status_code=303)
-    sessions.set_cookie(response, token, ctx.settings)
-    return response
+    done = RedirectResponse(f"/{language}/workspace/password?changed=1", status_code=303)
+    sessions.set_cookie(done, token, ctx.settings)
+    return done
