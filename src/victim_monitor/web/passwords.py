@@ -73,10 +73,10 @@ def _period(text: str) -> str:
 
 def _variants(folded: str) -> Iterator[str]:
     """The password, and the common word it may hide behind spaces, digits, symbols or a loop."""
+    joined = "".join(folded.split())
     yield folded
-    yield "".join(folded.split())
-    unit = _period(folded)
-    for word in {folded, unit}:
+    yield joined
+    for word in {folded, joined, _period(folded), _period(joined)}:
         core = word.strip(_EDGES)
         if len(core) >= MIN_NAME_IN_PASSWORD:
             yield core
