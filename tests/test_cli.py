@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -108,3 +110,25 @@ def test_link_and_review_on_a_small_register(tmp_path: Path) -> None:
     code, out = _run("review", "--decide", "999", "--same", "--reviewer", "r", "--database", db)
     assert code == 1
     assert "no pair #999" in out
+
+
+def test_starting_the_command_imports_no_stage() -> None:
+    """``--version`` and ``--help`` load click and rich only: no SciPy, pandas or stage (issue 15:
+    the estimation stage was imported for the ``--method`` choices, 2-4 s at every start)."""
+    probe = (
+        "import sys; from victim_monitor.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('scipy', 'pandas', 'numpy', 'sqlalchemy', 'victim_monitor.estimation')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert found[-1] == "[]"
+
+
+def test_an_unknown_estimation_method_is_refused_with_the_choices() -> None:
+    result = CliRunner().invoke(main, ["estimate", "table.csv", "--method", "nope"])
+    assert result.exit_code == 2
+    assert "'nope' is not one of 'stepwise'" in result.output
+    assert "latent-class" in result.output

@@ -340,6 +340,26 @@ def synthetic(
     )
 
 
+class _LazyChoice(click.Choice):  # type: ignore[type-arg]
+    """A choice whose values are loaded when first needed (to check a value or print help), so
+    that starting the command does not import the estimation stage (SciPy, pandas)."""
+
+    def __init__(self, load: Callable[[], list[str]]) -> None:
+        self._load = load
+        self._loaded: tuple[str, ...] | None = None
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        if self._loaded is None:
+            self._loaded = tuple(self._load())
+        return self._loaded
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass  # click.Choice.__init__ sets it; the loader decides
+
+
 def _estimation_methods() -> list[str]:
     from victim_monitor.estimation import METHODS
 
@@ -352,7 +372,7 @@ def _estimation_methods() -> list[str]:
     "--method",
     default="stepwise",
     show_default=True,
-    type=click.Choice(_estimation_methods()),
+    type=_LazyChoice(_estimation_methods),
     help="Model selection or model.",
 )
 @click.option(
