@@ -349,7 +349,7 @@ class _LazyChoice(click.Choice):  # type: ignore[type-arg]
         self._loaded: tuple[str, ...] | None = None
         super().__init__(())
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         if self._loaded is None:
             self._loaded = tuple(self._load())
