@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from click.testing import CliRunner
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from tests.registry import factory
 from tests.web.conftest import Login
@@ -28,6 +29,7 @@ from victim_monitor.registry.formats import UnreadableFileError
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.limits import LIMITS, Limits
 from victim_monitor.registry.workbook import check_directory
+from victim_monitor.storage.migrate import _config, upgrade
 from victim_monitor.storage.schema import submissions
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -418,3 +420,30 @@ def test_the_web_shows_no_identifier_from_a_raw_file(login: Login, tmp_path: Pat
     shown += staff.get(f"/en/workspace/submissions/{submission_id}").text
     for value in IDENTIFYING:
         assert value not in shown
+
+
+def test_problems_stored_before_lose_their_values_on_upgrade(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _import(engine, _raw_without_header(tmp_path))
+    old_style = [  # as intake stored them before issue 14
+        {"code": "VM102", "severity": "error", "file": "raw.csv", "row": 1, "field": "Nora",
+         "value": None, "message": "column 'Nora' is not part of submission format v1"},
+        {"code": "VM203", "severity": "error", "file": "raw.csv", "row": 2,
+         "field": "report_date", "value": "1971-04-28", "message": "write the date as YYYY-MM-DD"},
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(update(submissions).values(problems=old_style))
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    upgrade(engine)
+    with engine.connect() as conn:
+        stored = conn.execute(select(submissions.c.problems)).scalar_one()
+    assert "Nora" not in json.dumps(stored)
+    assert "1971" not in json.dumps(stored)
+    assert [(p["code"], p["field"], p["value"]) for p in stored] == [
+        ("VM102", None, None),
+        ("VM203", "report_date", None),
+    ]
