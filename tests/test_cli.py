@@ -132,3 +132,61 @@ def test_an_unknown_estimation_method_is_refused_with_the_choices() -> None:
     assert result.exit_code == 2
     assert "'nope' is not one of 'stepwise'" in result.output
     assert "latent-class" in result.output
+
+
+def _stopped(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_database_address_that_is_not_one_is_a_coded_problem(tmp_path: Path) -> None:
+    code, out, err = _stopped("status", "--database", str(tmp_path / "reg.db"))
+    assert (code, out) == (1, "")
+    assert err.startswith("VM901 error")
+    assert "write sqlite:/// before it" in err
+    code, out, err = _stopped("status", "--database", "mysql://someone:pw@host/db", "--json")
+    assert (code, out) == (1, "")
+    problem = json.loads(err)["problems"][0]
+    assert problem["code"] == "VM901"
+    assert "mysql is not supported" in problem["message"]
+    assert "pw" not in err
+
+
+def test_a_mistyped_register_is_not_made_anew(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.db"
+    code, _out, err = _stopped("status", "--database", f"sqlite:///{typo}")
+    assert code == 1
+    assert err.startswith("VM903 error")
+    assert "victim-monitor db upgrade" in err
+    assert not typo.exists()
+    code, _out, err = _stopped("link", "--database", f"sqlite:///{typo}", "--json")
+    assert json.loads(err)["problems"][0]["code"] == "VM903"
+    assert not typo.exists()
+
+
+def test_a_database_that_cannot_be_opened_is_a_coded_problem(tmp_path: Path) -> None:
+    good = factory.write_csv(tmp_path / "good.csv", factory.reports(3))
+    missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'r.db'}"
+    code, _out, err = _stopped("import", str(good), "--organisation", "ZC", "--database", missing)
+    assert code == 1
+    assert err.startswith("VM902 error")
+    assert "does its directory exist" in err
+    refused = "postgresql://postgres:hunter2@127.0.0.1:1/test"  # nothing listens on port 1
+    code, _out, err = _stopped("status", "--database", refused, "--json")
+    assert code == 1
+    problem = json.loads(err)["problems"][0]
+    assert problem["code"] == "VM902"
+    assert "hunter2" not in err
+    assert "postgres:***@127.0.0.1:1/test" in problem["message"]
+
+
+def test_the_demo_refuses_a_register_that_holds_submissions(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    good = factory.write_csv(tmp_path / "good.csv", factory.reports(3))
+    assert _run("import", str(good), "--organisation", "ZC", "--database", db)[0] == 0
+    args = ("demo", "--scale", "0.1", "--no-serve", "--out", str(tmp_path / "out"), "--database")
+    code, _out, err = _stopped(*args, db)
+    assert code == 1
+    assert err.startswith("VM904 error")
+    assert "holds 1 submissions" in err
+    assert not (tmp_path / "out" / "raw").exists()  # stopped before generating anything

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from victim_monitor import __version__
 from victim_monitor.config import ConfigError, Settings
+from victim_monitor.problems import ProblemError
 
 console = Console(stderr=True)
 
@@ -64,6 +65,23 @@ def _counter(description: str) -> Iterator[Callable[[int], None]]:
         yield lambda done: progress.update(task, completed=done)
 
 
+class _Stopped(click.ClickException):
+    """A command stopped by coded problems: each on standard error, as JSON under ``--json``."""
+
+    def __init__(self, error: ProblemError, as_json: bool) -> None:
+        super().__init__(str(error))
+        self.problems = error.problems
+        self.as_json = as_json
+
+    def show(self, file: Any = None) -> None:
+        if self.as_json:
+            payload = {"ok": False, "problems": [p.as_dict() for p in self.problems]}
+            click.echo(json.dumps(payload, indent=2, ensure_ascii=False), err=True)
+            return
+        for problem in self.problems:
+            click.echo(str(problem), err=True)
+
+
 class _LazyGroup(click.Group):
     """Commands that live in their stage's package are imported only when they are run.
 
@@ -81,6 +99,13 @@ class _LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        as_json = "--json" in [*ctx._protected_args, *ctx.args]
+        try:
+            return super().invoke(ctx)
+        except ProblemError as exc:  # coded problems no command handled: VM9xx and the like
+            raise _Stopped(exc, as_json) from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY:
@@ -221,7 +246,7 @@ def status(database: str | None, as_json: bool) -> None:
     from victim_monitor.registry.register import open_register
     from victim_monitor.registry.status import register_status
 
-    engine = open_register(_database(database), _settings().organisations_file)
+    engine = open_register(_database(database), _settings().organisations_file, create=False)
     result = register_status(engine)
     linked = linkage_status(engine)
     if as_json:
@@ -522,7 +547,7 @@ def link(
         )
     if thresholds is not None and not sensitivity:
         raise click.UsageError("--thresholds goes with --sensitivity")
-    engine = open_register(_database(database), _settings().organisations_file)
+    engine = open_register(_database(database), _settings().organisations_file, create=False)
     with _progress_bar() as bar:
         tasks: dict[str, Any] = {}
 
@@ -632,7 +657,7 @@ def review(
     if decision is not None and not deciding:
         raise click.UsageError("--same and --different go with --decide or --decide-reports")
     left, right = (_report_ref(reports[0]), _report_ref(reports[1])) if reports else (None, None)
-    engine = open_register(_database(database), _settings().organisations_file)
+    engine = open_register(_database(database), _settings().organisations_file, create=False)
     try:
         if pair_id is not None and decision is not None:
             pairs: tuple[ReviewPair, ...] = (

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import Engine, func, select
+
 from victim_monitor.linkage import LinkageStatus, LinkResult, link_register, linkage_status
 from victim_monitor.programme import ImportResult, import_example
 from victim_monitor.pseudonymise import encode_file, generate_key, write_key
@@ -23,6 +25,9 @@ from victim_monitor.registry.status import RegisterStatus, register_status
 from victim_monitor.reporting import FactsheetError, FactsheetResult, build_factsheet
 from victim_monitor.reporting.followup import followup_sections
 from victim_monitor.reporting.published import load_published
+from victim_monitor.storage.codes import NOT_EMPTY, DatabaseError
+from victim_monitor.storage.engine import shown_url
+from victim_monitor.storage.schema import submissions as submission_table
 from victim_monitor.synthetic import PopulationSummary, SyntheticConfig, generate, write
 
 DEMO_YEARS = (2014, 2015, 2016, 2017, 2018)
@@ -115,6 +120,18 @@ def _fresh(out: Path) -> None:
         old.unlink()
 
 
+def _require_empty(engine: Engine) -> None:
+    """A demo fills an empty register: run twice on one database it would count twice (VM904)."""
+    with engine.connect() as conn:
+        held = conn.scalar(select(func.count()).select_from(submission_table)) or 0
+    if held:
+        engine.dispose()
+        raise DatabaseError(
+            [NOT_EMPTY(f"{shown_url(engine.url)} holds {held} submissions; give the demo a new "
+                       "database (the default, out/demo.db, is made afresh each run)")]
+        )  # fmt: skip
+
+
 def run_demo(
     out: Path,
     *,
@@ -129,6 +146,8 @@ def run_demo(
     out.mkdir(parents=True, exist_ok=True)
     _fresh(out)
     url = database_url or f"sqlite:///{out / 'demo.db'}"
+    engine = open_register(url)
+    _require_empty(engine)
 
     step("generate synthetic population", 0, 1)
     population = generate(SyntheticConfig(years=years, seed=seed, scale=scale))
@@ -150,7 +169,6 @@ def run_demo(
         submissions.append(target)
         step("encode at each organisation", done + 1, len(files.raw))
 
-    engine = open_register(url)
     results: list[IntakeResult] = []
     for done, path in enumerate(submissions):
         organisation = path.stem.rsplit("-", 1)[0]

@@ -6,7 +6,8 @@ are defined once with :func:`define` and documented in ``docs/errors.md`` (a tes
 every defined code has its section there).
 
 Code ranges: VM1xx file, VM2xx row and field, VM3xx submission and register, VM4xx encoder
-input, VM5xx estimation input, VM6xx programme register import.
+input, VM5xx estimation input, VM6xx programme register import, VM7xx disclosure and
+publication, VM8xx factsheet, VM9xx configuration and database.
 """
 
 from __future__ import annotations
@@ -92,6 +93,16 @@ class Problem:
             "value": self.value,
             "message": self.message,
         }
+
+
+class ProblemError(Exception):
+    """Work stopped, with its coded problems (the command line prints them, JSON or text)."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        first = str(self.problems[0]) if self.problems else "stopped"
+        more = len(self.problems) - 1
+        super().__init__(first + (f" (and {more} more problems)" if more > 0 else ""))
 
 
 @dataclass(slots=True)

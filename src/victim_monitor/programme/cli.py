@@ -13,14 +13,16 @@ from sqlalchemy import Engine
 from victim_monitor.config import ConfigError, Settings
 
 
-def _engine(database: str | None) -> Engine:
+def _engine(database: str | None, *, create: bool = False) -> Engine:
     from victim_monitor.registry.register import open_register
 
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    return open_register(database or settings.database_url, settings.organisations_file)
+    return open_register(
+        database or settings.database_url, settings.organisations_file, create=create
+    )
 
 
 def _print_json(data: Any) -> None:
@@ -50,7 +52,7 @@ def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> N
     """Check a programme file (YAML or CSV) and write it into the register (all or nothing)."""
     from victim_monitor.programme.intake import import_programme
 
-    _report(import_programme(_engine(database), file, dry_run=dry_run), as_json)
+    _report(import_programme(_engine(database, create=True), file, dry_run=dry_run), as_json)
 
 
 @programme.command()

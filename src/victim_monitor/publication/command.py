@@ -77,7 +77,9 @@ def publish_command(
         last = None if previous is None else Release.from_json(previous.read_text("utf-8"))
     except (PublicationError, DisclosureError) as exc:
         raise click.ClickException(str(exc)) from exc
-    engine = open_register(database or settings.database_url, settings.organisations_file)
+    engine = open_register(
+        database or settings.database_url, settings.organisations_file, create=False
+    )
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),

@@ -37,7 +37,7 @@ def _followup(edition: str, database: str | None) -> dict[Lang, list[Section]]:
         url = database or Settings.from_env().database_url
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    engine = open_register(url)
+    engine = open_register(url, create=False)
     try:
         return followup_sections(engine, edition)
     except NotFoundError as exc:

@@ -7,15 +7,74 @@ foreign keys on; PostgreSQL goes through psycopg 3.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from victim_monitor.storage.codes import NO_REGISTER, UNREACHABLE, URL_INVALID, DatabaseError
+
+BACKENDS = ("sqlite", "postgresql")
+EXAMPLES = "a SQLite file is sqlite:///path/register.db, PostgreSQL postgresql://user@host/database"
+
+
+def check_url(url: str) -> URL:
+    """``url`` parsed, if it is a SQLite or PostgreSQL URL (VM901 otherwise; a password in it
+    is never repeated)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        hint = " (a file path? write sqlite:/// before it)" if "://" not in url else ""
+        shown = url if "@" not in url else url.split("@")[-1]
+        raise DatabaseError(
+            [URL_INVALID(f"{shown[:80]!r} is not a database URL{hint}: {EXAMPLES}")]
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in BACKENDS:
+        raise DatabaseError(
+            [URL_INVALID(f"{backend} is not supported, only SQLite and PostgreSQL: {EXAMPLES}")]
+        )
+    return parsed
+
+
+def shown_url(url: str | URL) -> str:
+    """The URL as it may be shown: without its password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def unreachable(exc: DBAPIError, url: str | URL) -> DatabaseError:
+    """VM902 for a database that refused or failed to open: the driver's first line."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    if "unable to open database file" in reason:
+        reason += " (does its directory exist, and may it be written?)"
+    return DatabaseError([UNREACHABLE(f"{shown_url(url)}: {reason}")])
+
+
+def require_register(engine: Engine) -> None:
+    """VM903 unless ``engine`` holds a register (a SQLite file that exists, a database with the
+    register's tables): a mistyped address does not silently make a new, empty register."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite":
+        if database and database != ":memory:" and not Path(database).is_file():
+            raise DatabaseError([NO_REGISTER(f"{shown_url(engine.url)}: no such file; {_MAKE}")])
+        return
+    try:
+        with engine.connect() as conn:
+            found = inspect(conn).has_table("alembic_version")
+    except DBAPIError as exc:
+        raise unreachable(exc, engine.url) from exc
+    if not found:
+        raise DatabaseError([NO_REGISTER(f"{shown_url(engine.url)}: no register tables; {_MAKE}")])
+
+
+_MAKE = "check the address, or make a register with `victim-monitor db upgrade --database URL`"
 
 
 def normalise_url(url: str) -> str:
     """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
-    parsed = make_url(url)
+    parsed = check_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)

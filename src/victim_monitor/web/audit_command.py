@@ -33,7 +33,9 @@ def _open(database: str | None) -> tuple[Engine, bytes | None]:
         key = audit_key()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    return open_register(database or settings.database_url, settings.organisations_file), key
+    return open_register(
+        database or settings.database_url, settings.organisations_file, create=False
+    ), key
 
 
 @click.group()
