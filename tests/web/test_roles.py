@@ -71,6 +71,8 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/api/workspace/persons/{person_id}"): frozenset({"staff"}),
     ("GET", "/{lang:lang}/workspace/publish"): frozenset({"analyst"}),
     ("POST", "/{lang:lang}/workspace/publish"): frozenset({"analyst"}),
+    ("GET", "/{lang:lang}/workspace/jobs/{job_id}"): frozenset({"analyst"}),
+    ("GET", "/api/workspace/jobs/{job_id}"): frozenset({"analyst"}),
     ("GET", "/{lang:lang}/workspace/key"): frozenset({"reporter", "other_reporter"}),
     ("GET", "/{lang:lang}/workspace/encode"): frozenset({"reporter", "other_reporter"}),
     ("GET", "/{lang:lang}/admin/users"): frozenset({"admin"}),
@@ -104,6 +106,7 @@ def _url(path: str, register: Register) -> str:
         "{code}": "VB-01",
         "{edition}": "2014-2018",
         "{number}": "1",
+        "{job_id}": "no-such-job-0123456789",
     }
     for key, value in values.items():
         path = path.replace(key, value)

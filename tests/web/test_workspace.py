@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +17,16 @@ from tests.web.conftest import PASSWORD, Login, csrf_of, log_in
 from tests.web.register import Register, bad_file, fixed_file, populate
 from victim_monitor.storage.schema import audit_events, pair_decisions
 from victim_monitor.web import audit
+
+
+def wait_for_job(client: TestClient, job_id: str, seconds: float = 120) -> dict[str, Any]:
+    """The job's JSON once it has finished (its page refreshes itself until then)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        job: dict[str, Any] = client.get(f"/api/workspace/jobs/{job_id}").json()
+        if job["state"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -196,12 +208,18 @@ def test_analyst_publishes_and_the_dashboard_shows_it(
         "/en/workspace/publish", data={"csrf_token": token, "year_from": "x", "year_to": "2018"}
     )
     assert bad.status_code == 422
-    done = client.post(
+    started = client.post(
         "/en/workspace/publish",
         data={"csrf_token": token, "year_from": "2018", "year_to": "2018"},
     )
-    assert done.status_code == 200, done.text
+    assert started.status_code == 303, started.text  # to the job's page
+    job_page = started.headers["location"]
+    job = wait_for_job(client, job_page.rsplit("/", 1)[1])
+    assert job["state"] == "done", job
+    done = client.get(job_page)
+    assert done.status_code == 200
     assert "audit passed" in done.text
+    assert "refresh" not in done.headers  # a finished job's page stays
     overview = client.get("/api/overview").json()
     assert overview["years"] == ["2018"]
     # One person is below every threshold: the year total is published suppressed, not as 1.

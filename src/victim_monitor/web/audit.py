@@ -190,8 +190,20 @@ def append(
     The first append under a key writes the ``audit_keyed`` event first. An unkeyed append to
     a keyed trail is refused (:class:`AuditKeyError`): it would break the chain.
     """
-    key = _KEYS.get(engine)
-    row: dict[str, Any] = {
+    row = event_row(actor, role, action, record, screen, detail)
+    return append_rows(engine, [row])[0]
+
+
+def event_row(
+    actor: str,
+    role: str,
+    action: str,
+    record: str = "",
+    screen: str = "",
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One event as :func:`append_rows` takes it, stamped now and cut to the columns' sizes."""
+    return {
         "at": dt.datetime.now(dt.UTC),
         "actor": actor[:64],
         "role": role[:16],
@@ -200,16 +212,30 @@ def append(
         "screen": screen[:200],
         "detail": dict(detail or {}),
     }
+
+
+def append_rows(engine: Engine, rows: list[dict[str, Any]]) -> list[str]:
+    """Add events (from :func:`event_row`) in order, in one transaction; returns their hashes.
+
+    One commit for many events: a busy workspace's appends share the commit's fsync
+    (:mod:`victim_monitor.web.audit_batch`).
+    """
+    key = _KEYS.get(engine)
+    hashes: list[str] = []
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         _lock(conn)
         last_id, prev_hash = _tail(conn)
         keyed_by = _keyed_by(conn)
         if key is None and keyed_by is not None:
             raise AuditKeyError(f"the audit trail is keyed (key {keyed_by}): no audit key is set")
-        if key is not None and keyed_by is None:
+        if key is not None and keyed_by is None and rows:
             last_id += 1
-            prev_hash = _insert(conn, key, last_id, prev_hash, **_keyed_row(key, row["at"]))
-        return _insert(conn, key, last_id + 1, prev_hash, **row)
+            prev_hash = _insert(conn, key, last_id, prev_hash, **_keyed_row(key, rows[0]["at"]))
+        for row in rows:
+            last_id += 1
+            prev_hash = _insert(conn, key, last_id, prev_hash, **row)
+            hashes.append(prev_hash)
+    return hashes
 
 
 def _tail(conn: Connection) -> tuple[int, str]:

@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from starlette.convertors import Convertor, register_url_convertor
 
-from victim_monitor.web import audit, sessions
+from victim_monitor.web import audit_batch, sessions
 from victim_monitor.web.accounts import ROLE_LABELS, Role, User
 from victim_monitor.web.i18n import LANGS, Lang, category, dimension, translator
 from victim_monitor.web.limits import FORM, FormLimits, first_part
@@ -92,7 +92,7 @@ def require(request: Request, right: str) -> User:
     if user is None:
         raise HTTPException(401)
     if not may(user, right):
-        audit.append(
+        audit_batch.append(
             context(request).engine,
             actor=user.username,
             role=user.role.value,
@@ -106,7 +106,7 @@ def require(request: Request, right: str) -> User:
 
 def log(request: Request, user: User, action: str, record: str, **detail: Any) -> None:
     """Record a read of person-level data or a change, with the screen it happened on."""
-    audit.append(
+    audit_batch.append(
         context(request).engine,
         actor=user.username,
         role=user.role.value,

@@ -27,11 +27,20 @@ class PublishResult:
     summary: str
 
 
-def publish(engine: Engine, years: Sequence[int], out: Path) -> PublishResult:
-    """Publish ``years`` from the register into ``out`` (replaced only when all went well)."""
+def check_years(years: Sequence[int]) -> tuple[int, ...]:
+    """``years`` as a tuple, or :class:`PublishError` when they are no range of 1-50 years."""
     span = tuple(years)
     if not span or len(span) > 50:
         raise PublishError("choose a range of at most 50 years")
+    return span
+
+
+def publish(engine: Engine, years: Sequence[int], out: Path) -> PublishResult:
+    """Publish ``years`` from the register into ``out`` (replaced only when all went well).
+
+    Seconds to minutes of work: the web app runs it as a job (:mod:`victim_monitor.web.jobs`).
+    """
+    span = check_years(years)
     try:
         result = publish_years(engine, span, out)
     except PublicationError as exc:

@@ -3,16 +3,24 @@
 Every page names the right it needs (:data:`victim_monitor.web.deps.RIGHTS`); reporters are
 confined to their organisation inside the queries. Every read of person-level data and every
 change goes to the audit trail. Forms carry CSRF tokens; login is throttled.
+
+Nothing here blocks the event loop: page routes are plain functions (FastAPI runs them in its
+thread pool), a form's handler reads the body on the loop and does the rest in a thread, an
+upload's intake runs in a thread of its own limiter (:data:`INTAKE`) and a publication is a job
+(:mod:`victim_monitor.web.jobs`) with a page of its own.
 """
 
 from __future__ import annotations
 
 import re
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -26,7 +34,7 @@ from victim_monitor.linkage import (
 )
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.status import SubmissionLine
-from victim_monitor.web import sessions, throttle
+from victim_monitor.web import audit_batch, jobs, sessions, throttle
 from victim_monitor.web.accounts import User, authenticate, username_key
 from victim_monitor.web.deps import (
     RecordId,
@@ -41,7 +49,7 @@ from victim_monitor.web.deps import (
 )
 from victim_monitor.web.i18n import Lang
 from victim_monitor.web.limits import UPLOAD
-from victim_monitor.web.publishing import PublishError, PublishResult, publish
+from victim_monitor.web.publishing import PublishError, check_years, publish
 from victim_monitor.web.records import (
     PersonDetail,
     PersonRow,
@@ -54,6 +62,12 @@ from victim_monitor.web.records import (
 from victim_monitor.web.security import client_address
 
 router = APIRouter()
+
+# Intakes at once per worker process; more wait their turn. A limiter of their own, so that
+# uploads never take the threads that serve pages (an intake can take seconds to minutes).
+INTAKE = anyio.CapacityLimiter(2)
+PUBLISH_JOB = "publish"
+REFRESH_SECONDS = 2  # how often a job's page reloads itself while the job runs
 
 MAX_NAME = 120  # characters of an uploaded file's stored name
 ENCODER = Path(__file__).parent / "static" / "encoder" / "encoder.js"
@@ -113,6 +127,13 @@ async def login(request: Request, lang: str) -> Response:
     return response
 
 
+def _logout(request: Request) -> None:
+    user = current_user(request)
+    if user is not None:
+        log(request, user, "logout", f"user:{user.username}")
+    sessions.end(context(request).engine, request.cookies.get(sessions.COOKIE))
+
+
 def throttled(request: Request, lang: Lang, verdict: throttle.Verdict, **values: Any) -> Response:
     """429 with ``Retry-After``: the login page saying how long to wait."""
     response = render(
@@ -132,10 +153,7 @@ def throttled(request: Request, lang: Lang, verdict: throttle.Verdict, **values:
 async def logout(request: Request, lang: str) -> RedirectResponse:
     language = check_lang(lang)
     await check_csrf(request)
-    user = current_user(request)
-    if user is not None:
-        log(request, user, "logout", f"user:{user.username}")
-    sessions.end(context(request).engine, request.cookies.get(sessions.COOKIE))
+    await run_in_threadpool(_logout, request)
     response = RedirectResponse(f"/{language}/", status_code=303)
     response.delete_cookie(sessions.COOKIE)
     return response
@@ -214,36 +232,28 @@ def stored_name(filename: str | None) -> str:
     return f"{stem[: MAX_NAME - len(extension) - 1]}.{extension}"
 
 
-async def _store_upload(upload: UploadFile, folder: Path, max_mb: int) -> Path:
+def _store_upload(upload: UploadFile, folder: Path, max_mb: int) -> Path:
     target = folder / stored_name(upload.filename)
     size = 0
     try:
         with target.open("wb") as handle:
-            while chunk := await upload.read(1 << 20):
+            while chunk := upload.file.read(1 << 20):
                 size += len(chunk)
                 if size > max_mb << 20:
                     raise HTTPException(413, f"a submission may be at most {max_mb} MB")
                 handle.write(chunk)
     finally:
-        await upload.close()
+        upload.file.close()
     return target
 
 
-@router.post(
-    "/{lang:lang}/workspace/submissions", response_class=HTMLResponse, include_in_schema=False
-)
-async def upload(request: Request, lang: str) -> Response:
-    language = check_lang(lang)
-    user = require(request, "submit")  # first: an anonymous upload's body is never read
-    form = await check_csrf(request, UPLOAD)
+def _intake(request: Request, user: User, upload_file: UploadFile) -> Response:
+    """Store the uploaded file, import it, log it and answer (in an :data:`INTAKE` thread)."""
     assert user.organisation is not None
-    upload_file = form.get("file")
-    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
-        raise HTTPException(400, "choose a file to upload")
+    ctx = context(request)
     with tempfile.TemporaryDirectory(prefix="vm-upload-") as folder:
-        max_mb = context(request).settings.max_upload_mb
-        path = await _store_upload(upload_file, Path(folder), max_mb)
-        result: IntakeResult = import_submission(context(request).engine, path, user.organisation)
+        path = _store_upload(upload_file, Path(folder), ctx.settings.max_upload_mb)
+        result: IntakeResult = import_submission(ctx.engine, path, user.organisation)
     log(
         request,
         user,
@@ -254,12 +264,30 @@ async def upload(request: Request, lang: str) -> Response:
         rows=result.rows_total,
         errors=result.errors,
     )
+    language = check_lang(request.path_params["lang"])
     if result.submission_id is not None:
         return RedirectResponse(
             f"/{language}/workspace/submissions/{result.submission_id}", status_code=303
         )
-    rows = list_submissions(context(request).engine, user.organisation)
+    rows = list_submissions(ctx.engine, user.organisation)
     return render(request, "submissions.html", language, status_code=422, rows=rows, result=result)
+
+
+@router.post(
+    "/{lang:lang}/workspace/submissions", response_class=HTMLResponse, include_in_schema=False
+)
+async def upload(request: Request, lang: str) -> Response:
+    check_lang(lang)
+    # First: an anonymous upload's body is never read.
+    user = await run_in_threadpool(require, request, "submit")
+    form = await check_csrf(request, UPLOAD)
+    upload_file = form.get("file")
+    if not isinstance(upload_file, UploadFile) or not upload_file.filename:
+        raise HTTPException(400, "choose a file to upload")
+    # The file's checks and import run in a thread: the event loop serves other requests.
+    return await anyio.to_thread.run_sync(
+        _intake, request, user, upload_file, limiter=INTAKE, abandon_on_cancel=False
+    )
 
 
 def _detail(request: Request, submission_id: RecordId) -> SubmissionDetail:
@@ -321,15 +349,19 @@ def review_json(request: Request, status: Status = "pending") -> list[dict[str, 
 async def decide(request: Request, lang: str, pair_id: RecordId) -> Response:
     language = check_lang(lang)
     form = await check_csrf(request)
-    user = require(request, "review")
     decision = str(form.get("decision", ""))
     reason = str(form.get("reason", ""))[:500]
+    await run_in_threadpool(_decide, request, pair_id, decision, reason)
+    return RedirectResponse(f"/{language}/workspace/review", status_code=303)
+
+
+def _decide(request: Request, pair_id: int, decision: str, reason: str) -> None:
+    user = require(request, "review")
     try:
         record_decision(context(request).engine, pair_id, decision, user.username, reason)
     except ReviewError as exc:
         raise HTTPException(422, str(exc)) from exc
     log(request, user, "decide", f"pair:{pair_id}", decision=decision, reason=reason)
-    return RedirectResponse(f"/{language}/workspace/review", status_code=303)
 
 
 # --- persons -------------------------------------------------------------------------------
@@ -391,31 +423,94 @@ def person_json(request: Request, person_id: RecordId) -> PersonDetail:
 def publish_page(request: Request, lang: str) -> HTMLResponse:
     language = check_lang(lang)
     require(request, "publish")
-    return render(request, "publish.html", language, result=None, error=None)
+    running = jobs.runner(request).active(PUBLISH_JOB)
+    return render(request, "publish.html", language, result=None, error=None, running=running)
 
 
 @router.post("/{lang:lang}/workspace/publish", response_class=HTMLResponse, include_in_schema=False)
-async def publish_action(request: Request, lang: str) -> HTMLResponse:
-    language = check_lang(lang)
+async def publish_action(request: Request, lang: str) -> Response:
+    """Start a publication as a job and go to its page (one publication at a time)."""
+    check_lang(lang)
     form = await check_csrf(request)
+    return await run_in_threadpool(_start_publish, request, form)
+
+
+def _start_publish(request: Request, form: dict[str, Any]) -> Response:
+    language = check_lang(request.path_params["lang"])
     user = require(request, "publish")
     ctx = context(request)
-    result: PublishResult | None = None
-    error = None
     try:
         first, last = int(str(form.get("year_from", ""))), int(str(form.get("year_to", "")))
-        result = publish(ctx.engine, range(first, last + 1), ctx.settings.release_dir)
+        years = range(first, last + 1)
+        check_years(years)
     except (ValueError, PublishError) as exc:
-        error = str(exc)
-    log(request, user, "publish", "release", ok=result is not None, error=error or "")
-    return render(
-        request,
-        "publish.html",
-        language,
-        status_code=200 if result else 422,
-        result=result,
-        error=error,
+        log(request, user, "publish", "release", ok=False, error=str(exc))
+        return render(
+            request, "publish.html", language, status_code=422, result=None, error=str(exc)
+        )
+    runner = jobs.runner(request)
+    job = runner.active(PUBLISH_JOB)
+    if job is None:
+        work = partial(_publish, ctx.engine, years, ctx.settings.release_dir)
+        finish = partial(_published, ctx.engine, user, request.url.path, years)
+        job = runner.submit(PUBLISH_JOB, user.username, work, finish)
+        log(request, user, "publish_start", f"job:{job.id}", years=f"{first}-{last}")
+    return RedirectResponse(f"/{language}/workspace/jobs/{job.id}", status_code=303)
+
+
+def _publish(engine: Any, years: range, out: Path) -> str:
+    try:
+        return publish(engine, years, out).summary
+    except PublishError as exc:
+        raise jobs.JobError(str(exc)) from exc
+
+
+def _published(engine: Any, user: User, screen: str, years: range, job: jobs.Job) -> None:
+    """The publication's audit event, when its job ends (in the job's thread)."""
+    audit_batch.append(
+        engine,
+        actor=user.username,
+        role=user.role.value,
+        action="publish",
+        record="release",
+        screen=screen,
+        detail={
+            "ok": job.state == "done",
+            "error": job.error,
+            "job": job.id,
+            "years": f"{years[0]}-{years[-1]}",
+        },
     )
+
+
+JobId = Annotated[str, PathParam(pattern=jobs.ID_PATTERN)]
+
+
+def _job(request: Request, job_id: str) -> jobs.Job:
+    require(request, "publish")  # the only kind of job so far
+    job = jobs.runner(request).get(job_id)
+    if job is None:
+        raise HTTPException(404, "no such job in this server process (it may have restarted)")
+    return job
+
+
+@router.get(
+    "/{lang:lang}/workspace/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False
+)
+def job_page(request: Request, lang: str, job_id: JobId) -> HTMLResponse:
+    """A job's state; the page reloads itself (``Refresh`` header) until the job is done."""
+    language = check_lang(lang)
+    job = _job(request, job_id)
+    response = render(request, "job.html", language, job=job)
+    if not job.finished:
+        response.headers["Refresh"] = str(REFRESH_SECONDS)  # no script: the CSP stays strict
+    return response
+
+
+@router.get("/api/workspace/jobs/{job_id}", tags=["workspace"])
+def job_json(request: Request, job_id: JobId) -> jobs.Job:
+    """A workspace job (a publication): queued, running, done (with its summary) or failed."""
+    return _job(request, job_id)
 
 
 # --- key file ------------------------------------------------------------------------------
