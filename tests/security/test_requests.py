@@ -20,7 +20,9 @@ from starlette.types import Message
 
 from tests.web.conftest import Login, csrf_of, log_in
 from tests.web.register import fixed_file
+from victim_monitor.config import ConfigError
 from victim_monitor.web import WebSettings, create_app
+from victim_monitor.web.workspace import stored_name
 
 CHUNK = 64 * 1024
 MB = 1024 * 1024
@@ -319,3 +321,28 @@ def test_a_long_file_name_keeps_its_extension(login: Login, tmp_path: Path) -> N
     assert stored.endswith(".csv")
     assert len(stored) <= 120
     assert re.fullmatch(r"verslag-a+\.csv", stored)
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("a" * 200 + ".xlsx", "a" * 115 + ".xlsx"),
+        ("../../etc/passwd.csv", "passwd.csv"),
+        ("..", "submission.csv"),
+        (".csv", "csv"),
+        ("C:\\Users\\x\\meldingen 2018 (1).csv", "C_Users_x_meldingen_2018_1_.csv"),
+        ("z" * 300, "z" * 120),
+        (None, "submission.csv"),
+    ],
+)
+def test_stored_names_are_safe_and_keep_the_extension(given: str | None, stored: str) -> None:
+    assert stored_name(given) == stored
+
+
+def test_the_upload_maximum_is_a_validated_setting() -> None:
+    env = {"VICTIM_MONITOR_DATABASE_URL": "sqlite://"}
+    assert WebSettings.from_env(env).max_upload_mb == 50
+    assert WebSettings.from_env(env | {"VICTIM_MONITOR_MAX_UPLOAD_MB": "7"}).max_upload_mb == 7
+    for bad in ("0", "2000", "ten", "-5"):
+        with pytest.raises(ConfigError):
+            WebSettings.from_env(env | {"VICTIM_MONITOR_MAX_UPLOAD_MB": bad})
