@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from victim_monitor.vocab import Label
+
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
 
@@ -52,11 +54,18 @@ FORM = FormLimits(files=0, fields=32, field_bytes=TEXT_FORM_BYTES)
 UPLOAD = FormLimits(files=1, fields=4, field_bytes=1024)
 
 
+TOO_LARGE = Label(
+    "Het verzoek is te groot: hoogstens {size}.", "The request is too large: at most {size}."
+)
+
+
 class BodyTooLarge(HTTPException):
     """A body passed its limit while it was read."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body may be at most {limit:,} bytes")
+    def __init__(self, limit: int, path: str) -> None:
+        size = f"{limit >> 20} MB" if limit >= 1 << 20 else f"{limit >> 10} KiB"
+        words = TOO_LARGE.nl if path.startswith("/nl") else TOO_LARGE.en
+        super().__init__(413, words.format(size=size))
 
 
 def body_limit(method: str, path: str, content_type: str, upload_bytes: int) -> int:
@@ -99,7 +108,7 @@ class BodyLimit:
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             bad = not declared.isdigit()
-            detail = "bad Content-Length" if bad else str(BodyTooLarge(limit).detail)
+            detail = "bad Content-Length" if bad else str(BodyTooLarge(limit, path).detail)
             await _refusal(path, 400 if bad else 413, detail)(scope, receive, send)
             return
         received = 0
@@ -111,7 +120,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise BodyTooLarge(limit)
+                    raise BodyTooLarge(limit, path)
             return message
 
         async def watched(message: Message) -> None:
