@@ -254,6 +254,32 @@ def test_too_many_parts_or_too_much_in_all_is_refused(engine: Engine, tmp_path: 
     assert "the workbook unpacks to" in result.problems[0].message
 
 
+def test_a_zip_directory_too_large_is_refused_before_zipfile_parses_it(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # zipfile holds some 500 bytes per listed part: a 50 MB file could list a million.
+    listed = workbook(tmp_path / "listed.xlsx", _submission_rows(), parts=200)
+    data = bytearray(workbook(tmp_path / "zip64.xlsx", _submission_rows()).read_bytes())
+    # The same directory claimed 1 GB large through zip64 end records (as zipfile reads them).
+    end = data.rfind(b"PK\x05\x06")
+    zip64 = b"PK\x06\x06" + (44).to_bytes(8, "little") + bytes(28) + (10**9).to_bytes(8, "little")
+    zip64 += bytes(8)
+    locator = b"PK\x06\x07" + bytes(4) + end.to_bytes(8, "little") + (1).to_bytes(4, "little")
+    forged = tmp_path / "forged.xlsx"
+    forged.write_bytes(bytes(data[:end]) + zip64 + locator + bytes(data[end:]))
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("zipfile was asked to read a refused directory")
+
+    monkeypatch.setattr(zipfile, "ZipFile", refuse)
+    result = _import(engine, listed, limits=Limits(max_members=10))
+    assert _codes(result) == ["VM108"]
+    assert "zip directory" in result.problems[0].message
+    result = _import(engine, forged)
+    assert _codes(result) == ["VM108"]
+    assert "1,000,000,000 bytes" in result.problems[0].message
+
+
 def test_a_shared_string_table_is_known_by_its_content_not_its_name(
     engine: Engine, tmp_path: Path, unparsed: None
 ) -> None:

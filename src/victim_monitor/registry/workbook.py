@@ -4,9 +4,10 @@ An XLSX file is a zip of XML parts: a few megabytes can unpack to gigabytes, and
 loads the shared-string table whole and holds a row's cells at once. So two cheap gates come
 before openpyxl parses anything:
 
-1. The zip directory: the number of parts, each part's unpacked size and compression ratio,
-   and their total. :mod:`zipfile` stops a part at its declared size (and then checks its
-   CRC), so the declared sizes bound what any reader of the part gets.
+1. The zip directory: its own size (read from the end record before :mod:`zipfile` parses
+   it), the number of parts, each part's unpacked size and compression ratio, and their
+   total. :mod:`zipfile` stops a part at its declared size (and then checks its CRC), so the
+   declared sizes bound what any reader of the part gets.
 2. A streaming scan of every part with expat, in constant memory. A part's root element says
    what it is, whatever the part is called: a worksheet's row numbers, cells per row, column
    letters and text per cell; a shared-string table's entries and their length; elements
@@ -34,6 +35,13 @@ from victim_monitor.registry.formats import UNREADABLE, UnreadableFileError, cel
 from victim_monitor.registry.limits import MIB, TOO_BIG_UNPACKED, TOO_LONG, TOO_MANY, Limits
 
 CHUNK = 1 << 16  # bytes of a part fed to expat at a time
+# A directory entry is 46 bytes, its name (Excel's are under 40) and extra fields: 1 KiB is
+# ample. zipfile holds a ZipInfo of some 500 bytes per entry, so the directory is bounded
+# before it is parsed (a 50 MB file could list a million parts).
+ENTRY_BYTES = 1024
+_END = b"PK\x05\x06"  # end of central directory record
+_END64_LOCATOR = b"PK\x06\x07"
+_END64 = b"PK\x06\x06"
 SHARED_STRINGS = "xl/sharedStrings.xml"
 _SHEET = re.compile(r"xl/worksheets/sheet[0-9]{1,5}\.xml")
 _LETTERS = re.compile(r"[A-Za-z]+")
@@ -62,6 +70,13 @@ def read_workbook(path: Path, limits: Limits) -> tuple[Header, NumberedRows]:
 def check_workbook(path: Path, limits: Limits) -> None:
     """Raise :class:`UnreadableFileError` if the workbook is over a limit or not a zip."""
     try:
+        directory = _directory_size(path)
+        if directory is not None and directory > limits.max_members * ENTRY_BYTES:
+            message = (
+                f"the workbook's zip directory takes {directory:,} bytes; "
+                f"at most {limits.max_members * ENTRY_BYTES:,} ({limits.max_members} parts)"
+            )
+            raise _too_big(path.name, message)
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
             check_directory(parts, path.name, limits)
@@ -71,6 +86,26 @@ def check_workbook(path: Path, limits: Limits) -> None:
                         _Scan(path.name, _role(number, info), info.file_size, limits).run(stream)
     except _ZIP_ERRORS as exc:
         raise UnreadableFileError(_not_a_workbook(path.name, exc)) from exc
+
+
+def _directory_size(path: Path) -> int | None:
+    """The central directory's size as its end record gives it, the record found as zipfile
+    finds it; None when there is none (then zipfile refuses the file itself)."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - (76 + 22 + 0xFFFF)))  # zip64 records, end record, comment
+        tail = handle.read()
+    if tail[-22:-18] == _END and tail[-2:] == b"\0\0":
+        at = len(tail) - 22  # without a comment
+    else:
+        at = tail.rfind(_END, max(0, len(tail) - 22 - 0xFFFF))
+        if at < 0 or len(tail) < at + 22:
+            return None
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    # Zip64: the locator just before the end record, and the zip64 record just before that.
+    if at >= 76 and tail[at - 20 : at - 16] == _END64_LOCATOR and tail[at - 76 : at - 72] == _END64:
+        directory = max(directory, int.from_bytes(tail[at - 36 : at - 28], "little"))
+    return directory
 
 
 def check_directory(parts: list[zipfile.ZipInfo], file: str, limits: Limits) -> None:
