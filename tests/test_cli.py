@@ -22,9 +22,12 @@ def _run(*args: str) -> tuple[int, str]:
 def test_import_then_status(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'r.db'}"
     good = factory.write_csv(tmp_path / "good.csv", factory.reports(12))
-    code, out = _run("import", str(good), "--organisation", "ZC", "--database", db, "--json")
-    assert code == 0
-    assert json.loads(out)["rows"]["new"] == 12
+    first = CliRunner().invoke(
+        main, ["import", str(good), "--organisation", "ZC", "--database", db, "--json"]
+    )
+    assert first.exit_code == 0
+    assert json.loads(first.stdout)["rows"]["new"] == 12
+    assert first.stderr == f"made a new register at {db}\n"  # import says so
     code, out = _run("import", str(good), "-o", "ZC", "--database", db)
     assert code == 0
     assert "duplicate" in out
@@ -141,11 +144,11 @@ def _stopped(*args: str) -> tuple[int, str, str]:
 
 def test_a_database_address_that_is_not_one_is_a_coded_problem(tmp_path: Path) -> None:
     code, out, err = _stopped("status", "--database", str(tmp_path / "reg.db"))
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     assert err.startswith("VM901 error")
     assert "write sqlite:/// before it" in err
     code, out, err = _stopped("status", "--database", "mysql://someone:pw@host/db", "--json")
-    assert (code, out) == (1, "")
+    assert (code, out) == (2, "")
     problem = json.loads(err)["problems"][0]
     assert problem["code"] == "VM901"
     assert "mysql is not supported" in problem["message"]
@@ -155,10 +158,12 @@ def test_a_database_address_that_is_not_one_is_a_coded_problem(tmp_path: Path) -
 def test_a_mistyped_register_is_not_made_anew(tmp_path: Path) -> None:
     typo = tmp_path / "typo.db"
     code, _out, err = _stopped("status", "--database", f"sqlite:///{typo}")
-    assert code == 1
+    assert code == 2
     assert err.startswith("VM903 error")
     assert "victim-monitor db upgrade" in err
     assert not typo.exists()
+    code, _out, err = _stopped("serve", "--database", f"sqlite:///{typo}", "--port", "1")
+    assert (code, err.split()[0]) == (2, "VM903")
     code, _out, err = _stopped("link", "--database", f"sqlite:///{typo}", "--json")
     assert json.loads(err)["problems"][0]["code"] == "VM903"
     assert not typo.exists()
@@ -168,12 +173,12 @@ def test_a_database_that_cannot_be_opened_is_a_coded_problem(tmp_path: Path) -> 
     good = factory.write_csv(tmp_path / "good.csv", factory.reports(3))
     missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'r.db'}"
     code, _out, err = _stopped("import", str(good), "--organisation", "ZC", "--database", missing)
-    assert code == 1
+    assert code == 2
     assert err.startswith("VM902 error")
     assert "does its directory exist" in err
     refused = "postgresql://postgres:hunter2@127.0.0.1:1/test"  # nothing listens on port 1
     code, _out, err = _stopped("status", "--database", refused, "--json")
-    assert code == 1
+    assert code == 2
     problem = json.loads(err)["problems"][0]
     assert problem["code"] == "VM902"
     assert "hunter2" not in err
@@ -186,7 +191,22 @@ def test_the_demo_refuses_a_register_that_holds_submissions(tmp_path: Path) -> N
     assert _run("import", str(good), "--organisation", "ZC", "--database", db)[0] == 0
     args = ("demo", "--scale", "0.1", "--no-serve", "--out", str(tmp_path / "out"), "--database")
     code, _out, err = _stopped(*args, db)
-    assert code == 1
+    assert code == 2
     assert err.startswith("VM904 error")
     assert "holds 1 submissions" in err
     assert not (tmp_path / "out" / "raw").exists()  # stopped before generating anything
+
+
+def test_the_demo_resets_a_register_when_asked(tmp_path: Path) -> None:
+    from victim_monitor.demo import run_demo
+    from victim_monitor.registry.status import register_status
+    from victim_monitor.storage import connect
+
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    good = factory.write_csv(tmp_path / "good.csv", factory.reports(3))
+    assert _run("import", str(good), "--organisation", "ZC", "--database", db)[0] == 0
+    result = run_demo(tmp_path / "out", database_url=db, scale=0.05, reset=True)
+    engine = connect(db)
+    # the earlier import is gone: the demo's submissions only
+    assert len(register_status(engine).as_dict()["submissions"]) == len(result.intake)
+    engine.dispose()

@@ -82,6 +82,12 @@ class _Stopped(click.ClickException):
             click.echo(str(problem), err=True)
 
 
+class _Misconfigured(_Stopped):
+    """The configuration or the database address is wrong (VM9xx): a usage error, as click's."""
+
+    exit_code = 2
+
+
 class _LazyGroup(click.Group):
     """Commands that live in their stage's package are imported only when they are run.
 
@@ -105,7 +111,8 @@ class _LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ProblemError as exc:  # coded problems no command handled: VM9xx and the like
-            raise _Stopped(exc, as_json) from exc
+            usage = all(p.code.startswith("VM9") for p in exc.problems)
+            raise (_Misconfigured if usage else _Stopped)(exc, as_json) from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY:
@@ -225,8 +232,16 @@ def import_(
     """Check a submission and add its reports to the register (all or nothing)."""
     from victim_monitor.registry.intake import import_submission
     from victim_monitor.registry.register import open_register
+    from victim_monitor.storage import connect
+    from victim_monitor.storage.engine import has_register, shown_url
 
-    engine = open_register(_database(database), _settings().organisations_file)
+    url = _database(database)
+    probe = connect(url)
+    made = not has_register(probe)
+    probe.dispose()
+    engine = open_register(url, _settings().organisations_file)
+    if made:
+        click.echo(f"made a new register at {shown_url(url)}", err=True)
     with _counter(f"importing {file.name}") as progress:
         result = import_submission(engine, file, organisation, dry_run=dry_run, progress=progress)
     if as_json:
@@ -286,8 +301,19 @@ def _progress_bar() -> Progress:
 @click.option("--no-serve", is_flag=True, help="Do everything but serve the web application.")
 @click.option("--port", type=int, default=8000, show_default=True, help="Port to serve on.")
 @database_option
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Empty the --database register first (all its data and audit trail) if it holds any.",
+)
 def demo(
-    out: Path, seed: int, scale: float, no_serve: bool, port: int, database: str | None
+    out: Path,
+    seed: int,
+    scale: float,
+    no_serve: bool,
+    port: int,
+    database: str | None,
+    reset: bool,
 ) -> None:
     """Run the synthetic demo: generate, encode, import, summarise (SQLite by default)."""
     from victim_monitor.demo import DemoError, run_demo
@@ -301,7 +327,9 @@ def demo(
             bar.update(tasks[name], completed=done, total=total)
 
         try:
-            result = run_demo(out, database_url=database, seed=seed, scale=scale, progress=step)
+            result = run_demo(
+                out, database_url=database, seed=seed, scale=scale, progress=step, reset=reset
+            )
         except DemoError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())

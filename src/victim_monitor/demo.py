@@ -27,6 +27,7 @@ from victim_monitor.reporting.followup import followup_sections
 from victim_monitor.reporting.published import load_published
 from victim_monitor.storage.codes import NOT_EMPTY, DatabaseError
 from victim_monitor.storage.engine import shown_url
+from victim_monitor.storage.migrate import erase
 from victim_monitor.storage.schema import submissions as submission_table
 from victim_monitor.synthetic import PopulationSummary, SyntheticConfig, generate, write
 
@@ -128,7 +129,8 @@ def _require_empty(engine: Engine) -> None:
         engine.dispose()
         raise DatabaseError(
             [NOT_EMPTY(f"{shown_url(engine.url)} holds {held} submissions; give the demo a new "
-                       "database (the default, out/demo.db, is made afresh each run)")]
+                       "database, or --reset to empty this one (the default, OUT/demo.db, is "
+                       "made afresh each run)")]
         )  # fmt: skip
 
 
@@ -140,13 +142,18 @@ def run_demo(
     scale: float = 1.0,
     years: tuple[int, ...] = DEMO_YEARS,
     progress: Progress | None = None,
+    reset: bool = False,
 ) -> DemoResult:
-    """Run the demo into ``out`` (default register: ``out/demo.db``)."""
+    """Run the demo into ``out`` (default register: ``out/demo.db``, made afresh). A register
+    given by ``database_url`` must hold no submissions (VM904), unless ``reset`` empties it."""
     step: Progress = progress or (lambda _name, _done, _total: None)
     out.mkdir(parents=True, exist_ok=True)
     _fresh(out)
     url = database_url or f"sqlite:///{out / 'demo.db'}"
     engine = open_register(url)
+    if reset:
+        erase(engine)
+        engine = open_register(url)
     _require_empty(engine)
 
     step("generate synthetic population", 0, 1)

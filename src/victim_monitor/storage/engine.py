@@ -52,21 +52,25 @@ def unreachable(exc: DBAPIError, url: str | URL) -> DatabaseError:
     return DatabaseError([UNREACHABLE(f"{shown_url(url)}: {reason}")])
 
 
-def require_register(engine: Engine) -> None:
-    """VM903 unless ``engine`` holds a register (a SQLite file that exists, a database with the
-    register's tables): a mistyped address does not silently make a new, empty register."""
+def has_register(engine: Engine) -> bool:
+    """Whether ``engine`` holds a register: a SQLite file that exists, a database with the
+    register's tables (VM902 if it cannot be opened to tell)."""
     database = engine.url.database
     if engine.dialect.name == "sqlite":
-        if database and database != ":memory:" and not Path(database).is_file():
-            raise DatabaseError([NO_REGISTER(f"{shown_url(engine.url)}: no such file; {_MAKE}")])
-        return
+        return not database or database == ":memory:" or Path(database).is_file()
     try:
         with engine.connect() as conn:
-            found = inspect(conn).has_table("alembic_version")
+            return inspect(conn).has_table("alembic_version")
     except DBAPIError as exc:
         raise unreachable(exc, engine.url) from exc
-    if not found:
-        raise DatabaseError([NO_REGISTER(f"{shown_url(engine.url)}: no register tables; {_MAKE}")])
+
+
+def require_register(engine: Engine) -> None:
+    """VM903 unless ``engine`` holds a register: a mistyped address does not silently make a
+    new, empty register."""
+    if not has_register(engine):
+        missing = "no such file" if engine.dialect.name == "sqlite" else "no register tables"
+        raise DatabaseError([NO_REGISTER(f"{shown_url(engine.url)}: {missing}; {_MAKE}")])
 
 
 _MAKE = "check the address, or make a register with `victim-monitor db upgrade --database URL`"

@@ -23,6 +23,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def erase(engine: Engine) -> None:
+    """Undo every migration: the register's tables, triggers and data are gone (the demo's
+    ``--reset``; the audit trail goes with them)."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the register is at, or None for an empty database."""
     with engine.connect() as connection:

@@ -18,10 +18,15 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
 
     import uvicorn
 
+    from victim_monitor.storage import connect
+    from victim_monitor.storage.engine import require_register
     from victim_monitor.web.app import create_app
     from victim_monitor.web.settings import WebSettings
 
     assert isinstance(settings, WebSettings)
+    probe = connect(settings.database_url)
+    require_register(probe)  # serving never makes a register (VM903)
+    probe.dispose()
     if workers > 1:
         # Workers re-import the app from the environment; pass the settings through it.
         os.environ.update(
