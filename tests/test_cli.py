@@ -47,6 +47,20 @@ def test_rejected_import_exits_1_with_located_problems(tmp_path: Path) -> None:
     assert "bad.csv:3: VM207 error [sex]" in out
 
 
+def test_repeated_problems_are_one_line_on_stderr(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    rows = [factory.report(i, sex="?") for i in range(457)]  # issue 15: 459 lines before
+    bad = factory.write_csv(tmp_path / "bad.csv", rows)
+    result = CliRunner().invoke(main, ["import", str(bad), "-o", "POL", "--database", db])
+    assert result.exit_code == 1
+    assert "errors 457" in result.stdout
+    assert "VM207" not in result.stdout
+    lines = result.stderr.splitlines()
+    assert lines[-1].startswith("bad.csv: VM207 error [sex]")
+    assert lines[-1].endswith("(rows 2, 3, 4, 5, 6, ...: 457 times)")
+    assert len(lines) == 2  # "made a new register", then the one kind of problem
+
+
 def test_dry_run_and_database_from_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("VICTIM_MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     good = factory.write_csv(tmp_path / "good.csv", factory.reports(2))

@@ -196,7 +196,9 @@ def encode(raw: Path, key_file: Path, out: Path, maps: tuple[str, ...], as_json:
     if as_json:
         _print_json(result.as_dict())
     else:
-        click.echo(result.summary())
+        click.echo(result.head())
+        for line in result.problem_lines():  # problems on standard error, each kind once
+            click.echo(line, err=True)
     if not result.ok:
         sys.exit(1)
 
@@ -247,7 +249,9 @@ def import_(
     if as_json:
         _print_json(result.as_dict())
     else:
-        click.echo(result.summary())
+        click.echo(result.head())
+        for line in result.problem_lines():  # problems on standard error, each kind once
+            click.echo(line, err=True)
     if not result.ok:
         sys.exit(1)
 

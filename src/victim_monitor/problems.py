@@ -13,7 +13,7 @@ publication, VM8xx factsheet, VM9xx configuration and database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -93,6 +93,29 @@ class Problem:
             "value": self.value,
             "message": self.message,
         }
+
+
+def grouped(problems: Iterable[Problem], rows_shown: int = 5) -> list[str]:
+    """Problems as lines for a person, each kind once (same code, file, field and message) with
+    its first rows and how many times it occurred: 457 identical problems are one line."""
+    groups: dict[tuple[str, str | None, str | None, str], list[Problem]] = {}
+    for problem in problems:
+        key = (problem.code, problem.file, problem.field, problem.message)
+        groups.setdefault(key, []).append(problem)
+    lines = []
+    for same in groups.values():
+        first = same[0]
+        if len(same) == 1:
+            lines.append(str(first))
+            continue
+        rows = [p.row for p in same if p.row is not None]
+        shown = ", ".join(str(r) for r in rows[:rows_shown]) + (
+            ", ..." if len(rows) > rows_shown else ""
+        )
+        where = f"rows {shown}: " if rows else ""
+        alone = Problem(first.code, first.severity, first.message, first.file, None, first.field)
+        lines.append(f"{alone} ({where}{len(same)} times)")
+    return lines
 
 
 class ProblemError(Exception):

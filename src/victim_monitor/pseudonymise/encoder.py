@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
-from victim_monitor.problems import CATALOGUE, Problem, ProblemLog
+from victim_monitor.problems import CATALOGUE, Problem, ProblemLog, grouped
 from victim_monitor.pseudonymise import codes
 from victim_monitor.pseudonymise.columns import SUBMISSION_COLUMNS
 from victim_monitor.pseudonymise.key import Key
@@ -62,6 +62,10 @@ class EncodeResult:
 
     def summary(self) -> str:
         """A few lines for a person: outcome, counts, problems per code."""
+        return "\n".join([self.head(), *self.problem_lines()])
+
+    def head(self) -> str:
+        """The outcome and the counts."""
         if self.ok:
             head = f"Wrote {self.rows_written} reports to {self.out} (key_id {self.key_id})."
         else:
@@ -69,13 +73,18 @@ class EncodeResult:
         lines = [head, f"Rows read: {self.rows_read}; warnings: {self.warnings}."]
         if self.ignored_columns:
             lines.append("Columns not used (never copied): " + ", ".join(self.ignored_columns))
+        return "\n".join(lines)
+
+    def problem_lines(self) -> list[str]:
+        """The problems per code, then the first ones, identical ones grouped."""
+        lines = []
         for code, count in sorted(self.counts.items()):
             kind = CATALOGUE[code]
             lines.append(f"  {code} {kind.severity}: {kind.title} (x{count})")
         if self.problems:
             lines.append(f"First problems (of {self.errors + self.warnings}):")
-            lines.extend(f"  {p}" for p in self.problems[:SUMMARY_PROBLEMS])
-        return "\n".join(lines)
+            lines.extend(f"  {line}" for line in grouped(self.problems)[:SUMMARY_PROBLEMS])
+        return lines
 
 
 def encode_file(

@@ -40,7 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from victim_monitor.problems import Problem, ProblemLog, Severity, define
+from victim_monitor.problems import Problem, ProblemLog, Severity, define, grouped
 from victim_monitor.registry.checks import (
     REPEATED_CASE,
     STAGED_COLUMNS,
@@ -97,17 +97,25 @@ class IntakeResult:
         return self.outcome is not Outcome.REJECTED
 
     def summary(self) -> str:
-        lines = [
-            f"{self.file} ({self.organisation}): {self.outcome}",
+        """The outcome and counts, then the problems (:meth:`problem_lines`)."""
+        return "\n".join([self.head(), *(f"  {line}" for line in self.problem_lines())])
+
+    def head(self) -> str:
+        """The outcome and the counts of rows and problems."""
+        return (
+            f"{self.file} ({self.organisation}): {self.outcome}\n"
             f"  rows {self.rows_total}: new {self.rows_new}, changed {self.rows_changed}, "
-            f"unchanged {self.rows_unchanged}; errors {self.errors}, warnings {self.warnings}",
-        ]
-        lines += [f"  {p}" for p in self.problems]
+            f"unchanged {self.rows_unchanged}; errors {self.errors}, warnings {self.warnings}"
+        )
+
+    def problem_lines(self) -> list[str]:
+        """The kept problems, identical ones grouped, and a count of those not kept."""
+        lines = grouped(self.problems)
         hidden = self.errors + self.warnings - len(self.problems)
         if hidden > 0:
             counts = ", ".join(f"{c} x{n}" for c, n in sorted(self.problem_counts.items()))
-            lines.append(f"  ... and {hidden} more problems ({counts})")
-        return "\n".join(lines)
+            lines.append(f"... and {hidden} more problems ({counts})")
+        return lines
 
     def as_dict(self) -> dict[str, Any]:
         return {
