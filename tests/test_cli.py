@@ -28,7 +28,7 @@ def test_import_then_status(tmp_path: Path) -> None:
     assert first.exit_code == 0
     assert json.loads(first.stdout)["rows"]["new"] == 12
     assert first.stderr == f"made a new register at {db}\n"  # import says so
-    code, out = _run("import", str(good), "-o", "ZC", "--database", db)
+    code, out = _run("import", str(good), "--organisation", "ZC", "--database", db)
     assert code == 0
     assert "duplicate" in out
     code, out = _run("status", "--database", db, "--json")
@@ -42,7 +42,7 @@ def test_rejected_import_exits_1_with_located_problems(tmp_path: Path) -> None:
     rows = factory.reports(3)
     rows[1]["sex"] = "?"
     bad = factory.write_csv(tmp_path / "bad.csv", rows)
-    code, out = _run("import", str(bad), "-o", "POL", "--database", db)
+    code, out = _run("import", str(bad), "--organisation", "POL", "--database", db)
     assert code == 1
     assert "bad.csv:3: VM207 error [sex]" in out
 
@@ -51,7 +51,9 @@ def test_repeated_problems_are_one_line_on_stderr(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'r.db'}"
     rows = [factory.report(i, sex="?") for i in range(457)]  # issue 15: 459 lines before
     bad = factory.write_csv(tmp_path / "bad.csv", rows)
-    result = CliRunner().invoke(main, ["import", str(bad), "-o", "POL", "--database", db])
+    result = CliRunner().invoke(
+        main, ["import", str(bad), "--organisation", "POL", "--database", db]
+    )
     assert result.exit_code == 1
     assert "errors 457" in result.stdout
     assert "VM207" not in result.stdout
@@ -64,7 +66,7 @@ def test_repeated_problems_are_one_line_on_stderr(tmp_path: Path) -> None:
 def test_dry_run_and_database_from_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("VICTIM_MONITOR_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
     good = factory.write_csv(tmp_path / "good.csv", factory.reports(2))
-    code, out = _run("import", str(good), "-o", "POL", "--dry-run")
+    code, out = _run("import", str(good), "--organisation", "POL", "--dry-run")
     assert code == 0
     assert "valid" in out
     assert (tmp_path / "env.db").exists()
@@ -94,7 +96,20 @@ def test_estimate_prints_json_and_rejects_bad_tables(tmp_path: Path) -> None:
     assert result["observed"] == 144
     assert result["estimate"] > 144
     assert result["interval"]["low"] <= result["estimate"] <= result["interval"]["high"]
+    fixed = CliRunner().invoke(
+        main, ["estimate", str(table), "--method", "fixed", "--model", "A:B", "--json"]
+    )
+    assert fixed.exit_code == 0
+    assert json.loads(fixed.stdout)["model"]["terms"] == ["A:B"]
+    assert CliRunner().invoke(main, ["estimate", str(table), "--method", "fixed"]).exit_code == 2
+    assert CliRunner().invoke(main, ["estimate", str(table), "--model", "A:B"]).exit_code == 2
+    level = CliRunner().invoke(main, ["estimate", str(table), "--level", "95"])
+    assert level.exit_code == 2
+    assert "--level" in level.stderr
     table.write_text("A,B,count\n1,0,5\n0,1,-2\n", "utf-8")
+    bad = CliRunner().invoke(main, ["estimate", str(table), "--json"])
+    assert (bad.exit_code, bad.stdout) == (1, "")
+    assert json.loads(bad.stderr)["problems"][0]["code"] == "VM506"
     code, out = _run("estimate", str(table))
     assert code == 1
     assert "VM506" in out
@@ -104,11 +119,18 @@ def test_link_and_review_on_a_small_register(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'r.db'}"
     rows = factory.reports(6)
     same_person = dict(rows[0], case_reference="OTHER-1")
-    _run("import", str(factory.write_csv(tmp_path / "a.csv", rows)), "-o", "POL", "--database", db)
+    _run(
+        "import",
+        str(factory.write_csv(tmp_path / "a.csv", rows)),
+        "--organisation",
+        "POL",
+        "--database",
+        db,
+    )
     _run(
         "import",
         str(factory.write_csv(tmp_path / "b.csv", [same_person])),
-        "-o",
+        "--organisation",
         "ZC",
         "--database",
         db,
@@ -224,3 +246,38 @@ def test_the_demo_resets_a_register_when_asked(tmp_path: Path) -> None:
     # the earlier import is gone: the demo's submissions only
     assert len(register_status(engine).as_dict()["submissions"]) == len(result.intake)
     engine.dispose()
+
+
+def test_settings_from_a_config_file_below_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()})
+    monkeypatch.delenv("VICTIM_MONITOR_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "victim-monitor.toml").write_text('database_url = "sqlite:///from-file.db"\n')
+    code, out = _run("db", "upgrade")  # ./victim-monitor.toml, found by itself
+    assert code == 0
+    assert (tmp_path / "from-file.db").exists()
+    other = tmp_path / "other.toml"
+    other.write_text('database_url = "sqlite:///other.db"\nsecure_cookies = true\n')
+    monkeypatch.setenv("VICTIM_MONITOR_DATABASE_URL", "sqlite:///from-env.db")
+    assert _run("--config", str(other), "db", "upgrade")[0] == 0
+    assert (tmp_path / "from-env.db").exists()  # the environment wins over the file
+    assert not (tmp_path / "other.db").exists()
+    assert os.environ["VICTIM_MONITOR_SECURE_COOKIES"] == "1"
+    other.write_text('databse_url = "sqlite:///typo.db"\n')
+    code, out = _run("--config", str(other), "status")
+    assert code == 2
+    assert "unknown setting 'databse_url'" in out
+
+
+def test_quiet_leaves_only_results(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    good = factory.write_csv(tmp_path / "good.csv", factory.reports(3))
+    args = ["import", str(good), "--organisation", "ZC", "--database", db]
+    result = CliRunner().invoke(main, ["--quiet", *args])
+    assert result.exit_code == 0
+    assert result.stderr == ""  # no "made a new register" note
+    assert "new 3" in result.stdout
+    both = CliRunner().invoke(main, ["--quiet", "--verbose", "status", "--database", db])
+    assert both.exit_code == 2

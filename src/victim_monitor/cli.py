@@ -9,20 +9,16 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from victim_monitor import __version__
-from victim_monitor.config import ConfigError, Settings
-from victim_monitor.problems import ProblemError
-
-console = Console(stderr=True)
+from victim_monitor.config import CONFIG_FILE, ConfigError, Settings, apply_config_file
+from victim_monitor.problems import Problem, ProblemError
+from victim_monitor.terminal import counter, note, steps
 
 
 def _settings() -> Settings:
@@ -47,22 +43,6 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON i
 
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-@contextmanager
-def _counter(description: str) -> Iterator[Callable[[int], None]]:
-    """A progress display counting rows, for work whose total is not known in advance."""
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        TextColumn("{task.completed:,} rows"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    ) as progress:
-        task = progress.add_task(description, total=None)
-        yield lambda done: progress.update(task, completed=done)
 
 
 class _Stopped(click.ClickException):
@@ -125,8 +105,26 @@ class _LazyGroup(click.Group):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="victim-monitor")
-def main() -> None:
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help=f"A TOML file of settings (default: ./{CONFIG_FILE} if there is one); the "
+    "environment's VICTIM_MONITOR_* variables win over it.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or notes: results only.")
+@click.option("--verbose", "-v", is_flag=True, help="Also the stages' log lines.")
+def main(config: Path | None, quiet: bool, verbose: bool) -> None:
     """victim-monitor: a monitor of human-trafficking victims."""
+    if quiet and verbose:
+        raise click.UsageError("--quiet or --verbose, not both")
+    try:
+        apply_config_file(config)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
 
 
 # --- organisations' side -------------------------------------------------------------------
@@ -188,7 +186,7 @@ def encode(raw: Path, key_file: Path, out: Path, maps: tuple[str, ...], as_json:
         key = read_key(key_file)
     except KeyFileError as exc:
         raise click.ClickException(str(exc)) from exc
-    with _counter(f"encoding {raw.name}") as progress:
+    with counter(f"encoding {raw.name}") as progress:
         try:
             result = encode_file(raw, key, out, column_map=_parse_map(maps), progress=progress)
         except ValueError as exc:  # the output would overwrite the input, or cannot be made
@@ -224,7 +222,7 @@ def db_upgrade(database: str | None) -> None:
 
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--organisation", "-o", required=True, help="Code of the sending organisation.")
+@click.option("--organisation", required=True, help="Code of the sending organisation.")
 @click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
 @database_option
 @json_option
@@ -243,8 +241,8 @@ def import_(
     probe.dispose()
     engine = open_register(url, _settings().organisations_file)
     if made:
-        click.echo(f"made a new register at {shown_url(url)}", err=True)
-    with _counter(f"importing {file.name}") as progress:
+        note(f"made a new register at {shown_url(url)}")
+    with counter(f"importing {file.name}") as progress:
         result = import_submission(engine, file, organisation, dry_run=dry_run, progress=progress)
     if as_json:
         _print_json(result.as_dict())
@@ -273,17 +271,6 @@ def status(database: str | None, as_json: bool) -> None:
     else:
         click.echo(result.summary())
         click.echo(linked.summary())
-
-
-def _progress_bar() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    )
 
 
 @main.command()
@@ -322,14 +309,7 @@ def demo(
     """Run the synthetic demo: generate, encode, import, summarise (SQLite by default)."""
     from victim_monitor.demo import DemoError, run_demo
 
-    with _progress_bar() as bar:
-        tasks: dict[str, Any] = {}
-
-        def step(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done, total=total)
-
+    with steps() as step:
         try:
             result = run_demo(
                 out, database_url=database, seed=seed, scale=scale, progress=step, reset=reset
@@ -433,25 +413,46 @@ def _estimation_methods() -> list[str]:
     help="Model selection or model.",
 )
 @click.option(
+    "--model",
+    "terms",
+    metavar="TERMS",
+    help="fixed: the model's interaction terms, e.g. 'A:B,B:C' (list names) or '12,23'.",
+)
+@click.option(
     "--bootstrap",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
     help="Bootstrap replicates (0: profile-likelihood interval).",
 )
-@click.option("--seed", type=int, default=None, help="Seed for the bootstrap or the sampler.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Seed for the bootstrap or sampler."
+)
 @click.option(
     "--threshold",
-    type=float,
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=0.02,
     show_default=True,
     help="p-value threshold of stepwise selection.",
 )
-@click.option("--burnin", type=int, help="latent-class: sweeps before any is kept [10000].")
-@click.option("--samples", type=int, help="latent-class: posterior draws kept [1000].")
-@click.option("--thinning", type=int, help="latent-class: sweeps per kept draw [10].")
-@click.option("--classes", type=int, help="latent-class: at most K latent classes [5].")
-@click.option("--level", type=float, default=0.95, show_default=True)
+@click.option(
+    "--burnin", type=click.IntRange(min=0), help="latent-class: sweeps before any is kept [10000]."
+)
+@click.option(
+    "--samples", type=click.IntRange(min=1), help="latent-class: posterior draws kept [1000]."
+)
+@click.option(
+    "--thinning", type=click.IntRange(min=1), help="latent-class: sweeps per kept draw [10]."
+)
+@click.option(
+    "--classes", type=click.IntRange(min=1), help="latent-class: at most K latent classes [5]."
+)
+@click.option(
+    "--level",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.95,
+    show_default=True,
+)
 @click.option(
     "--interval",
     type=click.Choice(["profile", "wald", "bca"]),
@@ -462,6 +463,7 @@ def _estimation_methods() -> list[str]:
 def estimate(
     table: Path,
     method: str,
+    terms: str | None,
     bootstrap: int,
     seed: int | None,
     threshold: float,
@@ -484,11 +486,12 @@ def estimate(
         given = {"burnin": burnin, "samples": samples, "thinning": thinning, "classes": classes}
         chain = Chain(**{k: v for k, v in given.items() if v is not None})
 
+    if (terms is not None) != (method == "fixed"):
+        raise click.UsageError("--model TERMS goes with --method fixed, and fixed needs it")
+    model = [t.strip() for t in terms.split(",") if t.strip()] if terms is not None else None
     parsed = read_table(table)
     if isinstance(parsed, list):
-        for problem in parsed:
-            click.echo(str(problem))
-        sys.exit(1)
+        _failed(parsed, as_json)
     try:
         result = run_estimate(
             parsed,
@@ -499,11 +502,16 @@ def estimate(
             level=level,
             interval=interval,
             chain=chain,
+            model=model,
         )
     except EstimationError as exc:
-        click.echo(str(exc.problem))
-        sys.exit(1)
+        _failed([exc.problem], as_json)
     click.echo(result.to_json(indent=2) if as_json else result.summary())
+
+
+def _failed(problems: Sequence[Problem], as_json: bool) -> NoReturn:
+    """Coded problems on standard error (JSON under ``--json``), exit 1."""
+    raise _Stopped(ProblemError(list(problems)), as_json)
 
 
 @main.command()
@@ -580,14 +588,7 @@ def link(
     if thresholds is not None and not sensitivity:
         raise click.UsageError("--thresholds goes with --sensitivity")
     engine = open_register(_database(database), _settings().organisations_file, create=False)
-    with _progress_bar() as bar:
-        tasks: dict[str, Any] = {}
-
-        def step(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done, total=total)
-
+    with steps() as step:
         if sensitivity:
             result: Any = _sensitivity(engine, thresholds, step)
         else:

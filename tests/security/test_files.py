@@ -362,7 +362,9 @@ def test_the_cli_refuses_a_bomb_with_exit_1(tmp_path: Path, unparsed: None) -> N
     path = workbook(tmp_path / "bomb.xlsx", _submission_rows(), shared=_repeat(b"A", 8 << 20))
     db = f"sqlite:///{tmp_path / 'r.db'}"
     result = CliRunner().invoke(
-        main, ["import", str(path), "-o", "POL", "--database", db], catch_exceptions=False
+        main,
+        ["import", str(path), "--organisation", "POL", "--database", db],
+        catch_exceptions=False,
     )
     assert result.exit_code == 1
     assert "bomb.xlsx: VM108 error" in result.output

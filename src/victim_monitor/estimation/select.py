@@ -357,8 +357,11 @@ def _criterion(r: RankedModel, criterion: str) -> float:
 
 
 def default_workers() -> int:
-    """Both cores of the reference machine, or ``VM_ESTIMATION_WORKERS``."""
-    setting = os.environ.get("VM_ESTIMATION_WORKERS")
+    """Both cores of the reference machine, or ``VICTIM_MONITOR_ESTIMATION_WORKERS`` (the
+    older ``VM_ESTIMATION_WORKERS`` is still read)."""
+    setting = os.environ.get("VICTIM_MONITOR_ESTIMATION_WORKERS") or os.environ.get(
+        "VM_ESTIMATION_WORKERS"
+    )
     if setting:
         return max(1, int(setting))
     return max(1, min(2, os.cpu_count() or 1))

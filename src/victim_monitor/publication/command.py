@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from victim_monitor.config import ConfigError, Settings
 from victim_monitor.disclosure import DisclosureError, Release, load_policy
 from victim_monitor.publication.codes import PublicationError
 from victim_monitor.publication.publish import parse_years, publish
-
-console = Console(stderr=True)
+from victim_monitor.terminal import steps
 
 
 @click.command(name="publish")
@@ -80,21 +76,7 @@ def publish_command(
     engine = open_register(
         database or settings.database_url, settings.organisations_file, create=False
     )
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=not console.is_terminal,
-    ) as bar:
-        tasks: dict[str, Any] = {}
-
-        def step(name: str, done: int, total: int) -> None:
-            if name not in tasks:
-                tasks[name] = bar.add_task(name, total=total)
-            bar.update(tasks[name], completed=done, total=total)
-
+    with steps() as step:
         try:
             result = publish(engine, wanted, out, policy=policy, previous=last, progress=step)
         except (PublicationError, DisclosureError) as exc:

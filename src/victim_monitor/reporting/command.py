@@ -6,16 +6,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
+from victim_monitor.terminal import progress_bar
 
 if TYPE_CHECKING:
     from victim_monitor.reporting.editorial import Section
     from victim_monitor.reporting.figures import Lang
-
-console = Console(stderr=True)
 
 
 def _years(text: str) -> tuple[int, ...]:
@@ -123,15 +120,7 @@ def factsheet(
             raise FactsheetError(
                 [PUBLISHED_UNUSABLE(f"the publication is for {shown}, not {years}")]
             )
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        ) as progress:
+        with progress_bar(transient=True) as progress:
             task = progress.add_task("write the factsheet", total=len(langs) * 2)
             result = build_factsheet(
                 pub,
