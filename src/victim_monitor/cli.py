@@ -223,11 +223,21 @@ def db_upgrade(database: str | None) -> None:
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--organisation", required=True, help="Code of the sending organisation.")
-@click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
+@click.option("--dry-run", is_flag=True, help="Check, and count what would change; write nothing.")
+@click.option(
+    "--allow-key",
+    metavar="KEY_ID",
+    help="Accept a file encoded with this key although earlier submissions used another.",
+)
 @database_option
 @json_option
 def import_(
-    file: Path, organisation: str, dry_run: bool, database: str | None, as_json: bool
+    file: Path,
+    organisation: str,
+    dry_run: bool,
+    allow_key: str | None,
+    database: str | None,
+    as_json: bool,
 ) -> None:
     """Check a submission and add its reports to the register (all or nothing)."""
     from victim_monitor.registry.intake import import_submission
@@ -243,7 +253,9 @@ def import_(
     if made:
         note(f"made a new register at {shown_url(url)}")
     with counter(f"importing {file.name}") as progress:
-        result = import_submission(engine, file, organisation, dry_run=dry_run, progress=progress)
+        result = import_submission(
+            engine, file, organisation, dry_run=dry_run, progress=progress, allow_key=allow_key
+        )
     if as_json:
         _print_json(result.as_dict())
     else:

@@ -89,12 +89,23 @@ def test_all_problems_are_counted_but_only_some_kept(engine: Engine, tmp_path: P
     assert "1500" not in result.summary() or "more problems" in result.summary()
 
 
-def test_dry_run_writes_nothing(engine: Engine, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing_and_counts_what_would_change(
+    engine: Engine, tmp_path: Path
+) -> None:
     path = factory.write_csv(tmp_path / "pol.csv", factory.reports(5))
     result = import_submission(engine, path, "POL", dry_run=True)
     assert result.outcome is Outcome.VALID
+    assert (result.rows_new, result.rows_changed, result.rows_unchanged) == (5, 0, 0)
+    assert result.submission_id is None
     assert _count(engine) == 0
     assert register_status(engine).submissions == ()
+    import_submission(engine, path, "POL")
+    rows = factory.reports(5)
+    rows[0]["sex"] = "M" if rows[0]["sex"] != "M" else "F"
+    again = factory.write_csv(tmp_path / "pol2.csv", [*rows, factory.report(9)])
+    would = import_submission(engine, again, "POL", dry_run=True)  # issue 15: "new 0"
+    assert (would.rows_new, would.rows_changed, would.rows_unchanged) == (1, 1, 4)
+    assert _count(engine) == 5
 
 
 def test_unknown_organisation(engine: Engine, tmp_path: Path) -> None:
@@ -104,12 +115,19 @@ def test_unknown_organisation(engine: Engine, tmp_path: Path) -> None:
     assert [p.code for p in result.problems] == ["VM301"]
 
 
-def test_a_different_key_is_flagged(engine: Engine, tmp_path: Path) -> None:
+def test_a_different_key_is_refused_unless_allowed(engine: Engine, tmp_path: Path) -> None:
     import_submission(engine, factory.write_csv(tmp_path / "a.csv", factory.reports(2)), "POL")
     rows = [factory.report(i, key_id="fedcba9876543210") for i in range(5, 7)]
-    result = import_submission(engine, factory.write_csv(tmp_path / "b.csv", rows), "KMAR")
-    assert result.outcome is Outcome.ACCEPTED
+    other = factory.write_csv(tmp_path / "b.csv", rows)
+    result = import_submission(engine, other, "KMAR")  # issue 15: accepted with a warning
+    assert result.outcome is Outcome.REJECTED
     assert [p.code for p in result.problems] == ["VM303"]
+    assert "--allow-key fedcba9876543210" in result.problems[0].message
+    wrong = import_submission(engine, other, "KMAR", allow_key="0123456789abcdef")
+    assert wrong.outcome is Outcome.REJECTED
+    allowed = import_submission(engine, other, "KMAR", allow_key="fedcba9876543210")
+    assert allowed.outcome is Outcome.ACCEPTED
+    assert [p.code for p in allowed.problems] == ["VM304"]
 
 
 @pytest.mark.parametrize(

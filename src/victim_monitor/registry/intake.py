@@ -60,7 +60,8 @@ from victim_monitor.storage.schema import REPORT_FIELDS, organisations, reports,
 
 UNKNOWN_ORGANISATION = define("VM301", Severity.ERROR, "Unknown organisation")
 DUPLICATE_SUBMISSION = define("VM302", Severity.WARNING, "File already imported")
-OTHER_KEY = define("VM303", Severity.WARNING, "Different key from earlier submissions")
+OTHER_KEY = define("VM303", Severity.ERROR, "Different key from earlier submissions")
+OTHER_KEY_ALLOWED = define("VM304", Severity.WARNING, "Different key, allowed for this import")
 
 BATCH = 5000
 STORED_PROBLEMS = 200
@@ -162,11 +163,15 @@ def import_submission(
     today: dt.date | None = None,
     progress: Callable[[int], None] | None = None,
     limits: Limits = LIMITS,
+    allow_key: str | None = None,
 ) -> IntakeResult:
     """Check ``path`` and, unless ``dry_run`` or it has errors, add its reports to the register.
 
     A file over one of the ``limits`` (a workbook that unpacks too far, too many rows or
-    columns, a value too long) is rejected with a VM108-VM110 problem as soon as it shows.
+    columns, a value too long) is rejected with a VM108-VM110 problem as soon as it shows. A
+    file encoded with another key than the register's earlier submissions is rejected (VM303:
+    its persons could never be linked to theirs) unless that key is ``allow_key`` (VM304).
+    ``dry_run`` does the whole import and undoes it, so its counts are what would happen.
     """
     organisation = organisation.upper()
     name = path.name
@@ -220,27 +225,31 @@ def import_submission(
             Index("ix_intake_staging_case", staging.c.case_reference).create(conn)
             _repeated_cases(conn, staging, name, log)
             if key_id is not None:
-                _other_key(conn, key_id, name, log)
-            if log.has_errors or dry_run:
+                _other_key(conn, key_id, name, log, allow_key)
+            if log.has_errors:
                 trans.rollback()
-                outcome = Outcome.REJECTED if log.has_errors else Outcome.VALID
-                result = _result(name, organisation, outcome, log, fmt, sha, rows_total=total)
+                result = _result(
+                    name, organisation, Outcome.REJECTED, log, fmt, sha, rows_total=total
+                )
                 return result if dry_run else _record(engine, result, key_id)
             sub_id = _insert_submission(conn, name, organisation, fmt, sha, key_id)
             changed, inserted = _merge(conn, staging, organisation, sub_id)
             result = _result(
                 name,
                 organisation,
-                Outcome.ACCEPTED,
+                Outcome.VALID if dry_run else Outcome.ACCEPTED,
                 log,
                 fmt,
                 sha,
-                submission_id=sub_id,
+                submission_id=None if dry_run else sub_id,
                 rows_total=total,
                 rows_new=inserted - changed,
                 rows_changed=changed,
                 rows_unchanged=total - inserted,
             )
+            if dry_run:  # what would happen, measured by doing it, then undone
+                trans.rollback()
+                return result
             conn.execute(
                 update(submissions).where(submissions.c.id == sub_id).values(_counts(result))
             )
@@ -347,20 +356,29 @@ def _repeated_cases(conn: Connection, staging: Table, name: str, log: ProblemLog
             first_row[case] = number
 
 
-def _other_key(conn: Connection, key_id: str, name: str, log: ProblemLog) -> None:
+def _other_key(
+    conn: Connection, key_id: str, name: str, log: ProblemLog, allow_key: str | None
+) -> None:
     other = conn.scalar(
         select(submissions.c.key_id)
         .where(submissions.c.outcome == Outcome.ACCEPTED.value, submissions.c.key_id != key_id)
         .limit(1)
     )
-    if other is not None:
+    if other is None:
+        return
+    said = f"this file was encoded with key {key_id}, earlier submissions with {other}"
+    if key_id == allow_key:
         log.add(
-            OTHER_KEY(
-                f"this file was encoded with key {key_id}, earlier submissions with {other}; "
-                "reports made with different keys cannot be linked",
-                file=name,
-            )
+            OTHER_KEY_ALLOWED(f"{said}; allowed: its persons link only among themselves", file=name)
         )
+        return
+    log.add(
+        OTHER_KEY(
+            f"{said}: its persons could never be linked to theirs. Re-encode it with the "
+            f"register's key, or import it with --allow-key {key_id} after a key change",
+            file=name,
+        )
+    )
 
 
 def _insert_submission(
