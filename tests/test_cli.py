@@ -281,3 +281,16 @@ def test_quiet_leaves_only_results(tmp_path: Path) -> None:
     assert "new 3" in result.stdout
     both = CliRunner().invoke(main, ["--quiet", "--verbose", "status", "--database", db])
     assert both.exit_code == 2
+
+
+def test_status_lists_the_organisation_codes_and_link_says_import_first(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert _run("db", "upgrade", "--database", db)[0] == 0
+    code, out = _run("status", "--database", db)
+    assert code == 0
+    assert "  POL    National Police (Nationale Politie), list P" in out  # where VM301 points
+    empty = CliRunner().invoke(main, ["link", "--database", db, "--json"])
+    assert (empty.exit_code, empty.stdout) == (1, "")
+    problem = json.loads(empty.stderr)["problems"][0]
+    assert problem["code"] == "VM305"
+    assert "import submissions first" in problem["message"]

@@ -616,6 +616,11 @@ def link(
                 )
             except (ConcurrentRunError, BackendError) as exc:
                 raise click.ClickException(str(exc)) from exc
+    if getattr(result, "mode", None) == "nothing":
+        from victim_monitor.linkage.link import NOTHING_TO_LINK
+
+        said = "the register holds no reports: import submissions first (victim-monitor import)"
+        _failed([NOTHING_TO_LINK(said)], as_json)
     if as_json:
         _print_json(result.as_dict())
     else:

@@ -33,6 +33,7 @@ from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
 from victim_monitor.linkage.threshold import LINK_FLOOR as LINK_FLOOR
 from victim_monitor.linkage.threshold import Expected
+from victim_monitor.problems import Severity, define
 from victim_monitor.storage.schema import pair_decisions
 
 THRESHOLD = 0.8
@@ -44,6 +45,7 @@ MIN_TRAINING_REPORTS = 1000
 """Fewer current reports than this: the shipped model is used instead of training."""
 
 Progress = Callable[[str, int, int], None]
+NOTHING_TO_LINK = define("VM305", Severity.ERROR, "Nothing to link")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,11 @@ class RegisterStatus:
         return sum(sum(row.values()) for row in self.reports_by_year.values())
 
     def summary(self) -> str:
-        lines = [f"organisations: {len(self.organisations)}"]
+        lines = [f"organisations: {len(self.organisations)} (code, name, estimation list)"]
+        lines += [
+            f"  {o.code:<6} {o.name_en} ({o.name_nl}), list {o.estimation_list}"
+            for o in self.organisations
+        ]
         outcomes: dict[str, int] = {}
         for sub in self.submissions:
             outcomes[sub.outcome] = outcomes.get(sub.outcome, 0) + 1
