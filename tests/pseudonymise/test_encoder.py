@@ -90,6 +90,36 @@ def test_output_is_byte_identical_for_the_same_input_and_key(
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
 
 
+def test_a_workbook_encodes_as_its_csv_does(write_raw: WriteRaw, key: Key, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    raw = write_raw()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for record in csv.reader(raw.read_text("utf-8").splitlines()):
+        sheet.append(record)
+    book.save(tmp_path / "raw.xlsx")
+    from_csv = _encode(raw, key, tmp_path / "a.csv")
+    from_xlsx = _encode(tmp_path / "raw.xlsx", key, tmp_path / "b.csv")  # issue 15: CSV only
+    assert from_xlsx.ok, from_xlsx.summary()
+    assert from_xlsx.rows_written == from_csv.rows_written == len(PEOPLE)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_a_workbook_bomb_is_refused_before_it_is_unpacked(key: Key, tmp_path: Path) -> None:
+    import zipfile
+
+    bomb = tmp_path / "raw.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"<sst>" + b" " * (80 << 20) + b"</sst>")
+    result = _encode(bomb, key, tmp_path / "out.csv")
+    assert not result.ok
+    assert [p.code for p in result.problems] == ["VM401"]
+    assert "unpacks to 80.0 MiB" in result.problems[0].message  # from the zip directory
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_semicolon_csv_with_bom_and_dutch_headers(
     write_raw: WriteRaw, key: Key, tmp_path: Path
 ) -> None:

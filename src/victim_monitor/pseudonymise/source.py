@@ -1,6 +1,7 @@
-"""Reading the raw file at the source: CSV as spreadsheets and case systems export it.
+"""Reading the raw file at the source: CSV as spreadsheets and case systems export it, or an
+Excel workbook (its first sheet, opened with the register's limits: ``registry.workbook``).
 
-UTF-8 with or without BOM; the separator (``,`` ``;`` or tab) is read from the header row.
+CSV: UTF-8 with or without BOM; the separator (``,`` ``;`` or tab) is read from the header row.
 Columns are found by their standard name, by a known Dutch or English alias, or by an
 explicit ``--map raw=standard``; every other column is ignored and never read into output.
 """
@@ -22,6 +23,9 @@ from victim_monitor.problems import Problem, ProblemCode, ProblemLog
 from victim_monitor.pseudonymise import codes
 from victim_monitor.pseudonymise.columns import RAW_COLUMNS, REQUIRED_RAW_COLUMNS
 from victim_monitor.pseudonymise.values import source_values, value_key
+from victim_monitor.registry.formats import UnreadableFileError
+from victim_monitor.registry.limits import LIMITS
+from victim_monitor.registry.workbook import read_workbook
 
 _SEPARATORS = (",", ";", "\t")
 HEADER_ROW = 1
@@ -137,7 +141,7 @@ class RawTable:
     """An open raw CSV whose header has been resolved; its rows are read on demand."""
 
     layout: Layout
-    records: Iterator[list[str]]
+    records: Iterator[tuple[int, list[str]]]  # (row number as a person counts, cells)
     width: int
     log: ProblemLog
     file: str
@@ -149,7 +153,7 @@ class RawTable:
         padding = [""] * self.width
         row = HEADER_ROW
         try:
-            for row, record in enumerate(self.records, start=HEADER_ROW + 1):
+            for row, record in self.records:
                 if not "".join(record).strip():
                     continue  # spreadsheets export trailing empty rows (";;;;")
                 if len(record) > self.width and any(v.strip() for v in record[self.width :]):
@@ -168,6 +172,8 @@ class RawTable:
             self.log.add(_unreadable(self.file, f"line {exc.line} is not UTF-8 text", row + 1))
         except csv.Error as exc:
             self.log.add(_unreadable(self.file, f"not readable as CSV ({exc})", row + 1))
+        except UnreadableFileError as exc:  # a workbook damaged or over a limit further on
+            self.log.add(_unreadable(self.file, exc.problem.message, exc.problem.row))
 
 
 def _unreadable(file: str, why: str, row: int | None = None) -> Problem:
@@ -199,8 +205,12 @@ def decoded_lines(handle: BinaryIO) -> Iterator[str]:
 def open_raw(
     path: Path, column_map: Mapping[str, str] | None, log: ProblemLog
 ) -> Iterator[RawTable | None]:
-    """Open a raw CSV and resolve its header; None (with problems logged) if that fails."""
+    """Open a raw CSV or workbook and resolve its header; None (with problems logged) if that
+    fails."""
     file = str(path)
+    if path.suffix.lower() == ".xlsx":
+        yield _open_workbook(path, column_map, log)
+        return
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -233,6 +243,31 @@ def open_raw(
             layout, problems = resolve_layout(header, column_map, file=file)
             log.extend(problems)
             if not log.has_errors:
-                yield RawTable(layout, reader, len(header), log, file)
+                records = enumerate(reader, start=HEADER_ROW + 1)
+                yield RawTable(layout, records, len(header), log, file)
                 return
         yield None
+
+
+def _open_workbook(
+    path: Path, column_map: Mapping[str, str] | None, log: ProblemLog
+) -> RawTable | None:
+    """The first sheet of a workbook, if it is within the intake's limits (a "zip bomb" is
+    refused before it is unpacked) and its header resolves."""
+    file = str(path)
+    try:
+        header, records = read_workbook(path, LIMITS)
+    except UnreadableFileError as exc:
+        log.add(_unreadable(file, exc.problem.message, exc.problem.row))
+        return None
+    except OSError as exc:
+        log.add(_unreadable(file, f"cannot open ({exc.strerror or exc})"))
+        return None
+    if not header:
+        log.add(_unreadable(file, "empty: the first row must name the columns", HEADER_ROW))
+        return None
+    layout, problems = resolve_layout([h.strip() for h in header], column_map, file=file)
+    log.extend(problems)
+    if log.has_errors:
+        return None
+    return RawTable(layout, records, len(header), log, file)
