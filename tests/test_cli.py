@@ -251,7 +251,7 @@ def test_the_demo_resets_a_register_when_asked(tmp_path: Path) -> None:
 def test_settings_from_a_config_file_below_the_environment(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import os
 
-    monkeypatch.setattr(os, "environ", {k: v for k, v in os.environ.items()})
+    monkeypatch.setattr(os, "environ", dict(os.environ))
     monkeypatch.delenv("VICTIM_MONITOR_DATABASE_URL", raising=False)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "victim-monitor.toml").write_text('database_url = "sqlite:///from-file.db"\n')
