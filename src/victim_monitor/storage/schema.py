@@ -583,3 +583,27 @@ pair_decision_history = Table(
     ),
     Index("ix_pair_decision_history_pair_decision_id", "pair_decision_id"),
 )
+
+
+# --- API tokens (migration 0008) ------------------------------------------------------------
+# Tokens with which an organisation's own system submits files (``POST /api/submissions``):
+# each bound to one organisation, stored only as the SHA-256 of a random 256-bit token (the
+# token itself is shown once, when made), with a short prefix kept in clear to tell tokens
+# apart. A revoked token stays as a record of who revoked it and when; an expired one too.
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("organisation_code", ForeignKey("organisations.code"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(16), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", String(64)),
+    Index("ix_api_tokens_organisation_code", "organisation_code"),
+)
