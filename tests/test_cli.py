@@ -156,8 +156,11 @@ def test_starting_the_command_imports_no_stage() -> None:
     the estimation stage was imported for the ``--method`` choices, 2-4 s at every start)."""
     probe = (
         "import sys; from victim_monitor.cli import main\n"
-        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
-        "heavy = ('scipy', 'pandas', 'numpy', 'sqlalchemy', 'victim_monitor.estimation')\n"
+        "for args in (['--version'], ['--help'], ['publish', '--help'], ['serve', '--help'],\n"
+        "             ['factsheet', '--help']):\n"
+        "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+        "heavy = ('scipy', 'pandas', 'numpy', 'sqlalchemy', 'fastapi', 'altair',\n"
+        "         'victim_monitor.estimation')\n"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
     found = subprocess.run(
@@ -294,3 +297,19 @@ def test_status_lists_the_organisation_codes_and_link_says_import_first(tmp_path
     problem = json.loads(empty.stderr)["problems"][0]
     assert problem["code"] == "VM305"
     assert "import submissions first" in problem["message"]
+
+
+def test_the_lazy_commands_are_listed_as_they_describe_themselves() -> None:
+    import click
+
+    from victim_monitor.cli import _LazyGroup
+
+    ctx = click.Context(main)
+    for name in _LazyGroup.LAZY:
+        command = main.get_command(ctx, name)
+        assert command is not None
+        said = _LazyGroup.SHORT_HELP.get(name, f"(no line in SHORT_HELP for {name!r})")
+        assert said == command.get_short_help_str(300), name
+    listed = CliRunner().invoke(main, ["--help"]).output
+    assert "Publish protected tables" in listed
+    assert "keygen" in listed

@@ -82,9 +82,33 @@ class _LazyGroup(click.Group):
         "publish": "victim_monitor.publication.command:publish_command",
         "serve": "victim_monitor.web.serve:serve",
     }
+    #: Their lines in ``victim-monitor --help``, so that listing them imports none of them
+    #: (add one with each LAZY command; a test checks each against the command's own help).
+    SHORT_HELP: ClassVar[dict[str, str]] = {
+        "audit": "The audit trail of the web workspace: verify it, and make checkpoints to "
+        "keep elsewhere.",
+        "factsheet": "Write the factsheet (HTML and PDF) from the published, protected tables.",
+        "programme": "The programme register: measures, recommendations and their indicators.",
+        "publish": "Publish protected tables, estimates, trends and findings for YEARS into OUT.",
+        "serve": "Serve the dashboard and the registry workspace (http://127.0.0.1:8000 by "
+        "default).",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.SHORT_HELP:
+                rows.append((name, self.SHORT_HELP[name]))
+                continue
+            command = self.get_command(ctx, name)  # a lazy one without its line: imported
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(formatter.width - 6 - len(name))))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         as_json = "--json" in [*ctx._protected_args, *ctx.args]

@@ -8,34 +8,76 @@ recommendations per monitor edition, and the indicators that should move, follow
 Method of the before/after comparison: ``docs/methods/programme.md``.
 """
 
-from victim_monitor.programme.document import Document
-from victim_monitor.programme.edit import record_followup, record_measure_status
-from victim_monitor.programme.effect import Comparison, Verdict, compare
-from victim_monitor.programme.export import to_csv, to_yaml
-from victim_monitor.programme.intake import (
-    ImportResult,
-    example_file,
-    import_example,
-    import_programme,
-)
-from victim_monitor.programme.series import (
-    SERIES,
-    Observation,
-    PublicationSource,
-    SeriesSource,
-    poisson_interval,
-)
-from victim_monitor.programme.store import load
-from victim_monitor.programme.views import (
-    EditionView,
-    MeasureView,
-    NotFoundError,
-    ProgrammeView,
-    editions,
-    followup,
-    measure_detail,
-    programme_overview,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from victim_monitor.programme.document import Document
+    from victim_monitor.programme.edit import record_followup, record_measure_status
+    from victim_monitor.programme.effect import Comparison, Verdict, compare
+    from victim_monitor.programme.export import to_csv, to_yaml
+    from victim_monitor.programme.intake import (
+        ImportResult,
+        example_file,
+        import_example,
+        import_programme,
+    )
+    from victim_monitor.programme.series import (
+        SERIES,
+        Observation,
+        PublicationSource,
+        SeriesSource,
+        poisson_interval,
+    )
+    from victim_monitor.programme.store import load
+    from victim_monitor.programme.views import (
+        EditionView,
+        MeasureView,
+        NotFoundError,
+        ProgrammeView,
+        editions,
+        followup,
+        measure_detail,
+        programme_overview,
+    )
+
+# Where each public name lives: imported on first use, so that starting the command line
+# (`victim-monitor --help`, a command's --help) does not load this stage's dependencies.
+_HOME = {
+    "Document": "document",
+    "record_followup": "edit",
+    "record_measure_status": "edit",
+    "Comparison": "effect",
+    "Verdict": "effect",
+    "compare": "effect",
+    "to_csv": "export",
+    "to_yaml": "export",
+    "ImportResult": "intake",
+    "example_file": "intake",
+    "import_example": "intake",
+    "import_programme": "intake",
+    "SERIES": "series",
+    "Observation": "series",
+    "PublicationSource": "series",
+    "SeriesSource": "series",
+    "poisson_interval": "series",
+    "load": "store",
+    "EditionView": "views",
+    "MeasureView": "views",
+    "NotFoundError": "views",
+    "ProgrammeView": "views",
+    "editions": "views",
+    "followup": "views",
+    "measure_detail": "views",
+    "programme_overview": "views",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "SERIES",

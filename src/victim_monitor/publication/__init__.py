@@ -6,21 +6,46 @@ Only this directory leaves the system. The format is ``docs/methods/publication.
     pub.table("victims_by_form").value(year="2018", form_group="Total")
 """
 
-from victim_monitor.publication.codes import PublicationError
-from victim_monitor.publication.load import load_publication
-from victim_monitor.publication.model import (
-    TOTAL,
-    CellKey,
-    Finding,
-    Publication,
-    PublishedCell,
-    PublishedTable,
-    Trend,
-    YearEstimate,
-)
-from victim_monitor.publication.write import write_publication
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-load_release = load_publication
+if TYPE_CHECKING:
+    from victim_monitor.publication.codes import PublicationError
+    from victim_monitor.publication.load import load_publication
+    from victim_monitor.publication.model import (
+        TOTAL,
+        CellKey,
+        Finding,
+        Publication,
+        PublishedCell,
+        PublishedTable,
+        Trend,
+        YearEstimate,
+    )
+    from victim_monitor.publication.write import write_publication
+
+# Where each public name lives: imported on first use, so that starting the command line
+# (`victim-monitor --help`, a command's --help) does not load this stage's dependencies.
+_HOME = {
+    "PublicationError": "codes",
+    "load_publication": "load",
+    "TOTAL": "model",
+    "CellKey": "model",
+    "Finding": "model",
+    "Publication": "model",
+    "PublishedCell": "model",
+    "PublishedTable": "model",
+    "Trend": "model",
+    "YearEstimate": "model",
+    "write_publication": "write",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "TOTAL",

@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from victim_monitor.config import ConfigError, Settings
-from victim_monitor.disclosure import DisclosureError, Release, load_policy
 from victim_monitor.publication.codes import PublicationError
-from victim_monitor.publication.publish import parse_years, publish
 from victim_monitor.terminal import steps
 
 
@@ -61,6 +59,8 @@ def publish_command(
     as_json: bool,
 ) -> None:
     """Publish protected tables, estimates, trends and findings for YEARS into OUT."""
+    from victim_monitor.disclosure import DisclosureError, Release, load_policy
+    from victim_monitor.publication.publish import parse_years, publish
     from victim_monitor.registry.register import open_register
 
     try:
