@@ -81,6 +81,7 @@ class _LazyGroup(click.Group):
         "programme": "victim_monitor.programme.cli:programme",
         "publish": "victim_monitor.publication.command:publish_command",
         "serve": "victim_monitor.web.serve:serve",
+        "token": "victim_monitor.web.token_command:token",
     }
     #: Their lines in ``victim-monitor --help``, so that listing them imports none of them
     #: (add one with each LAZY command; a test checks each against the command's own help).
@@ -92,6 +93,8 @@ class _LazyGroup(click.Group):
         "publish": "Publish protected tables, estimates, trends and findings for YEARS into OUT.",
         "serve": "Serve the dashboard and the registry workspace (http://127.0.0.1:8000 by "
         "default).",
+        "token": "API tokens with which organisations' systems submit files (POST "
+        "/api/submissions).",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

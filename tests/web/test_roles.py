@@ -90,6 +90,14 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/api/admin/audit/check"): frozenset({"admin"}),
     ("GET", "/admin/audit/checkpoint.json"): frozenset({"admin"}),
     ("POST", "/{lang:lang}/admin/audit/checkpoint"): frozenset({"admin"}),
+    # API tokens (victim_monitor.web.api_upload): the admin manages them; the submission API
+    # takes a bearer token only, never a session, so every logged-in user is refused too.
+    ("GET", "/{lang:lang}/admin/tokens"): frozenset({"admin"}),
+    ("GET", "/api/admin/tokens"): frozenset({"admin"}),
+    ("POST", "/{lang:lang}/admin/tokens"): frozenset({"admin"}),
+    ("POST", "/{lang:lang}/admin/tokens/{token_id}/revoke"): frozenset({"admin"}),
+    ("POST", "/api/submissions"): frozenset(),
+    ("GET", "/api/submissions/{submission_id}"): frozenset(),
 }
 
 
@@ -107,6 +115,7 @@ def _url(path: str, register: Register) -> str:
         "{edition}": "2014-2018",
         "{number}": "1",
         "{job_id}": "no-such-job-0123456789",
+        "{token_id}": "999",
     }
     for key, value in values.items():
         path = path.replace(key, value)
@@ -149,6 +158,7 @@ RESTRICTED = (
     "/api/workspace",
     "/api/admin",
     "/admin",
+    "/api/submissions",
 )
 
 

@@ -36,6 +36,7 @@ ROUTERS: tuple[str, ...] = (
     "victim_monitor.web.password_change",
     "victim_monitor.web.programme_routes",
     "victim_monitor.web.programme_edit",
+    "victim_monitor.web.api_upload",
 )
 
 

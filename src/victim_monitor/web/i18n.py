@@ -157,6 +157,31 @@ WORDS: dict[str, Label] = {
     "encode_in_browser": Label("Versleutelen in de browser", "Encode in the browser"),
     "language": Label("Taal", "Language"),
     "other_language": Label("English", "Nederlands"),
+    "api_tokens": Label("API-tokens", "API tokens"),
+    "api_tokens_intro": Label(
+        "Met een API-token levert het systeem van een organisatie zelf aanleveringen aan "
+        "(POST /api/submissions). Alleen een hash van de token wordt bewaard.",
+        "With an API token an organisation's own system submits files "
+        "(POST /api/submissions). Only a hash of the token is kept.",
+    ),
+    "token_made": Label(
+        "De nieuwe token. Kopieer hem nu: hij wordt niet bewaard en niet opnieuw getoond.",
+        "The new token. Copy it now: it is not kept and will not be shown again.",
+    ),
+    "token_prefix": Label("Begint met", "Starts with"),
+    "token_name": Label("Omschrijving", "Description"),
+    "token_days": Label("Verloopt na dagen (leeg: nooit)", "Expires after days (empty: never)"),
+    "token_days_rule": Label(
+        "Het aantal dagen is een geheel getal van 1 tot {n}, of leeg.",
+        "The number of days is a whole number from 1 to {n}, or empty.",
+    ),
+    "created": Label("Aangemaakt", "Created"),
+    "last_used": Label("Laatst gebruikt", "Last used"),
+    "expires": Label("Verloopt", "Expires"),
+    "never": Label("nooit", "never"),
+    "revoke": Label("Intrekken", "Revoke"),
+    "revoked": Label("Ingetrokken", "Revoked"),
+    "expired": Label("Verlopen", "Expired"),
     "not_found": Label("Niet gevonden.", "Not found."),
     "forbidden": Label("Geen toegang.", "No access."),
 }

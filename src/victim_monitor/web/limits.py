@@ -1,11 +1,12 @@
 """Request bodies bounded before they are read: by ``Content-Length``, and while they stream.
 
 Each request's limit follows from its method, path and content type (:func:`body_limit`): a
-multipart upload of a submission may be as large as the configured maximum, the programme's
-text forms 64 KiB, anything else 16 KiB. A declared length over the limit is refused with 413
-before a byte is read; a body without one (chunked) is counted as it arrives and refused as
-soon as it passes the limit, so no more than the limit is ever spooled. Within that, the form
-parser keeps at most :data:`FORM` or :data:`UPLOAD`'s files, fields and field sizes.
+multipart upload of a submission (or the submission API's form or raw file) may be as large as
+the configured maximum, the programme's text forms 64 KiB, anything else 16 KiB. A declared
+length over the limit is refused with 413 before a byte is read; a body without one (chunked)
+is counted as it arrives and refused as soon as it passes the limit, so no more than the limit
+is ever spooled. Within that, the form parser keeps at most :data:`FORM` or :data:`UPLOAD`'s
+files, fields and field sizes.
 
 :func:`first_part` reads a multipart body only until its first part is complete, so that the
 CSRF token it carries is checked before the rest (a file) is read.
@@ -38,6 +39,7 @@ MULTIPART_OVERHEAD = 64 * 1024  # an upload's boundaries, part headers and small
 FIRST_PART_BYTES = 4 * 1024  # the token's part must be complete within the first 4 KiB
 
 UPLOAD_PATH = re.compile(r"/(nl|en)/workspace/submissions")
+API_UPLOAD_PATH = "/api/submissions"  # web.api_upload: a form or the file as the raw body
 TEXT_FORM_PATH = re.compile(r"/(nl|en)/workspace/(programme|recommendations)/.+")
 
 
@@ -72,6 +74,8 @@ def body_limit(method: str, path: str, content_type: str, upload_bytes: int) -> 
     """The most body bytes a request may send (``upload_bytes``: a submission's maximum)."""
     multipart = content_type.lower().startswith("multipart/form-data")
     if method == "POST" and multipart and UPLOAD_PATH.fullmatch(path):
+        return upload_bytes + MULTIPART_OVERHEAD
+    if method == "POST" and path == API_UPLOAD_PATH:
         return upload_bytes + MULTIPART_OVERHEAD
     if method == "POST" and TEXT_FORM_PATH.fullmatch(path):
         return TEXT_FORM_BYTES
