@@ -2,7 +2,8 @@
 
 Files go to a temporary directory beside ``out`` which then replaces it, so a failed run
 leaves an existing publication as it was. Same publication, same bytes: sorted keys, fixed
-order, ``\\n`` line ends, no timestamps.
+order, ``\\n`` line ends, no timestamps. Beside the CSV and JSON files: the open-data formats
+(``datapackage.json``, ``tables.xlsx``, ``sdmx/*.csv``), made from the same values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from victim_monitor.csvfile import to_text
 from victim_monitor.publication.codes import OUTPUT_UNWRITABLE, PublicationError
+from victim_monitor.publication.datapackage import data_package
 from victim_monitor.publication.model import (
     ESTIMATES_FORMAT,
     FINDINGS_FORMAT,
@@ -25,6 +27,8 @@ from victim_monitor.publication.model import (
     PublishedTable,
     label_dict,
 )
+from victim_monitor.publication.sdmx import DATAFLOWS, sdmx_files
+from victim_monitor.publication.workbook import workbook
 
 ESTIMATE_COLUMNS = (
     "year", "registered", "estimate", "low", "high", "interval_method", "coverage",
@@ -46,9 +50,9 @@ def table_csv(table: PublishedTable) -> str:
     return _csv([*table.dimensions, "value", "outcome"], rows)
 
 
-def files(pub: Publication) -> dict[str, str]:
-    """Every file of the publication, by relative path, manifest last."""
-    out: dict[str, str] = {}
+def files(pub: Publication) -> dict[str, str | bytes]:
+    """Every file of the publication, by relative path, manifest last (text, or bytes)."""
+    out: dict[str, str | bytes] = {}
     entries = []
     for name in sorted(pub.tables):
         table = pub.tables[name]
@@ -90,6 +94,11 @@ def files(pub: Publication) -> dict[str, str]:
     out["findings.json"] = dumps(
         {"format": FINDINGS_FORMAT, "findings": [f.to_dict() for f in pub.findings]}
     )
+    sdmx = sdmx_files(pub)
+    out.update(sdmx)
+    csvs = {k: v for k, v in out.items() if k.endswith(".csv") and isinstance(v, str)}
+    out["datapackage.json"] = dumps(data_package(pub, csvs))
+    out["tables.xlsx"] = workbook(pub)
     manifest = {
         "format": FORMAT,
         "title": label_dict(pub.title),
@@ -103,7 +112,14 @@ def files(pub: Publication) -> dict[str, str]:
         "estimates": "estimates.json",
         "trends": "trends.json",
         "findings": "findings.json",
-        "files": {k: hashlib.sha256(v.encode("utf-8")).hexdigest() for k, v in out.items()},
+        "datapackage": "datapackage.json",
+        "workbook": "tables.xlsx",
+        "sdmx": [
+            {"dataflow": f.dataflow, "table": f.table, "csv": f.path}
+            for f in DATAFLOWS
+            if f.path in sdmx
+        ],
+        "files": {k: hashlib.sha256(_bytes(v)).hexdigest() for k, v in out.items()},
         "software": pub.software,
     }
     out["manifest.json"] = dumps(manifest)
@@ -131,7 +147,7 @@ def write_publication(pub: Publication, out: str | Path) -> Path:
             for rel, text in contents.items():
                 path = staging / rel
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(text.encode("utf-8"))
+                path.write_bytes(_bytes(text))
             if target.exists():
                 old = target.with_name(f".{target.name}-old")
                 shutil.rmtree(old, ignore_errors=True)
@@ -151,6 +167,10 @@ def _csv(header: Any, rows: list[list[str]]) -> str:
     # Through the one spreadsheet-safe writer: a label or key that starts like a formula is
     # quoted; the numbers (counts, ratios, a negative change) are written as they are.
     return to_text(header, rows)
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content if isinstance(content, bytes) else content.encode("utf-8")
 
 
 def _text(value: Any) -> str:
