@@ -31,6 +31,8 @@ PUBLIC = (
     "/api/overview?lang=nl",
     "/api/tables/victims_by_form",
     "/downloads/tables/victims_by_form.csv",
+    "/downloads/datapackage.json",
+    "/downloads/tables.xlsx",
 )
 
 

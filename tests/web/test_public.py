@@ -117,6 +117,22 @@ def test_downloads_serve_only_published_files(app_client: TestClient) -> None:
         assert app_client.get(f"/downloads/{path}").status_code == 404
 
 
+def test_the_open_data_formats_are_listed_and_downloadable(app_client: TestClient) -> None:
+    page = app_client.get("/nl/downloads").text
+    for path in ("datapackage.json", "tables.xlsx"):
+        assert f'href="/downloads/{path}"' in page
+    assert "licentie CC-BY-4.0" in page
+    package = app_client.get("/downloads/datapackage.json")
+    assert package.headers["content-type"] == "application/json"
+    assert {r["path"] for r in package.json()["resources"]} >= {"tables/victims_by_form.csv"}
+    book = app_client.get("/downloads/tables.xlsx")
+    assert book.status_code == 200
+    assert book.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert book.content.startswith(b"PK")
+    for path in ("sdmx%2F..%2Fmanifest.json", "sdmx/crim_thb_none.csv", "tables.xlsx.bak"):
+        assert app_client.get(f"/downloads/{path}").status_code == 404
+
+
 def test_security_headers_and_strict_csp(app_client: TestClient) -> None:
     response = app_client.get("/en/")
     csp = response.headers["content-security-policy"]

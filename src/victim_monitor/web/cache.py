@@ -41,7 +41,9 @@ from victim_monitor.web.settings import WebSettings
 PUBLIC = re.compile(
     r"/(nl|en)/(tables/[A-Za-z0-9_]+|downloads)?"
     r"|/api/(overview|tables/[A-Za-z0-9_]+)"
-    r"|/downloads/((manifest|estimates|trends|findings)\.(json|csv)|tables/[a-z0-9_]+\.(json|csv))"
+    r"|/downloads/((manifest|estimates|trends|findings|datapackage)\.json"
+    r"|(estimates|estimates-sensitivity|trends)\.csv|tables\.xlsx"
+    r"|tables/[a-z0-9_]+\.(json|csv)|sdmx/[a-z0-9_]+\.csv)"
 )
 # Public pages that also read the programme register, which analysts edit in the workspace and
 # `victim-monitor programme import` replaces: kept only briefly (a "micro-cache"), and dropped

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
 from victim_monitor.publication import Publication
+from victim_monitor.publication.datapackage import LICENCE
 from victim_monitor.web.dashboard import (
     Overview,
     QueryError,
@@ -137,7 +138,10 @@ def downloads_page(request: Request, lang: str) -> HTMLResponse:
     current_user(request)
     published = _release(request)
     view = overview(published, language) if published else None
-    return render(request, "downloads.html", language, view=view, factsheets=_factsheets(request))
+    return render(
+        request, "downloads.html", language, view=view, factsheets=_factsheets(request),
+        open_data=_open_data(request) if published else [], licence=LICENCE["name"],
+    )  # fmt: skip
 
 
 @router.get("/factsheets/{name}", tags=["downloads"], response_class=FileResponse)
@@ -150,9 +154,26 @@ def factsheet_download(request: Request, name: str) -> FileResponse:
     return FileResponse(folder / name, media_type="application/pdf", filename=name)
 
 
+# The publication's files (docs/methods/publication.md, "Layout"), and nothing else in its folder.
 DOWNLOADABLE = re.compile(
-    r"(manifest|estimates|trends|findings)\.(json|csv)|tables/[a-z0-9_]+\.(json|csv)"
+    r"(manifest|estimates|trends|findings|datapackage)\.json|(estimates|estimates-sensitivity"
+    r"|trends)\.csv|tables\.xlsx|tables/[a-z0-9_]+\.(json|csv)|sdmx/[a-z0-9_]+\.csv"
 )
+MEDIA_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+# The open-data formats beside the CSV and JSON files (a release before them has none).
+OPEN_DATA = ("datapackage.json", "tables.xlsx", "estimates-sensitivity.csv")
+
+
+def _open_data(request: Request) -> list[str]:
+    folder = context(request).settings.release_dir
+    sdmx = sorted(f"sdmx/{p.name}" for p in (folder / "sdmx").glob("*.csv"))
+    return [p for p in (*OPEN_DATA, *sdmx) if DOWNLOADABLE.fullmatch(p) and (folder / p).is_file()]
 
 
 @router.get("/downloads/{path:path}", tags=["downloads"], response_class=FileResponse)
@@ -165,5 +186,5 @@ def download(request: Request, path: str) -> FileResponse:
     folder = context(request).settings.release_dir
     if not DOWNLOADABLE.fullmatch(path) or not (folder / path).is_file():
         raise HTTPException(404, "no such published file")
-    media = "text/csv; charset=utf-8" if path.endswith(".csv") else "application/json"
+    media = MEDIA_TYPES[path[path.rindex(".") :]]
     return FileResponse(folder / path, media_type=media, filename=path.replace("/", "-"))
