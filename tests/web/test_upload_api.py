@@ -28,7 +28,7 @@ from victim_monitor.storage import connect, upgrade
 from victim_monitor.storage.migrate import _config
 from victim_monitor.storage.schema import api_tokens, audit_events, metadata
 from victim_monitor.web import WebSettings, api_upload, audit, create_app
-from victim_monitor.web.tokens import Actor, NewToken, create_token, revoke_token
+from victim_monitor.web.tokens import Actor, NewToken, create_token, list_tokens, revoke_token
 
 ADMIN = Actor("admin", "admin", "tests")
 API = "/api/submissions"
@@ -75,6 +75,7 @@ def test_a_token_submits_a_file_and_the_same_file_again_is_a_duplicate(
     assert answer["organisation"] == "POL"
     assert answer["rows"] == {"total": 3, "new": 3, "changed": 0, "unchanged": 0}
     assert first["headers"]["location"] == f"/api/submissions/{answer['submission_id']}"  # type: ignore[index]
+    assert list_tokens(engine)[0].last_used_at is not None
     again = _send(app_client, made, path)
     assert again["status"] == 200
     repeat = again["json"]
