@@ -77,9 +77,12 @@ class _LazyGroup(click.Group):
 
     LAZY: ClassVar[dict[str, str]] = {
         "audit": "victim_monitor.web.audit_command:audit",
+        "backup": "victim_monitor.exchange.command:backup_command",
+        "export": "victim_monitor.exchange.command:export_command",
         "factsheet": "victim_monitor.reporting.command:factsheet",
         "programme": "victim_monitor.programme.cli:programme",
         "publish": "victim_monitor.publication.command:publish_command",
+        "restore": "victim_monitor.exchange.command:restore_command",
         "serve": "victim_monitor.web.serve:serve",
         "token": "victim_monitor.web.token_command:token",
     }
@@ -88,9 +91,12 @@ class _LazyGroup(click.Group):
     SHORT_HELP: ClassVar[dict[str, str]] = {
         "audit": "The audit trail of the web workspace: verify it, and make checkpoints to "
         "keep elsewhere.",
+        "backup": "Back up the whole register into one file, while the server runs.",
+        "export": "Export the register's reports, persons and capture histories for analysts.",
         "factsheet": "Write the factsheet (HTML and PDF) from the published, protected tables.",
         "programme": "The programme register: measures, recommendations and their indicators.",
         "publish": "Publish protected tables, estimates, trends and findings for YEARS into OUT.",
+        "restore": "Restore a backup into an empty database (or, with --force, over one).",
         "serve": "Serve the dashboard and the registry workspace (http://127.0.0.1:8000 by "
         "default).",
         "token": "API tokens with which organisations' systems submit files (POST "

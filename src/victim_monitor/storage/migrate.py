@@ -40,3 +40,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this version's migrations know (a backup's must be one of them)."""
+    return frozenset(r.revision for r in ScriptDirectory.from_config(_config()).walk_revisions())

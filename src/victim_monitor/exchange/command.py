@@ -1,0 +1,117 @@
+"""``victim-monitor export``, ``backup`` and ``restore``: thin commands over the exchange stage.
+
+Their coded problems (VM91x) are raised as :class:`ExchangeError` and printed by the command
+line (JSON under ``--json``), exit status 2 as for every VM9xx problem.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from victim_monitor.config import ConfigError, Settings
+from victim_monitor.terminal import steps
+
+database_option = click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or "
+    "sqlite:///victim-monitor.db).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+def _echo(result: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(result.summary())
+
+
+@click.command(name="export")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Directory to write the export to (replaced when all went well; a directory holding "
+    "anything but an earlier export is refused).",
+)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="File format of the tables.",
+)
+@database_option
+@json_option
+def export_command(out: Path, file_format: str, database: str | None, as_json: bool) -> None:
+    """Export the register's reports, persons and capture histories for analysts."""
+    from victim_monitor.exchange.export import export_register
+    from victim_monitor.registry.register import open_register
+
+    settings = _settings()
+    engine = open_register(
+        database or settings.database_url, settings.organisations_file, create=False
+    )
+    try:
+        with steps(transient=True) as step:
+            result = export_register(
+                engine,
+                out,
+                "parquet" if file_format == "parquet" else "csv",
+                progress=step,
+            )
+    finally:
+        engine.dispose()
+    _echo(result, as_json)
+
+
+@click.command(name="backup")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Backup file to create (never overwritten).",
+)
+@database_option
+@json_option
+def backup_command(out: Path, database: str | None, as_json: bool) -> None:
+    """Back up the whole register into one file, while the server runs."""
+    from victim_monitor.exchange.backups import backup
+
+    with steps(transient=True) as step:
+        result = backup(database or _settings().database_url, out, progress=step)
+    _echo(result, as_json)
+
+
+@click.command(name="restore")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--database",
+    "database",
+    metavar="URL",
+    required=True,
+    help="The database to restore into (given explicitly: a restore replaces a register).",
+)
+@click.option("--force", is_flag=True, help="Replace everything in a database that is not empty.")
+@json_option
+def restore_command(file: Path, database: str, force: bool, as_json: bool) -> None:
+    """Restore a backup into an empty database (or, with --force, over one)."""
+    from victim_monitor.exchange.backups import restore
+
+    with steps(transient=True) as step:
+        result = restore(file, database, force=force, progress=step)
+    _echo(result, as_json)
