@@ -14,6 +14,11 @@ for every public page on the demo data.
 ``python -m benchmarks web [--requests N] [--concurrency C] [--seconds S] [--out DIR]``
 (``--out``: a directory where ``victim-monitor demo`` ran; default: run the demo at scale 0.2
 into a temporary directory).
+
+``--workspace`` measures the logged-in workspace pages instead (aim: p95 under 200 ms at 50
+connections): on a copy of the demo's register, with the demo users given fresh passwords there,
+one session per role; each page view is a session lookup, the page's queries, an audit event and
+a render, nothing cached. It writes the section "Workspace pages" of ``results/web.md``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import asyncio
 import dataclasses
 import os
 import platform
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,6 +57,24 @@ ENDPOINTS = (
     (REVALIDATED, "/en/tables/victims_by_form"),
 )
 RESULTS = Path(__file__).parent / "results" / "web.md"
+# Workspace pages: (role, name, path); {submission} and {person}: the first of each.
+WORKSPACE = (
+    ("staff", "workspace home", "/en/workspace/"),
+    ("staff", "submissions page", "/en/workspace/submissions"),
+    ("staff", "submissions JSON", "/api/workspace/submissions"),
+    ("staff", "submission page", "/en/workspace/submissions/{submission}"),
+    ("staff", "review page", "/en/workspace/review"),
+    ("staff", "persons page", "/en/workspace/persons?page=2"),
+    ("staff", "persons JSON", "/api/workspace/persons?page=2"),
+    ("staff", "person page", "/en/workspace/persons/{person}"),
+    ("reporter", "own submissions page", "/en/workspace/submissions"),
+    ("analyst", "publish page", "/en/workspace/publish"),
+    ("admin", "users page", "/en/admin/users"),
+    ("admin", "organisations page", "/en/admin/organisations"),
+    ("admin", "audit page", "/en/admin/audit"),
+)
+ROLES = {"reporter": "politie", "staff": "registratie", "analyst": "analist", "admin": "beheer"}
+WORKSPACE_SECTION = "## Workspace pages"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +87,7 @@ class Measured:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    cpu_ms: float = 0.0  # the server's CPU time per request (its processes, from /proc)
 
     @property
     def rate(self) -> float:
@@ -77,13 +103,21 @@ def _free_port() -> int:
 
 
 async def _load(
-    base: str, path: str, total: int, concurrency: int, limit: float, revalidate: bool = False
+    base: str,
+    path: str,
+    total: int,
+    concurrency: int,
+    limit: float,
+    revalidate: bool = False,
+    cookies: dict[str, str] | None = None,
 ) -> Measured:
     latencies: list[float] = []
     errors = 0
     issued = 0
     limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    async with httpx2.AsyncClient(
+        base_url=base, limits=limits, timeout=30, cookies=cookies
+    ) as client:
         expected = 200
         if revalidate:
             etag = (await client.get(path)).headers.get("etag")
@@ -117,7 +151,9 @@ async def _load(
     )
 
 
-def _serve(out: Path, workers: int, port: int) -> subprocess.Popen[bytes]:
+def _serve(
+    out: Path, workers: int, port: int, database: Path | None = None
+) -> subprocess.Popen[bytes]:
     command = [
         str(Path(sys.executable).parent / "victim-monitor"),
         "serve",
@@ -128,7 +164,7 @@ def _serve(out: Path, workers: int, port: int) -> subprocess.Popen[bytes]:
         "--release",
         str(out / "publication"),
         "--database",
-        f"sqlite:///{out / 'demo.db'}",
+        f"sqlite:///{database or out / 'demo.db'}",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -162,11 +198,12 @@ def _server_stack() -> str:
     return f"{http} and {loop}"
 
 
-def _table(rows: list[tuple[int, Measured]]) -> list[str]:
+def _table(rows: list[tuple[int, Measured]], cpu: bool = False) -> list[str]:
+    extra = " server CPU ms/request |" if cpu else ""
     lines = [
         "| workers | endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
-        "| req/s vs static |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| req/s vs static |{extra}",
+        "|---|---|---|---|---|---|---|---|---|" + ("---|" if cpu else ""),
     ]
     peers = {w: m.rate for w, m in rows if m.name == ENDPOINTS[0][0]}
     for workers, m in rows:
@@ -174,8 +211,144 @@ def _table(rows: list[tuple[int, Measured]]) -> list[str]:
         lines.append(
             f"| {workers} | {m.name} (`{m.path}`) | {m.requests} | {m.errors} | {m.rate:,.0f} | "
             f"{m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.p99_ms:.1f} | {ratio:.2f} |"
+            + (f" {m.cpu_ms:.2f} |" if cpu else "")
         )
     return lines
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` and its descendants so far (Linux /proc);
+    unlike latency, it hardly depends on what else the machine is doing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # gone, or not Linux
+    return total
+
+
+def _workspace_register(out: Path) -> tuple[Path, dict[str, str], dict[str, int]]:
+    """A copy of the demo's register with fresh demo passwords; the ids the pages need."""
+    from sqlalchemy import select
+
+    from victim_monitor.registry.register import open_register
+    from victim_monitor.storage.schema import persons, submissions
+    from victim_monitor.web.demo import create_demo_users
+
+    copy = Path(tempfile.mkdtemp(prefix="web-bench-workspace-")) / "register.db"
+    shutil.copyfile(out / "demo.db", copy)
+    engine = open_register(f"sqlite:///{copy}")
+    try:
+        passwords = {u.username: u.password for u in create_demo_users(engine)}
+        with engine.connect() as conn:
+            ids = {
+                "submission": int(conn.scalar(select(submissions.c.id).limit(1)) or 1),
+                "person": int(
+                    conn.scalar(select(persons.c.id).where(persons.c.status == "active").limit(1))
+                    or 1
+                ),
+            }
+    finally:
+        engine.dispose()
+    return copy, passwords, ids
+
+
+def _log_in(base: str, username: str, password: str) -> dict[str, str]:
+    """The cookies of a fresh session of ``username`` (as a browser gets them)."""
+    with httpx2.Client(base_url=base, timeout=30) as client:
+        page = client.get("/en/login").text
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+        if token is None:
+            raise RuntimeError("no CSRF token on the login page")
+        answer = client.post(
+            "/en/login",
+            data={"username": username, "password": password, "csrf_token": token.group(1)},
+        )
+        if answer.status_code != 303:
+            raise RuntimeError(f"login as {username} failed: {answer.status_code}")
+        return dict(client.cookies)
+
+
+def _workspace(out: Path, args: argparse.Namespace) -> int:
+    database, passwords, ids = _workspace_register(out)
+    rows: list[tuple[int, Measured]] = []
+    for workers in (int(w) for w in args.workers.split(",")):
+        port = _free_port()
+        server = _serve(out, workers, port, database)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            cookies = {role: _log_in(base, name, passwords[name]) for role, name in ROLES.items()}
+            peer, static = ENDPOINTS[0]
+            cpu = _cpu_seconds(server.pid)
+            measured = asyncio.run(
+                _load(base, static, args.requests, args.concurrency, args.seconds)
+            )
+            cpu_ms = (_cpu_seconds(server.pid) - cpu) / (measured.requests + 2 * args.concurrency)
+            rows.append((workers, dataclasses.replace(measured, name=peer, cpu_ms=cpu_ms * 1e3)))
+            for role, name, template in WORKSPACE:
+                path = template.format(**ids)
+                cpu = _cpu_seconds(server.pid)
+                measured = asyncio.run(
+                    _load(
+                        base,
+                        path,
+                        args.requests,
+                        args.concurrency,
+                        args.seconds,
+                        cookies=cookies[role],
+                    )
+                )
+                # Per request measured, the warm-up's requests (2 x concurrency) included.
+                served = measured.requests + 2 * args.concurrency
+                cpu_ms = (_cpu_seconds(server.pid) - cpu) / served * 1e3
+                named = dataclasses.replace(measured, name=f"{name} ({role})", cpu_ms=cpu_ms)
+                rows.append((workers, named))
+                print(
+                    f"{workers} worker(s)  {name + ' (' + role + ')':<36} {measured.rate:8.0f} "
+                    f"req/s  p50 {measured.p50_ms:6.1f} ms  p95 {measured.p95_ms:6.1f} ms  "
+                    f"CPU {cpu_ms:5.2f} ms  errors {measured.errors}",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        WORKSPACE_SECTION,
+        "",
+        f"`python -m benchmarks web --workspace` on {platform.node() or 'this machine'} "
+        f"({os.cpu_count()} cores shared by the load generator and the server; load average "
+        f"{load:.1f} at the end), {args.concurrency} concurrent connections on one session per "
+        f"role, up to {args.requests} requests per page and run (at most {args.seconds:.0f} s), "
+        f"the demo's register (a copy). {time.strftime('%Y-%m-%d')}. Server: uvicorn with "
+        f"{_server_stack()}. Every request is a session lookup, the page's queries, an audit "
+        "event and a render. The last column is the server's CPU time per request (its processes, "
+        "from /proc): the figure least moved by other jobs on the machine.",
+        "",
+        *_table(rows, cpu=True),
+        "",
+    ]
+    _write_section(lines)
+    print(f"wrote {RESULTS} ({WORKSPACE_SECTION})")
+    return 0 if all(m.errors == 0 for _, m in rows) else 1
+
+
+def _write_section(lines: list[str]) -> None:
+    """Replace (or add) the workspace section of the results, leaving the rest as it is."""
+    text = RESULTS.read_text("utf-8") if RESULTS.exists() else ""
+    head, found, rest = text.partition(WORKSPACE_SECTION)
+    tail = ""
+    if found:
+        after = rest.find("\n## ")
+        tail = rest[after + 1 :] if after >= 0 else ""
+    RESULTS.write_text(head.rstrip("\n") + "\n\n" + "\n".join(lines) + tail, "utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,8 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline", type=int, default=300, help="requests over one connection (1 worker)"
     )
+    parser.add_argument("--workspace", action="store_true", help="the logged-in pages instead")
     args = parser.parse_args(argv)
     out = _demo(args.out)
+    if args.workspace:
+        return _workspace(out, args)
     rows: list[tuple[int, Measured]] = []
     single: list[tuple[int, Measured]] = []
     for workers in (int(w) for w in args.workers.split(",")):

@@ -139,6 +139,52 @@ def test_a_public_page_answers_while_a_review_decision_is_written(
     assert answers[0].status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("function", "user", "page", "form"),
+    [
+        ("admin.set_active", "admin", "/en/admin/users/{staff}/active", {"active": "0"}),
+        ("admin.sync_organisations", "admin", "/en/admin/organisations",
+         {"code": "NGO", "name_nl": "Een NGO", "name_en": "An NGO",
+          "reporter_type": "ngo", "estimation_list": "O"}),
+    ],
+)  # fmt: skip
+def test_a_public_page_answers_while_an_admin_form_is_written(
+    login: Login,
+    register: None,
+    monkeypatch: pytest.MonkeyPatch,
+    function: str,
+    user: str,
+    page: str,
+    form: dict[str, str],
+) -> None:
+    from victim_monitor.web import admin
+
+    module, name = function.split(".")
+    gate = Gate()
+    monkeypatch.setattr(f"victim_monitor.web.{module}.{name}", gate.wrap(getattr(admin, name)))
+    client = login(user)
+    staff = next(u["id"] for u in client.get("/api/admin/users").json() if u["username"] == "staff")
+    token = csrf_of(client, "/en/admin/users")
+    with serving(client.app) as base:  # type: ignore[arg-type]
+
+        def send() -> httpx2.Response:
+            return httpx2.post(
+                base + page.format(staff=staff),
+                cookies=_session(client),
+                data={"csrf_token": token, **form},
+                timeout=WAIT + 10,
+            )
+
+        with in_background(send) as answers:
+            try:
+                assert gate.entered.wait(WAIT), f"{function} was never called"
+                _public_pages_answer(base)
+            finally:
+                gate.released.set()
+    assert answers
+    assert answers[0].status_code == 303, answers[0].text[:300]
+
+
 def test_a_publication_is_a_job_that_holds_no_request(
     login: Login, register: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
@@ -14,7 +15,7 @@ from victim_monitor.storage.schema import organisations
 
 
 def open_register(
-    url: str, organisations_file: Path | None = None, *, create: bool = True
+    url: str, organisations_file: Path | None = None, *, create: bool = True, **options: Any
 ) -> Engine:
     """An engine on an up-to-date register.
 
@@ -23,8 +24,9 @@ def open_register(
     empty register, and a register that has organisations keeps them. ``create=False``: the
     register must exist (VM903), for commands that only read or add to one. Raises
     ``DatabaseError`` (VM901-VM903) for an address or database that cannot be used.
+    ``options`` go to :func:`sqlalchemy.create_engine` (the web app sizes the pool).
     """
-    engine = connect(url)
+    engine = connect(url, **options)
     if not create:
         require_register(engine)
     try:

@@ -33,6 +33,7 @@ from victim_monitor.web.accounts import (
     set_active,
 )
 from victim_monitor.web.deps import (
+    CsrfForm,
     RecordId,
     check_csrf,
     check_lang,
@@ -107,8 +108,7 @@ async def user_create(request: Request, lang: str) -> Response:
 
 
 @router.post("/{lang:lang}/admin/users/{user_id}/active", include_in_schema=False)
-async def user_active(request: Request, lang: str, user_id: RecordId) -> Response:
-    form = await check_csrf(request)
+def user_active(request: Request, lang: str, user_id: RecordId, form: CsrfForm) -> Response:
     admin = require(request, "users")
     active = str(form.get("active", "")) == "1"
     if user_id == admin.id and not active:
@@ -122,9 +122,8 @@ async def user_active(request: Request, lang: str, user_id: RecordId) -> Respons
 
 
 @router.post("/{lang:lang}/admin/users/{user_id}/sessions", include_in_schema=False)
-async def user_end_sessions(request: Request, lang: str, user_id: RecordId) -> Response:
+def user_end_sessions(request: Request, lang: str, user_id: RecordId, _form: CsrfForm) -> Response:
     """End every session of a user: each browser they are logged in on is logged out."""
-    await check_csrf(request)
     admin = require(request, "users")
     engine = context(request).engine
     user = get_user(engine, user_id)
@@ -136,9 +135,10 @@ async def user_end_sessions(request: Request, lang: str, user_id: RecordId) -> R
 
 
 @router.post("/{lang:lang}/admin/users/{user_id}/throttle", include_in_schema=False)
-async def user_clear_throttle(request: Request, lang: str, user_id: RecordId) -> Response:
+def user_clear_throttle(
+    request: Request, lang: str, user_id: RecordId, _form: CsrfForm
+) -> Response:
     """Clear a username's login delays (from every address and browser)."""
-    await check_csrf(request)
     admin = require(request, "users")
     user = get_user(context(request).engine, user_id)
     if user is None:
@@ -149,9 +149,8 @@ async def user_clear_throttle(request: Request, lang: str, user_id: RecordId) ->
 
 
 @router.post("/{lang:lang}/admin/throttle", include_in_schema=False)
-async def client_clear_throttle(request: Request, lang: str) -> Response:
+def client_clear_throttle(request: Request, lang: str, form: CsrfForm) -> Response:
     """Clear an address's login delays (every username tried from it)."""
-    form = await check_csrf(request)
     admin = require(request, "users")
     try:
         client = str(ipaddress.ip_address(str(form.get("client", "")).strip()))
@@ -179,9 +178,8 @@ def organisations_page(request: Request, lang: str) -> HTMLResponse:
 
 
 @router.post("/{lang:lang}/admin/organisations", include_in_schema=False)
-async def organisation_save(request: Request, lang: str) -> Response:
+def organisation_save(request: Request, lang: str, form: CsrfForm) -> Response:
     language = check_lang(lang)
-    form = await check_csrf(request)
     admin = require(request, "users")
     try:
         org = Organisation(

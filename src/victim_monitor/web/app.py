@@ -14,7 +14,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 
 from victim_monitor import __version__
 from victim_monitor.registry.register import open_register
@@ -40,9 +40,27 @@ ROUTERS: tuple[str, ...] = (
 )
 
 
+# Threads that may hold a database connection at once, per worker process: FastAPI's thread
+# pool for plain routes (anyio's default, 40), the intakes (workspace.INTAKE, 2), the job
+# runner (1) and the event loop's own short uses (2). The pool holds that many, so that no
+# thread waits for a connection (SQLAlchemy's default, 5 + 10, made pages queue for one under
+# load). On PostgreSQL each is a server connection: max_connections must cover workers x 45.
+POOL = {"pool_size": 10, "max_overflow": 35}
+
+
+def pool_options(url: str) -> dict[str, int]:
+    """The pool's size for a register at ``url`` (none for an in-memory SQLite database)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        return {}
+    return dict(POOL)
+
+
 def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
     """The application for ``settings`` (opening and migrating the register unless given)."""
-    engine = engine or open_register(settings.database_url, settings.organisations_file)
+    engine = engine or open_register(
+        settings.database_url, settings.organisations_file, **pool_options(settings.database_url)
+    )
     app = FastAPI(
         title="victim-monitor",
         version=__version__,

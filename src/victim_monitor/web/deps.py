@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -143,6 +143,16 @@ async def check_csrf(request: Request, limits: FormLimits = FORM) -> dict[str, A
         if not csrf_valid(secret, request, token if isinstance(token, str) else None):
             raise HTTPException(403, CSRF_WRONG)
     return dict(form)
+
+
+async def _csrf_form(request: Request) -> dict[str, Any]:
+    return await check_csrf(request)
+
+
+# A form post's fields, its CSRF token checked: as a dependency, the body is read on the event
+# loop and a plain ``def`` route does the rest in the thread pool, its database work off the
+# loop (an ``async def`` route that awaited check_csrf would do it on the loop).
+CsrfForm = Annotated[dict[str, Any], Depends(_csrf_form)]
 
 
 def _switch(request: Request, lang: Lang) -> str:

@@ -8,6 +8,7 @@ the published tables.
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 from victim_monitor.tables.categories import DIMENSION_LABELS, category_label
@@ -17,6 +18,7 @@ Lang = Literal["nl", "en"]
 LANGS: tuple[Lang, ...] = ("nl", "en")
 
 
+@functools.lru_cache(maxsize=4096)  # a page of 50 persons asks for 150 labels
 def category(dimension: str, value: str, lang: Lang) -> str:
     """The label of a category of a dimension (the value itself when none is defined)."""
     return category_label(dimension, value)(lang)

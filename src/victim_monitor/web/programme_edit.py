@@ -38,7 +38,7 @@ from victim_monitor.programme.views import (
 from victim_monitor.storage.schema import measure_history, programme_measures
 from victim_monitor.vocab import Label
 from victim_monitor.web.accounts import User
-from victim_monitor.web.deps import check_csrf, check_lang, context, log, render, require
+from victim_monitor.web.deps import CsrfForm, check_lang, context, log, render, require
 from victim_monitor.web.i18n import Lang
 from victim_monitor.web.programme_routes import Code
 
@@ -266,9 +266,10 @@ def measure_edit_page(request: Request, lang: str, programme: Code, code: Code) 
 @router.post(
     "/{lang:lang}/workspace/programme/{programme}/measures/{code}", include_in_schema=False
 )
-async def measure_edit(request: Request, lang: str, programme: Code, code: Code) -> Response:
+def measure_edit(
+    request: Request, lang: str, programme: Code, code: Code, values: CsrfForm
+) -> Response:
     language = check_lang(lang)
-    values = await check_csrf(request)
     user = require(request, RIGHT)
     view = _measure(request, programme, code)
     form = Form.read(values)
@@ -331,9 +332,10 @@ def followup_edit_page(request: Request, lang: str, edition: Code, number: Numbe
 
 
 @router.post("/{lang:lang}/workspace/recommendations/{edition}/{number}", include_in_schema=False)
-async def followup_edit(request: Request, lang: str, edition: Code, number: Number) -> Response:
+def followup_edit(
+    request: Request, lang: str, edition: Code, number: Number, values: CsrfForm
+) -> Response:
     language = check_lang(lang)
-    values = await check_csrf(request)
     user = require(request, RIGHT)
     view = _recommendation(request, edition, number)
     form = Form.read(values)
