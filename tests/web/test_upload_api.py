@@ -175,6 +175,14 @@ def test_no_body_is_read_without_a_valid_token(app_client: TestClient, engine: E
         assert (raw.status, raw.consumed) == (401, 0)
 
 
+def test_a_foreign_origin_is_refused_even_with_a_token(
+    app_client: TestClient, engine: Engine
+) -> None:
+    headers = _bearer(_token(engine)) | {"Origin": "https://elsewhere.example"}
+    response = app_client.post(API, headers=headers, files={"file": ("x.csv", b"x")})
+    assert response.status_code == 403
+
+
 def test_the_upload_maximum_applies_to_a_valid_token(
     app_client: TestClient, web_settings: WebSettings, engine: Engine
 ) -> None:
