@@ -23,6 +23,7 @@ from victim_monitor.exchange import ExchangeError, backup, pgdump, restore
 from victim_monitor.publication.publish import publish
 from victim_monitor.registry.register import open_register
 from victim_monitor.storage import connect
+from victim_monitor.storage.codes import DatabaseError
 from victim_monitor.storage.schema import reports
 
 YEARS = (2017, 2018)
@@ -190,6 +191,37 @@ def test_missing_client_programs_say_what_to_install(monkeypatch: pytest.MonkeyP
     problem = missing.value.problems[0]
     assert problem.code == "VM913"
     assert "postgresql-client-15" in problem.message
+
+
+def test_a_file_that_is_no_database_is_a_coded_problem(tmp_path: Path) -> None:
+    source = tmp_path / "register.db"
+    source.write_bytes(b"this is not a SQLite database" * 200)
+    with pytest.raises(DatabaseError) as failed:
+        backup(f"sqlite:///{source}", tmp_path / "b.backup")
+    assert failed.value.problems[0].code == "VM902"
+    assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.postgres
+def test_a_postgresql_backup_needs_its_schema_on_the_search_path(tmp_path: Path) -> None:
+    admin = _postgres_admin()
+    schema = f"vm_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    source = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    try:
+        open_register(source).dispose()
+        made = backup(source, tmp_path / "pg.backup")
+        assert made.manifest["schema"] == schema
+        with pytest.raises(ExchangeError) as refused:
+            restore(tmp_path / "pg.backup", POSTGRES_URL)  # search path: "$user", public
+        problem = refused.value.problems[0]
+        assert problem.code == "VM918"
+        assert f"options=-csearch_path%3D{schema}" in problem.message
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def test_the_password_goes_to_pg_dump_in_its_environment_not_on_the_command_line() -> None:

@@ -43,6 +43,7 @@ from victim_monitor.exchange.codes import (
     ExchangeError,
 )
 from victim_monitor.storage import connect
+from victim_monitor.storage.codes import UNREACHABLE, DatabaseError
 from victim_monitor.storage.engine import require_register, shown_url, unreachable
 from victim_monitor.storage.migrate import head_revision, known_revisions
 
@@ -130,9 +131,15 @@ def backup(url: str, out: Path, progress: Progress | None = None) -> BackupResul
             step("backup", 3, 3)
     except DBAPIError as exc:
         raise unreachable(exc, engine.url) from exc
+    except sqlite3.Error as exc:  # the backup API's own connections
+        raise _sqlite_failed(exc, engine) from exc
     finally:
         engine.dispose()
     return BackupResult(out, manifest)
+
+
+def _sqlite_failed(exc: sqlite3.Error, engine: Engine) -> DatabaseError:
+    return DatabaseError([UNREACHABLE(f"{shown_url(engine.url)}: {exc}")])
 
 
 @contextmanager
@@ -338,6 +345,8 @@ def restore(
         step("restore", 3, 3)
     except DBAPIError as exc:
         raise unreachable(exc, engine.url) from exc
+    except sqlite3.Error as exc:  # the backup API's own connections
+        raise _sqlite_failed(exc, engine) from exc
     finally:
         engine.dispose()
     return RestoreResult(shown_url(url), manifest)
