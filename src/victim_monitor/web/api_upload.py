@@ -41,8 +41,8 @@ from victim_monitor.registry.intake import IntakeResult, Outcome, import_submiss
 from victim_monitor.registry.organisations import registered_organisations
 from victim_monitor.web import audit_batch
 from victim_monitor.web.deps import (
+    CsrfForm,
     RecordId,
-    check_csrf,
     check_lang,
     context,
     render,
@@ -322,15 +322,6 @@ def submission_status(request: Request, token: Token, submission_id: RecordId) -
 # --- the admin page of the tokens -----------------------------------------------------------
 
 
-async def _csrf_form(request: Request) -> dict[str, Any]:
-    return await check_csrf(request)
-
-
-# The form, its CSRF token checked, as a dependency: the body is read on the event loop and the
-# plain ``def`` route does its database work in the thread pool.
-Form = Annotated[dict[str, Any], Depends(_csrf_form)]
-
-
 def _actor(request: Request) -> Actor:
     admin = require(request, "users")
     return Actor(admin.username, admin.role.value, request.url.path)
@@ -375,7 +366,7 @@ def tokens_json(request: Request) -> list[dict[str, Any]]:
 
 
 @router.post("/{lang:lang}/admin/tokens", response_class=HTMLResponse, include_in_schema=False)
-def token_create(request: Request, lang: str, form: Form) -> HTMLResponse:
+def token_create(request: Request, lang: str, form: CsrfForm) -> HTMLResponse:
     """Make a token and show it once, on this answer only (never in a URL or a redirect)."""
     by = _actor(request)
     days = str(form.get("expires_days", "")).strip()
@@ -396,7 +387,7 @@ def token_create(request: Request, lang: str, form: Form) -> HTMLResponse:
 
 
 @router.post("/{lang:lang}/admin/tokens/{token_id}/revoke", include_in_schema=False)
-def token_revoke(request: Request, lang: str, token_id: RecordId, _form: Form) -> Response:
+def token_revoke(request: Request, lang: str, token_id: RecordId, _form: CsrfForm) -> Response:
     language = check_lang(lang)
     by = _actor(request)
     if get_token(context(request).engine, token_id) is None:
