@@ -232,7 +232,7 @@ def _sha256(path: Path) -> str:
 
 
 def _pack(payload: Path, manifest: dict[str, Any], out: Path, staging: Path) -> None:
-    """The zip, made in ``staging`` and renamed to ``out`` (private: mode 0600)."""
+    """The zip, made in ``staging`` and linked as ``out`` (private: mode 0600)."""
     packed = staging / "backup.zip"
     compression = zipfile.ZIP_DEFLATED if payload.suffix == ".sqlite" else zipfile.ZIP_STORED
     try:
@@ -240,9 +240,10 @@ def _pack(payload: Path, manifest: dict[str, Any], out: Path, staging: Path) -> 
             archive.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             archive.write(payload, payload.name)
         packed.chmod(0o600)
-        if out.exists():  # made while we were copying
-            raise ExchangeError([BACKUP_EXISTS("appeared during the backup", file=str(out))])
-        os.replace(packed, out)
+        os.link(packed, out)  # atomic, and never over a file made while we were copying
+    except FileExistsError as exc:
+        said = "appeared during the backup; it was left as it is"
+        raise ExchangeError([BACKUP_EXISTS(said, file=str(out))]) from exc
     except OSError as exc:
         raise ExchangeError([OUT_UNWRITABLE(str(exc), file=str(out))]) from exc
 
