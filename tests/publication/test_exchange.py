@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from tests.linkage.testbed import Submissions, import_files
+from tests.publication.sample import sample
 from victim_monitor.linkage.link import link_register
 from victim_monitor.publication import Publication, load_publication, write_publication
 from victim_monitor.publication.publish import publish
@@ -90,6 +91,20 @@ def test_the_data_package_validates_offline_and_lists_every_csv(
     assert package["disclosure"]["audit"] == manifest["audit"]
     assert package["title"] == manifest["title"]["en"]
     assert package["sources"][0]["version"] == manifest["source"]["snapshot"]
+
+
+def test_a_publication_without_eurostat_tables_has_no_sdmx_and_still_validates(
+    tmp_path: Path, offline: None
+) -> None:
+    write_publication(sample(), tmp_path / "pub")
+    assert not (tmp_path / "pub" / "sdmx").exists()
+    manifest = json.loads((tmp_path / "pub" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["sdmx"] == []
+    report = frictionless.validate(str(tmp_path / "pub" / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "note", "rowNumber", "fieldName"])[:20]
+    book = openpyxl.load_workbook(tmp_path / "pub" / "tables.xlsx")
+    assert book.sheetnames == ["Contents", "victims_by_sex", "estimates"]
+    assert book["victims_by_sex"].cell(row=HEADER_ROW + 1, column=3).value == MARK
 
 
 def test_a_changed_csv_fails_validation(published: Path, tmp_path: Path, offline: None) -> None:

@@ -148,8 +148,8 @@ def _table_resource(
         {"name": "outcome", "type": "string", "title": "Outcome",
          "description": "What disclosure control did with the cell",
          "constraints": {"required": True, "enum": list(OUTCOMES)},
-         "categories": [{"value": o, "label": pub.outcomes[o].en} if o in pub.outcomes
-                        else o for o in OUTCOMES]}
+         "categories": [{"value": o, "label": pub.outcomes[o].en if o in pub.outcomes else o}
+                        for o in OUTCOMES]}
     )  # fmt: skip
     return _resource(
         path,
