@@ -24,6 +24,7 @@ from sqlalchemy import Engine, func, select
 from tests.web.conftest import PASSWORD, Login, csrf_of, log_in
 from victim_monitor.cli import main
 from victim_monitor.registry.organisations import OrganisationsFileError, load_organisations
+from victim_monitor.registry.register import open_register
 from victim_monitor.storage.schema import web_sessions
 from victim_monitor.web import (
     WebSettings,
@@ -222,6 +223,7 @@ def test_uvicorn_believes_no_forwarded_header_itself(
     for name in ("DATABASE_URL", "RELEASE_DIR", "SECRET", "SECURE_COOKIES", "FORWARDED_ALLOW_IPS"):
         monkeypatch.delenv(f"VICTIM_MONITOR_{name}", raising=False)  # run() sets them
     settings = WebSettings(f"sqlite:///{tmp_path / 'r.db'}", forwarded_allow_ips=("10.0.0.1",))
+    open_register(settings.database_url).dispose()  # serving never makes a register (VM903)
     serve.run(settings, "127.0.0.1", 8000, workers)
     assert calls[-1]["proxy_headers"] is False
 
