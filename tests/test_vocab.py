@@ -106,3 +106,8 @@ def test_country_codes_are_strict_iso() -> None:
     assert vocab.country_code("pl") == "PL"
     assert vocab.country_code("XX") is None
     assert vocab.country_code("Poland") is None
+
+
+def test_a_missing_nationality_as_pandas_3_gives_it_is_unknown() -> None:
+    assert vocab.nationality_group(float("nan")) is N.UNKNOWN  # type: ignore[arg-type]
+    assert vocab.nationality_group(None) is N.UNKNOWN

@@ -250,8 +250,9 @@ def _country_groups() -> _CountryData:
 
 
 def nationality_group(alpha2: str | None) -> NationalityGroup:
-    """Group an ISO 3166-1 alpha-2 code as Dutch, other EU, African, other non-EU or unknown."""
-    if not alpha2:
+    """Group an ISO 3166-1 alpha-2 code as Dutch, other EU, African, other non-EU or unknown
+    (also for a missing value as pandas 3 gives it: NaN, not None)."""
+    if not isinstance(alpha2, str) or not alpha2:
         return NationalityGroup.UNKNOWN
     code = alpha2.upper()
     groups = _country_groups()

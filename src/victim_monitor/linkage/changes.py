@@ -101,7 +101,8 @@ def assign(
     known = frame[frame["old"] != NONE]
     first_seen = known.groupby("old")["date"].min()
     overlap = known.groupby(["label", "old"]).size().rename("n").reset_index()
-    overlap["first"] = overlap["old"].map(first_seen)
+    overlap["first"] = first_seen.reindex(overlap["old"]).to_numpy()  # (map: pandas 3 casts
+    # an empty datetime mapper to float and fails)
     overlap = overlap.sort_values(["n", "first", "old"], ascending=[False, True, True])
 
     taken: dict[int, int] = {}

@@ -249,7 +249,7 @@ def write_persons(
     ]
     kept = attributes[~fresh]
     before = existing.reindex(kept.index)
-    changed = (before["status"] != "active").to_numpy()
+    changed = (before["status"] != "active").to_numpy(copy=True)  # written to below
     for attribute in ATTRIBUTES:
         changed |= unequal(kept[attribute], before[attribute])
     updates = [
