@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,7 @@ async def _load(
     limit: float,
     revalidate: bool = False,
     cookies: dict[str, str] | None = None,
+    warm: bool = True,
 ) -> Measured:
     latencies: list[float] = []
     errors = 0
@@ -140,7 +142,8 @@ async def _load(
                 latencies.append(time.perf_counter() - started)
 
         # Warm up every worker's connections and caches (charts render on first use).
-        await asyncio.gather(*(client.get(path) for _ in range(2 * concurrency)))
+        if warm:
+            await asyncio.gather(*(client.get(path) for _ in range(2 * concurrency)))
         began = time.perf_counter()
         deadline = began + limit  # the cap is on the measured run, not the warm-up
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -152,7 +155,7 @@ async def _load(
 
 
 def _serve(
-    out: Path, workers: int, port: int, database: Path | None = None
+    out: Path, workers: int, port: int, database: Path | None = None, release: Path | None = None
 ) -> subprocess.Popen[bytes]:
     command = [
         str(Path(sys.executable).parent / "victim-monitor"),
@@ -162,7 +165,7 @@ def _serve(
         "--workers",
         str(workers),
         "--release",
-        str(out / "publication"),
+        str(release or out / "publication"),
         "--database",
         f"sqlite:///{database or out / 'demo.db'}",
     ]
@@ -244,6 +247,8 @@ def _workspace_register(out: Path) -> tuple[Path, dict[str, str], dict[str, int]
 
     copy = Path(tempfile.mkdtemp(prefix="web-bench-workspace-")) / "register.db"
     shutil.copyfile(out / "demo.db", copy)
+    # The publication too: the benchmark publishes, and replaces the release it serves.
+    shutil.copytree(out / "publication", copy.parent / "publication")
     engine = open_register(f"sqlite:///{copy}")
     try:
         passwords = {u.username: u.password for u in create_demo_users(engine)}
@@ -279,9 +284,10 @@ def _log_in(base: str, username: str, password: str) -> dict[str, str]:
 def _workspace(out: Path, args: argparse.Namespace) -> int:
     database, passwords, ids = _workspace_register(out)
     rows: list[tuple[int, Measured]] = []
+    publishing: list[str] = []
     for workers in (int(w) for w in args.workers.split(",")):
         port = _free_port()
-        server = _serve(out, workers, port, database)
+        server = _serve(out, workers, port, database, database.parent / "publication")
         base = f"http://127.0.0.1:{port}"
         try:
             cookies = {role: _log_in(base, name, passwords[name]) for role, name in ROLES.items()}
@@ -316,6 +322,18 @@ def _workspace(out: Path, args: argparse.Namespace) -> int:
                     f"CPU {cpu_ms:5.2f} ms  errors {measured.errors}",
                     flush=True,
                 )
+            alone, during, seconds = _during_publish(base, cookies["analyst"], args)
+            for when, m in (("alone", alone), ("while publishing", during)):
+                publishing.append(
+                    f"| {workers} | {when} | {m.requests} | {m.errors} | {m.rate:,.0f} | "
+                    f"{m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.p99_ms:.1f} |"
+                )
+            publishing[-1] += f" {seconds:.1f} s |"
+            publishing[-2] += " |"
+            print(
+                f"{workers} worker(s)  public page alone p95 {alone.p95_ms:.1f} ms, while "
+                f"publishing p95 {during.p95_ms:.1f} ms (publication {seconds:.1f} s)"
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -334,10 +352,62 @@ def _workspace(out: Path, args: argparse.Namespace) -> int:
         "",
         *_table(rows, cpu=True),
         "",
+        f"A public page (`{PUBLIC_PAGE}`, rendered every time) at {args.concurrency} connections, "
+        "alone and while an analyst publishes 2014-2018 from the workspace (measured from a "
+        "second after the publish form is sent):",
+        "",
+        "| workers | public page | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
+        "| publication took |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *publishing,
+        "",
     ]
     _write_section(lines)
     print(f"wrote {RESULTS} ({WORKSPACE_SECTION})")
     return 0 if all(m.errors == 0 for _, m in rows) else 1
+
+
+PUBLIC_PAGE = "/en/login"  # public, rendered every time (no cache), independent of the release
+
+
+def _during_publish(
+    base: str, analyst: dict[str, str], args: argparse.Namespace
+) -> tuple[Measured, Measured, float]:
+    """A public page under load alone, then while the analyst publishes 2014-2018; and how long
+    the publication took (until the job's page, or the old inline answer, says done)."""
+    total = max(args.requests // 2, 200)
+    alone = asyncio.run(_load(base, PUBLIC_PAGE, total, args.concurrency, args.seconds))
+    finished: list[float] = []
+    outcome: list[str] = []
+
+    def publish() -> None:
+        started = time.perf_counter()
+        with httpx2.Client(base_url=base, cookies=analyst, timeout=600) as client:
+            page = client.get("/en/workspace/publish").text
+            token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+            assert token is not None
+            form = {"csrf_token": token.group(1), "year_from": "2014", "year_to": "2018"}
+            answer = client.post("/en/workspace/publish", data=form)
+            job = answer.headers.get("location", "")
+            state = {"state": "done" if answer.status_code == 200 else str(answer.status_code)}
+            while "/jobs/" in job:  # a job: its twin says when it is done
+                state = client.get("/api/workspace/jobs/" + job.rsplit("/", 1)[1]).json()
+                if state["state"] in ("done", "failed"):
+                    break
+                time.sleep(0.2)
+        finished.append(time.perf_counter() - started)
+        outcome.append(state["state"])
+
+    worker = threading.Thread(target=publish)
+    worker.start()
+    time.sleep(1.0)  # the publication under way
+    during = asyncio.run(
+        _load(base, PUBLIC_PAGE, total, args.concurrency, args.seconds * 4, warm=False)
+    )
+    worker.join()
+    if outcome != ["done"]:
+        raise RuntimeError(f"the publication did not succeed: {outcome}")
+    return alone, during, finished[0]
 
 
 def _write_section(lines: list[str]) -> None:

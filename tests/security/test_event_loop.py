@@ -82,10 +82,10 @@ def register(engine: Engine, tmp_path: Path) -> None:
 def test_a_public_page_answers_while_an_upload_is_imported(
     login: Login, register: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_monitor.web import workspace
+    from victim_monitor.registry.intake import import_submission
 
     gate = Gate()
-    monkeypatch.setattr(f"{WORKSPACE}.import_submission", gate.wrap(workspace.import_submission))
+    monkeypatch.setattr(f"{WORKSPACE}.import_submission", gate.wrap(import_submission))
     client = login("reporter")
     token = csrf_of(client, "/en/workspace/submissions")
     upload = fixed_file(tmp_path).read_bytes()
@@ -113,10 +113,10 @@ def test_a_public_page_answers_while_an_upload_is_imported(
 def test_a_public_page_answers_while_a_review_decision_is_written(
     login: Login, register: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_monitor.web import workspace
+    from victim_monitor.linkage import record_decision
 
     gate = Gate()
-    monkeypatch.setattr(f"{WORKSPACE}.record_decision", gate.wrap(workspace.record_decision))
+    monkeypatch.setattr(f"{WORKSPACE}.record_decision", gate.wrap(record_decision))
     client = login("staff")
     token = csrf_of(client, "/en/workspace/review")
     with serving(client.app) as base:  # type: ignore[arg-type]
@@ -188,10 +188,10 @@ def test_a_public_page_answers_while_an_admin_form_is_written(
 def test_a_publication_is_a_job_that_holds_no_request(
     login: Login, register: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_monitor.web import workspace
+    from victim_monitor.web.publishing import publish
 
     gate = Gate()
-    monkeypatch.setattr(f"{WORKSPACE}.publish", gate.wrap(workspace.publish))
+    monkeypatch.setattr(f"{WORKSPACE}.publish", gate.wrap(publish))
     client = login("analyst")
     token = csrf_of(client, "/en/workspace/publish")
     with serving(client.app) as base:  # type: ignore[arg-type]
@@ -271,8 +271,16 @@ def test_a_job_runner_runs_jobs_one_at_a_time_in_order() -> None:
 
     runner = jobs.JobRunner()
     gate, order = Gate(), []
-    first = runner.submit("publish", "analyst", gate.wrap(lambda: order.append(1) or "one"))
-    second = runner.submit("publish", "analyst", lambda: order.append(2) or "two")
+
+    def work(n: int, summary: str) -> Callable[[], str]:
+        def run() -> str:
+            order.append(n)
+            return summary
+
+        return run
+
+    first = runner.submit("publish", "analyst", gate.wrap(work(1, "one")))
+    second = runner.submit("publish", "analyst", work(2, "two"))
     assert gate.entered.wait(WAIT)
     assert runner.get(first.id).state == "running"  # type: ignore[union-attr]
     assert runner.get(second.id).state == "queued"  # type: ignore[union-attr]

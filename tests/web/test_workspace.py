@@ -267,3 +267,22 @@ def test_login_is_throttled_per_client_address(app_client: TestClient) -> None:
     for n in range(20):  # a password sprayed over many usernames
         assert log_in(app_client, f"nobody{n}", "wrong password!") == 401
     assert log_in(app_client, "staff", PASSWORD) == 429
+
+
+def test_the_review_page_shows_the_queue_a_page_at_a_time(
+    login: Login, register: Register, engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        first = conn.execute(select(pair_decisions).where(pair_decisions.c.id == register.pair_id))
+        template = dict(first.mappings().one())
+        for n in range(24):  # 25 pending pairs in all
+            row = {k: v for k, v in template.items() if k not in ("id", "case_reference_l")}
+            conn.execute(pair_decisions.insert().values(**row, case_reference_l=f"CASE-9{n:05d}"))
+    client = login("staff")
+    first_page = client.get("/en/workspace/review").text
+    assert first_page.count('class="pair"') == 20
+    assert "pairs 1–20 of 25" in first_page
+    second = client.get("/en/workspace/review?status=pending&page=2").text
+    assert second.count('class="pair"') == 5
+    assert "pairs 21–25 of 25" in second
+    assert len(client.get("/api/workspace/review").json()) == 25  # the twin: the whole queue

@@ -102,7 +102,9 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _pairs(conn: Connection, *where: Any) -> tuple[ReviewPair, ...]:
+def _pairs(
+    conn: Connection, *where: Any, limit: int | None = None, offset: int = 0
+) -> tuple[ReviewPair, ...]:
     d = pair_decisions
     left = person_reports.alias("left_person")
     right = person_reports.alias("right_person")
@@ -124,6 +126,8 @@ def _pairs(conn: Connection, *where: Any) -> tuple[ReviewPair, ...]:
         )
         .where(*where)
         .order_by(d.c.id)
+        .limit(limit)
+        .offset(offset)
     )
     rows = conn.execute(query).all()
     history = _history(conn, [int(row.id) for row in rows])
@@ -176,13 +180,26 @@ def _history(conn: Connection, ids: list[int]) -> dict[int, tuple[DecisionEntry,
     return {pair: tuple(entries) for pair, entries in found.items()}
 
 
-def review_queue(engine: Engine, *, status: str = "pending") -> tuple[ReviewPair, ...]:
-    """The pairs with ``status`` (``pending``, ``same``, ``different``, or ``all``)."""
+def review_queue(
+    engine: Engine, *, status: str = "pending", limit: int | None = None, offset: int = 0
+) -> tuple[ReviewPair, ...]:
+    """The pairs with ``status`` (``pending``, ``same``, ``different``, or ``all``), by id;
+    ``limit`` and ``offset``: one page of them (:func:`queue_size` counts them all)."""
+    with engine.connect() as conn:
+        return _pairs(conn, *_status(status), limit=limit, offset=offset)
+
+
+def queue_size(engine: Engine, *, status: str = "pending") -> int:
+    """How many pairs have ``status`` (as :func:`review_queue`)."""
+    query = select(func.count()).select_from(pair_decisions).where(*_status(status))
+    with engine.connect() as conn:
+        return int(conn.scalar(query) or 0)
+
+
+def _status(status: str) -> tuple[Any, ...]:
     if status not in ("pending", "all", *DECISIONS):
         raise ReviewError(f"unknown status {status!r}: use pending, same, different or all")
-    where = () if status == "all" else (pair_decisions.c.status == status,)
-    with engine.connect() as conn:
-        return _pairs(conn, *where)
+    return () if status == "all" else (pair_decisions.c.status == status,)
 
 
 def review_pair(engine: Engine, pair_id: int) -> ReviewPair:

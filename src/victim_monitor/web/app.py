@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -48,7 +49,7 @@ ROUTERS: tuple[str, ...] = (
 POOL = {"pool_size": 10, "max_overflow": 35}
 
 
-def pool_options(url: str) -> dict[str, int]:
+def pool_options(url: str) -> dict[str, Any]:
     """The pool's size for a register at ``url`` (none for an in-memory SQLite database)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):

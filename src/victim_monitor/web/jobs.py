@@ -78,22 +78,42 @@ class JobRunner:
 
     def submit(self, kind: str, owner: str, work: Work, finish: Finish | None = None) -> Job:
         """Queue ``work``; returns the job at once (state ``queued``)."""
+        return self.submit_single(kind, owner, work, finish, single=False)[0]
+
+    def submit_single(
+        self,
+        kind: str,
+        owner: str,
+        work: Work,
+        finish: Finish | None = None,
+        *,
+        single: bool = True,
+    ) -> tuple[Job, bool]:
+        """Queue ``work`` unless a job of ``kind`` is queued or running (``single``): the new
+        job and True, or that job and False. Checked and queued at once, so two requests at
+        the same moment start one job."""
         job = Job(secrets.token_urlsafe(18), kind, owner, "queued", _now())
         with self._lock:
+            if single:
+                active = next(
+                    (j for j in self._jobs.values() if j.kind == kind and not j.finished), None
+                )
+                if active is not None:
+                    return active, False
             self._jobs[job.id] = job
             self._forget_old()
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="vm-jobs", daemon=True)
                 self._thread.start()
-        self._queue.put((job.id, work, finish))
-        return job
+            self._queue.put((job.id, work, finish))
+        return job, True
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
 
     def active(self, kind: str) -> Job | None:
-        """The queued or running job of ``kind``, if any (one publication at a time)."""
+        """The first queued or running job of ``kind``, if any."""
         with self._lock:
             return next((j for j in self._jobs.values() if j.kind == kind and not j.finished), None)
 
