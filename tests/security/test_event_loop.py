@@ -325,3 +325,24 @@ def test_concurrent_audit_events_share_commits_and_keep_the_chain(engine: Engine
         actors = conn.scalars(select(audit_events.c.actor).order_by(audit_events.c.id)).all()
     assert sorted(actors) == sorted(f"user{n}" for n in range(40))
     assert audit.verify(engine).intact
+
+
+def test_the_database_pool_has_a_connection_for_every_thread(tmp_path: Path) -> None:
+    """No page thread waits for a connection behind long jobs (SQLAlchemy's default is 15)."""
+    import asyncio
+
+    import anyio
+
+    from victim_monitor.web import WebSettings, create_app, workspace
+
+    async def page_threads() -> float:
+        return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    threads = asyncio.run(page_threads()) + workspace.INTAKE.total_tokens + 1 + 2  # job, loop
+    settings = WebSettings(f"sqlite:///{tmp_path / 'register.db'}", release_dir=tmp_path)
+    engine = create_app(settings).state.web.engine
+    try:
+        pool = engine.pool
+        assert pool.size() + pool._max_overflow >= threads
+    finally:
+        engine.dispose()
