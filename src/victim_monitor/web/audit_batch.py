@@ -29,46 +29,64 @@ from victim_monitor.web import audit
 MAX_BATCH = 200  # events per transaction: bounds a writer's turn when callers keep coming
 
 
+class _Waiting:
+    """A queued event: its row, its hash to come, and the signal that wakes its caller."""
+
+    __slots__ = ("done", "row", "wake")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+        self.done: Future[str] = Future()
+        self.wake = threading.Event()  # set when the event is written, or it is its turn
+
+
 class AuditBatch:
     """The queue of one engine's appends (:func:`append` finds it)."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._turn = threading.Condition()
-        self._queue: list[tuple[dict[str, Any], Future[str]]] = []
+        self._lock = threading.Lock()
+        self._queue: list[_Waiting] = []
         self._writing = False
 
     def append(self, row: dict[str, Any]) -> str:
         """Queue ``row`` (:func:`victim_monitor.web.audit.event_row`); its hash once committed."""
-        done: Future[str] = Future()
-        with self._turn:
-            self._queue.append((row, done))
-        while not done.done():
-            with self._turn:
-                while self._writing and not done.done():
-                    self._turn.wait()
-                if done.done():  # written in another caller's batch
-                    break
-                self._writing = True
+        mine = _Waiting(row)
+        with self._lock:
+            self._queue.append(mine)
+            my_turn = not self._writing
+            self._writing = True
+        if not my_turn:
+            mine.wake.wait()  # one wake-up per caller, not a herd at each commit
+            if mine.done.done():  # written in another caller's batch
+                return mine.done.result()
+        # This caller's turn: write what is queued, its own event among it, then hand the turn
+        # to the first caller still waiting (a writer never keeps writing for others).
+        while True:
+            with self._lock:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
-            # One batch, then the turn passes on: a writer does not keep writing for others
-            # while its own page waits.
             self._write(batch)
-        return done.result()
+            with self._lock:
+                if mine.done.done():
+                    if self._queue:
+                        self._queue[0].wake.set()
+                    else:
+                        self._writing = False
+                    break
+        return mine.done.result()
 
-    def _write(self, batch: list[tuple[dict[str, Any], Future[str]]]) -> None:
+    def _write(self, batch: list[_Waiting]) -> None:
         try:
-            hashes = audit.append_rows(self._engine, [row for row, _ in batch])
+            hashes = audit.append_rows(self._engine, [waiting.row for waiting in batch])
         except BaseException as exc:  # every caller of the batch hears of it
-            for _, waiting in batch:
-                waiting.set_exception(exc)
+            for waiting in batch:
+                waiting.done.set_exception(exc)
         else:
-            for (_, waiting), digest in zip(batch, hashes, strict=True):
-                waiting.set_result(digest)
+            for waiting, digest in zip(batch, hashes, strict=True):
+                waiting.done.set_result(digest)
         finally:
-            with self._turn:
-                self._writing = False
-                self._turn.notify_all()
+            for waiting in batch:
+                waiting.wake.set()
 
 
 _BATCHES: WeakKeyDictionary[Engine, AuditBatch] = WeakKeyDictionary()
