@@ -327,22 +327,24 @@ def test_concurrent_audit_events_share_commits_and_keep_the_chain(engine: Engine
     assert audit.verify(engine).intact
 
 
-def test_the_database_pool_has_a_connection_for_every_thread(tmp_path: Path) -> None:
-    """No page thread waits for a connection behind long jobs (SQLAlchemy's default is 15)."""
-    import asyncio
-
+def test_few_route_threads_and_a_database_pool_that_fits_them(tmp_path: Path) -> None:
+    """Eight route threads (40 queued on the GIL in a convoy), and a connection for each
+    thread that may want one, so none waits for one behind a long job (the old pool held 15
+    for 40 threads)."""
     import anyio
 
-    from victim_monitor.web import WebSettings, create_app, workspace
+    from victim_monitor.web import WebSettings, app, create_app, workspace
 
-    async def page_threads() -> float:
-        return anyio.to_thread.current_default_thread_limiter().total_tokens
-
-    threads = asyncio.run(page_threads()) + workspace.INTAKE.total_tokens + 1 + 2  # job, loop
     settings = WebSettings(f"sqlite:///{tmp_path / 'register.db'}", release_dir=tmp_path)
-    engine = create_app(settings).state.web.engine
+    made = create_app(settings)
+    engine = made.state.web.engine
     try:
-        pool = engine.pool
-        assert pool.size() + pool._max_overflow >= threads
+        with TestClient(made) as client:  # the app's lifespan sets the route threads
+            portal = client.portal
+            assert portal is not None
+            tokens = portal.call(lambda: anyio.to_thread.current_default_thread_limiter())
+            assert tokens.total_tokens == app.THREADS == 8
+        wanting = app.THREADS + workspace.INTAKE.total_tokens + 1 + 2  # the job, the loop
+        assert engine.pool.size() >= wanting
     finally:
         engine.dispose()

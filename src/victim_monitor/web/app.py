@@ -8,9 +8,12 @@ router module in ``ROUTERS`` (one line).
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -41,12 +44,25 @@ ROUTERS: tuple[str, ...] = (
 )
 
 
-# Threads that may hold a database connection at once, per worker process: FastAPI's thread
-# pool for plain routes (anyio's default, 40), the intakes (workspace.INTAKE, 2), the job
-# runner (1) and the event loop's own short uses (2). The pool holds that many, so that no
-# thread waits for a connection (SQLAlchemy's default, 5 + 10, made pages queue for one under
-# load). On PostgreSQL each is a server connection: max_connections must cover workers x 45.
-POOL = {"pool_size": 10, "max_overflow": 35}
+# Threads for plain ``def`` routes, per worker process (anyio's default is 40). Few, on purpose:
+# the sqlite3 and psycopg drivers let go of the GIL at every step of a query, and with 40
+# threads wanting it each hand-back waits in a convoy: at 50 connections a workspace page took
+# 2-4 times the CPU it takes alone (the submissions page 12-18 ms instead of 3-5 ms; with 4
+# threads 5-7 ms). Eight leave room for requests that wait on a lock (an audit event behind an
+# import's write) without that convoy.
+THREADS = 8
+# Threads that may hold a database connection at once: the route threads, the intakes
+# (workspace.INTAKE, 2), the job runner (1) and the event loop's own short uses (2). The pool
+# keeps that many open (a connection beyond the pool's size is closed when it comes back, and
+# opening one costs more than the query), so no thread waits for one. On PostgreSQL these are
+# server connections: max_connections must cover 20 per worker process.
+POOL = {"pool_size": THREADS + 5, "max_overflow": 7}
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
 
 
 def pool_options(url: str) -> dict[str, Any]:
@@ -72,6 +88,7 @@ def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
         ),
         docs_url=None,  # the interactive docs load scripts from a CDN; the schema is enough
         redoc_url=None,
+        lifespan=_lifespan,
     )
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.autoescape = True
