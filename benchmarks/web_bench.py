@@ -363,6 +363,7 @@ def _workspace(out: Path, args: argparse.Namespace) -> int:
         "",
     ]
     _write_section(lines)
+    shutil.rmtree(database.parent, ignore_errors=True)  # the register's and release's copies
     print(f"wrote {RESULTS} ({WORKSPACE_SECTION})")
     return 0 if all(m.errors == 0 for _, m in rows) else 1
 
