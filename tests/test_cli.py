@@ -313,3 +313,26 @@ def test_the_lazy_commands_are_listed_as_they_describe_themselves() -> None:
     listed = CliRunner().invoke(main, ["--help"]).output
     assert "Publish protected tables" in listed
     assert "keygen" in listed
+
+
+def test_every_failure_under_json_is_json(tmp_path: Path) -> None:
+    usage = CliRunner().invoke(main, ["estimate", "t.csv", "--level", "5", "--json"])
+    assert (usage.exit_code, usage.stdout) == (2, "")
+    problem = json.loads(usage.stderr)["problems"][0]
+    assert problem["code"] is None  # click's own check: no code, but the same shape
+    assert "--level" in problem["message"]
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    assert _run("db", "upgrade", "--database", db)[0] == 0
+    args = ["publish", "--years", "20x", "--out", str(tmp_path / "p"), "--database", db, "--json"]
+    failed = CliRunner().invoke(main, args)
+    assert (failed.exit_code, failed.stdout) == (1, "")
+    assert json.loads(failed.stderr) == {
+        "ok": False,
+        "problems": [
+            {"code": "VM741", "severity": "error", "file": None, "row": None, "field": None,
+             "value": None, "message": "'20x': expected YYYY or YYYY-YYYY"}
+        ],
+    }  # fmt: skip
+    text = CliRunner().invoke(main, args[:-1])
+    assert text.exit_code == 1
+    assert "VM741" in text.stderr

@@ -68,6 +68,28 @@ class _Misconfigured(_Stopped):
     exit_code = 2
 
 
+class _FailedAsJson(click.ClickException):
+    """A failure without a coded problem (click's own, or a command's message), under --json:
+    ``{"ok": false, "problems": [...]}`` on standard error, as coded ones are."""
+
+    def __init__(self, error: click.ClickException) -> None:
+        super().__init__(error.format_message())
+        found = getattr(error.__cause__, "problems", None)
+        self.problems: list[dict[str, Any]] = (
+            [p.as_dict() for p in found]
+            if found
+            else [{"code": None, "severity": "error", "message": error.format_message()}]
+        )
+
+    def show(self, file: Any = None) -> None:
+        payload = {"ok": False, "problems": self.problems}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False), err=True)
+
+
+class _UsageAsJson(_FailedAsJson):
+    exit_code = 2
+
+
 class _LazyGroup(click.Group):
     """Commands that live in their stage's package are imported only when they are run.
 
@@ -126,6 +148,10 @@ class _LazyGroup(click.Group):
         except ProblemError as exc:  # coded problems no command handled: VM9xx and the like
             usage = all(p.code.startswith("VM9") for p in exc.problems)
             raise (_Misconfigured if usage else _Stopped)(exc, as_json) from exc
+        except click.ClickException as exc:
+            if not as_json or isinstance(exc, _Stopped | _FailedAsJson):
+                raise
+            raise (_UsageAsJson if exc.exit_code == 2 else _FailedAsJson)(exc) from exc
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY:
