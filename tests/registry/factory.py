@@ -12,9 +12,13 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from victim_monitor.pseudonymise.key import Key
 from victim_monitor.registry.checks import COLUMNS
 
-KEY_ID = "0123456789abcdef"
+#: A made-up key: every factory report carries its id, so a file encoded with it (the browser
+#: encoder's test) is not refused as encoded with another key (VM303).
+KEY = Key(bytes(range(32)))
+KEY_ID = KEY.key_id
 
 
 def pseudonym(token: str) -> str:

@@ -20,12 +20,13 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.pseudonymise.people import PEOPLE
+from tests.registry import factory
 from tests.web.browser import accessible, launch, require_chromium, shot
 from tests.web.conftest import PASSWORD, USERS
 from tests.web.live import serving
 from tests.web.publication import write
 from tests.web.register import Register, bad_file, fixed_file, populate
-from victim_monitor.pseudonymise import encode_file, generate_key, write_key
+from victim_monitor.pseudonymise import encode_file, write_key
 from victim_monitor.registry.register import open_register
 from victim_monitor.storage.schema import submissions
 from victim_monitor.web import WebSettings, accounts, create_app
@@ -167,7 +168,7 @@ def test_encode_in_the_browser_and_upload_only_the_result(
     page: Page, live: Live, browser: Browser, tmp_path: Path
 ) -> None:
     """Same bytes as ``victim-monitor encode``; the raw file is never sent."""
-    key = generate_key()
+    key = factory.KEY  # the register's key: another would be refused (VM303)
     write_key(key, tmp_path / "pol.key")
     raw = tmp_path / "raw.csv"
     with raw.open("w", encoding="utf-8", newline="") as handle:
