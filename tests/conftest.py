@@ -8,6 +8,7 @@ where that is a failure: CI must test both databases.
 
 from __future__ import annotations
 
+import csv
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,16 @@ from sqlalchemy.exc import OperationalError
 
 from victim_monitor.registry.organisations import load_organisations, sync_organisations
 from victim_monitor.storage import connect, upgrade
+
+
+@pytest.fixture(autouse=True)
+def _csv_field_limit() -> Iterator[None]:
+    """The csv module's field size limit is global, and frictionless (the data package tests)
+    raises it on import; the encoder's and intake's tests rely on the default (131,072)."""
+    limit = csv.field_size_limit()
+    yield
+    csv.field_size_limit(limit)
+
 
 POSTGRES_URL = os.environ.get(
     "VICTIM_MONITOR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
