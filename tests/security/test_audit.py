@@ -249,6 +249,39 @@ def test_the_page_verifies_incrementally_and_against_an_uploaded_checkpoint(
     assert "BROKEN" in answer.text
 
 
+def test_views_that_arrive_together_verify_the_chain_once(
+    login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a start every view used to recompute the whole chain, each on its own."""
+    import threading
+    import time
+    import types
+
+    from victim_monitor.web.audit_routes import checked
+
+    client = login("admin")
+    real = audit.verify
+    recomputed: list[int] = []
+
+    def slow(engine: Engine, **kwargs: Any) -> Any:
+        found = real(engine, **kwargs)
+        time.sleep(0.05)  # long enough for the others to arrive meanwhile
+        recomputed.append(found.checked)
+        return found
+
+    monkeypatch.setattr(audit, "verify", slow)
+    client.app.state.audit_checked = None  # type: ignore[attr-defined]  # as after a start
+    request: Any = types.SimpleNamespace(app=client.app)
+    views = [threading.Thread(target=checked, args=(request,)) for _ in range(6)]
+    for view in views:
+        view.start()
+    for view in views:
+        view.join()
+    assert len(recomputed) == 6
+    assert sorted(recomputed)[-1] > 0
+    assert sorted(recomputed)[:-1] == [0] * 5  # the first verified; the others found it done
+
+
 def _upload(client: TestClient, content: bytes, full: bool = False) -> Any:
     token = csrf_of(client, "/en/admin/audit?full=1")
     data = {"csrf_token": token, **({"full": "1"} if full else {})}

@@ -8,6 +8,7 @@ uploaded again to check that nothing was cut from the end or rebuilt (web.checkp
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -28,13 +29,20 @@ Action = Annotated[str | None, Query(max_length=32)]
 CHECKPOINT_FORM = FormLimits(files=1, fields=4, field_bytes=checkpoint.MAX_BYTES)
 
 
+# One verifier at a time: views that arrive together would otherwise each recompute the same
+# unverified tail (after a start, the whole chain, once per view); waiting, they find it done.
+_VERIFYING = threading.Lock()
+
+
 def checked(request: Request, *, full: bool = False) -> ChainCheck:
-    """The chain verified from where this process last found it intact (everything if full)."""
+    """The chain verified from where this process last found it intact (everything if full).
+    Called from the thread pool (the routes are plain ``def``): the lock never holds the loop."""
     state = request.app.state
-    since = None if full else getattr(state, "audit_checked", None)
-    check = audit.verify(context(request).engine, since=since)
-    if check.intact:
-        state.audit_checked = check
+    with _VERIFYING:
+        since = None if full else getattr(state, "audit_checked", None)
+        check = audit.verify(context(request).engine, since=since)
+        if check.intact:
+            state.audit_checked = check
     return check
 
 
