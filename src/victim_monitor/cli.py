@@ -16,29 +16,20 @@ from typing import Any, ClassVar, NoReturn
 import click
 
 from victim_monitor import __version__
-from victim_monitor.config import CONFIG_FILE, ConfigError, Settings, apply_config_file
+from victim_monitor.config import CONFIG_FILE, ConfigError, apply_config_file
 from victim_monitor.problems import Problem, ProblemError
-from victim_monitor.terminal import counter, note, steps
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+from victim_monitor.terminal import (
+    counter,
+    database_option,
+    json_option,
+    note,
+    settings,
+    steps,
+)
 
 
 def _database(url: str | None) -> str:
-    return url or _settings().database_url
-
-
-database_option = click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+    return url or settings().database_url
 
 
 def _print_json(data: Any) -> None:
@@ -308,7 +299,7 @@ def import_(
     probe = connect(url)
     made = not has_register(probe)
     probe.dispose()
-    engine = open_register(url, _settings().organisations_file)
+    engine = open_register(url, settings().organisations_file)
     if made:
         note(f"made a new register at {shown_url(url)}")
     with counter(f"importing {file.name}") as progress:
@@ -334,7 +325,7 @@ def status(database: str | None, as_json: bool) -> None:
     from victim_monitor.registry.register import open_register
     from victim_monitor.registry.status import register_status
 
-    engine = open_register(_database(database), _settings().organisations_file, create=False)
+    engine = open_register(_database(database), settings().organisations_file, create=False)
     result = register_status(engine)
     linked = linkage_status(engine)
     if as_json:
@@ -658,7 +649,7 @@ def link(
         )
     if thresholds is not None and not sensitivity:
         raise click.UsageError("--thresholds goes with --sensitivity")
-    engine = open_register(_database(database), _settings().organisations_file, create=False)
+    engine = open_register(_database(database), settings().organisations_file, create=False)
     with steps() as step:
         if sensitivity:
             result: Any = _sensitivity(engine, thresholds, step)
@@ -766,7 +757,7 @@ def review(
     if decision is not None and not deciding:
         raise click.UsageError("--same and --different go with --decide or --decide-reports")
     left, right = (_report_ref(reports[0]), _report_ref(reports[1])) if reports else (None, None)
-    engine = open_register(_database(database), _settings().organisations_file, create=False)
+    engine = open_register(_database(database), settings().organisations_file, create=False)
     try:
         if pair_id is not None and decision is not None:
             pairs: tuple[ReviewPair, ...] = (

@@ -12,24 +12,7 @@ from typing import Any
 
 import click
 
-from victim_monitor.config import ConfigError, Settings
-from victim_monitor.terminal import steps
-
-database_option = click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or "
-    "sqlite:///victim-monitor.db).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+from victim_monitor.terminal import database_option, json_option, register, settings, steps
 
 
 def _echo(result: Any, as_json: bool) -> None:
@@ -60,12 +43,8 @@ def _echo(result: Any, as_json: bool) -> None:
 def export_command(out: Path, file_format: str, database: str | None, as_json: bool) -> None:
     """Export the register's reports, persons and capture histories for analysts."""
     from victim_monitor.exchange.export import export_register
-    from victim_monitor.registry.register import open_register
 
-    settings = _settings()
-    engine = open_register(
-        database or settings.database_url, settings.organisations_file, create=False
-    )
+    engine = register(database)
     try:
         with steps(transient=True) as step:
             result = export_register(
@@ -93,7 +72,7 @@ def backup_command(out: Path, database: str | None, as_json: bool) -> None:
     from victim_monitor.exchange.backups import backup
 
     with steps(transient=True) as step:
-        result = backup(database or _settings().database_url, out, progress=step)
+        result = backup(database or settings().database_url, out, progress=step)
     _echo(result, as_json)
 
 

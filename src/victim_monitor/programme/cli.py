@@ -8,34 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Engine
 
-from victim_monitor.config import ConfigError, Settings
-
-
-def _engine(database: str | None, *, create: bool = False) -> Engine:
-    from victim_monitor.registry.register import open_register
-
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
-    return open_register(
-        database or settings.database_url, settings.organisations_file, create=create
-    )
+from victim_monitor.terminal import database_option, json_option, register
 
 
 def _print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-_database = click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
-)
-_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
 @click.group()
@@ -46,13 +24,13 @@ def programme() -> None:
 @programme.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check only; write nothing.")
-@_database
-@_json
+@database_option
+@json_option
 def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> None:
     """Check a programme file (YAML or CSV) and write it into the register (all or nothing)."""
     from victim_monitor.programme.intake import import_programme
 
-    _report(import_programme(_engine(database, create=True), file, dry_run=dry_run), as_json)
+    _report(import_programme(register(database, create=True), file, dry_run=dry_run), as_json)
 
 
 @programme.command()
@@ -70,13 +48,13 @@ def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> N
     default=None,
     help="File to write (default: standard output).",
 )
-@_database
+@database_option
 def export(fmt: str, out: Path | None, database: str | None) -> None:
     """Write the whole programme register as YAML or CSV."""
     from victim_monitor.programme.export import to_csv, to_yaml
     from victim_monitor.programme.store import load
 
-    doc = load(_engine(database))
+    doc = load(register(database))
     text = to_yaml(doc) if fmt == "yaml" else to_csv(doc)
     if out is None:
         click.echo(text, nl=False)
@@ -92,15 +70,15 @@ def export(fmt: str, out: Path | None, database: str | None) -> None:
     default=None,
     help="A published directory to read monitor indicators from.",
 )
-@_database
-@_json
+@database_option
+@json_option
 def show(publication: Path | None, database: str | None, as_json: bool) -> None:
     """Programmes with their measures, and each edition's recommendations with follow-up."""
     from victim_monitor.programme.series import PublicationSource
     from victim_monitor.programme.views import editions, programme_overview
     from victim_monitor.publication import PublicationError, load_publication
 
-    engine = _engine(database)
+    engine = register(database)
     source = None
     if publication is not None:
         try:
@@ -138,8 +116,8 @@ def _edit_options(f: Any) -> Any:
             click.option("--url", default=None, help="A web address of the evidence."),
             click.option("--by", required=True, help="Who records the change (kept with it)."),
             click.option("--dry-run", is_flag=True, help="Check only; write nothing."),
-            _database,
-            _json,
+            database_option,
+            json_option,
         ]
     ):
         f = option(f)
@@ -178,7 +156,7 @@ def measure_status(
     from victim_monitor.vocab import Label
 
     result = record_measure_status(
-        _engine(database),
+        register(database),
         programme_code,
         measure,
         status,
@@ -214,7 +192,7 @@ def follow_up(
     from victim_monitor.vocab import Label
 
     result = record_followup(
-        _engine(database),
+        register(database),
         edition,
         number,
         status,

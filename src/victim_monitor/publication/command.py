@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from victim_monitor.config import ConfigError, Settings
 from victim_monitor.publication.codes import PublicationError
-from victim_monitor.terminal import steps
+from victim_monitor.terminal import database_option, json_option, register, settings, steps
 
 
 @click.command(name="publish")
@@ -41,14 +40,8 @@ from victim_monitor.terminal import steps
     default=None,
     help="Where to keep this release's confidential form (true counts; never publish it).",
 )
-@click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or "
-    "sqlite:///victim-monitor.db).",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@database_option
+@json_option
 def publish_command(
     years: str,
     out: Path,
@@ -61,21 +54,15 @@ def publish_command(
     """Publish protected tables, estimates, trends and findings for YEARS into OUT."""
     from victim_monitor.disclosure import DisclosureError, Release, load_policy
     from victim_monitor.publication.publish import parse_years, publish
-    from victim_monitor.registry.register import open_register
 
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    settings()  # a malformed setting is a usage error before anything is done
     try:
         wanted = parse_years(years)
         policy = load_policy(policy_file)
         last = None if previous is None else Release.from_json(previous.read_text("utf-8"))
     except (PublicationError, DisclosureError) as exc:
         raise click.ClickException(str(exc)) from exc
-    engine = open_register(
-        database or settings.database_url, settings.organisations_file, create=False
-    )
+    engine = register(database)
     with steps() as step:
         try:
             result = publish(engine, wanted, out, policy=policy, previous=last, progress=step)

@@ -13,29 +13,18 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from victim_monitor.config import ConfigError, Settings
-
-_database = click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
-)
-_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+from victim_monitor.config import ConfigError
+from victim_monitor.terminal import database_option, json_option, register
 
 
 def _open(database: str | None) -> tuple[Engine, bytes | None]:
-    from victim_monitor.registry.register import open_register
     from victim_monitor.web.settings import audit_key
 
     try:
-        settings = Settings.from_env()
         key = audit_key()
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
-    return open_register(
-        database or settings.database_url, settings.organisations_file, create=False
-    ), key
+    return register(database), key
 
 
 @click.group()
@@ -51,8 +40,8 @@ def audit() -> None:
     default=None,
     help="Also check the trail against this checkpoint (nothing cut from the end, not rebuilt).",
 )
-@_database
-@_json
+@database_option
+@json_option
 def verify(checkpoint_file: Path | None, database: str | None, as_json: bool) -> None:
     """Recompute every hash of the trail (keyed ones with VICTIM_MONITOR_AUDIT_KEY)."""
     from victim_monitor.web import audit as trail
@@ -79,7 +68,7 @@ def verify(checkpoint_file: Path | None, database: str | None, as_json: bool) ->
     default=None,
     help="File to write (default: standard output).",
 )
-@_database
+@database_option
 def checkpoint_command(out: Path | None, database: str | None) -> None:
     """Verify the whole trail, then write a checkpoint of its last event (signed with the key)."""
     from victim_monitor.web import audit as trail

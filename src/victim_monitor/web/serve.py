@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from victim_monitor.config import ConfigError
+from victim_monitor.terminal import database_option
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -77,12 +78,7 @@ def app_from_env() -> object:
     default=None,
     help="Published directory to show (default: $VICTIM_MONITOR_RELEASE_DIR or release).",
 )
-@click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
-)
+@database_option
 @click.option(
     "--forwarded-allow-ips",
     "forwarded",

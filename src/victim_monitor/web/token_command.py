@@ -14,35 +14,24 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy import Engine
 
-from victim_monitor.config import ConfigError, Settings
+from victim_monitor.config import ConfigError
+from victim_monitor.terminal import database_option, json_option, register
 
 if TYPE_CHECKING:
     from victim_monitor.web.tokens import Actor, ApiToken
 
-_database = click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
-)
-_json = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
 
 def _open(database: str | None) -> Engine:
     """The register (never made here: VM903), its audit trail chained under the key."""
-    from victim_monitor.registry.register import open_register
     from victim_monitor.web import audit
     from victim_monitor.web.settings import audit_key
 
     try:
-        settings = Settings.from_env()
         key = audit_key()
-        engine = open_register(
-            database or settings.database_url, settings.organisations_file, create=False
-        )
-        audit.use_key(engine, key)
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from exc
+    engine = register(database)
+    audit.use_key(engine, key)
     return engine
 
 
@@ -83,8 +72,8 @@ def token() -> None:
     help="Days until the token expires (default: never).",
 )
 @click.option("--name", default="", help="What the token is for, e.g. the system that uses it.")
-@_database
-@_json
+@database_option
+@json_option
 def create(
     organisation: str, days: int | None, name: str, database: str | None, as_json: bool
 ) -> None:
@@ -107,8 +96,8 @@ def create(
 
 @token.command("list")
 @click.option("--organisation", default=None, help="Only this organisation's tokens.")
-@_database
-@_json
+@database_option
+@json_option
 def list_command(organisation: str | None, database: str | None, as_json: bool) -> None:
     """Every token: organisation, prefix, state, when made, last used and when it expires."""
     from victim_monitor.web.tokens import list_tokens
@@ -125,8 +114,8 @@ def list_command(organisation: str | None, database: str | None, as_json: bool) 
 
 @token.command()
 @click.argument("token_id", type=click.IntRange(1, 2_147_483_647))
-@_database
-@_json
+@database_option
+@json_option
 def revoke(token_id: int, database: str | None, as_json: bool) -> None:
     """Revoke token TOKEN_ID for good (its id from `token list`)."""
     from victim_monitor.web.tokens import revoke_token
