@@ -6,8 +6,9 @@ dictionary) and a backup that restores the whole register (SQLite or PostgreSQL)
     restore(Path("register-2019-01-31.backup"), "postgresql://monitor@db/register")
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
     from victim_monitor.exchange.backups import BackupResult, RestoreResult, backup, restore
@@ -27,10 +28,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+__getattr__ = exports(__name__, _HOME)
 
 
 __all__ = [

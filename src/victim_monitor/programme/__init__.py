@@ -8,8 +8,9 @@ recommendations per monitor edition, and the indicators that should move, follow
 Method of the before/after comparison: ``docs/methods/programme.md``.
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
     from victim_monitor.programme.document import Document
@@ -73,10 +74,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+__getattr__ = exports(__name__, _HOME)
 
 
 __all__ = [

@@ -6,8 +6,9 @@ Only this directory leaves the system. The format is ``docs/methods/publication.
     pub.table("victims_by_form").value(year="2018", form_group="Total")
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
     from victim_monitor.publication.codes import PublicationError
@@ -41,10 +42,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+__getattr__ = exports(__name__, _HOME)
 
 
 __all__ = [

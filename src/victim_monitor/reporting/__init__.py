@@ -8,8 +8,9 @@ method note is ``docs/methods/factsheet.md``.
     result = build_factsheet(published, Path("out"))      # result.paths(), result.summary()
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
     from victim_monitor.reporting.build import (
@@ -54,10 +55,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+__getattr__ = exports(__name__, _HOME)
 
 
 __all__ = [

@@ -5,8 +5,9 @@ and a registry workspace with roles, CSRF-protected forms and an audit trail.
     app = create_app(WebSettings.from_env())
 """
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
     from victim_monitor.web.app import ROUTERS, create_app
@@ -21,10 +22,7 @@ _HOME = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _HOME:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+__getattr__ = exports(__name__, _HOME)
 
 
 __all__ = ["ROUTERS", "WebSettings", "create_app"]
