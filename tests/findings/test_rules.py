@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.findings.tables import YEARS, table
 from victim_monitor.findings import findings, number, trends
 from victim_monitor.publication import CellKey, Finding, PublishedTable, YearEstimate
@@ -36,10 +38,12 @@ def test_percent_fewer_than_in_the_first_two_years() -> None:
     found = _find([forms])["form_domestic_sexual/fewer_than_first_years"]
     assert found.numbers["percent"] == 60
     assert found.text.en == (
-        "In 2018 there were 60% fewer victims of domestic sexual exploitation than in 2014 "
-        "and 2015: only 132."
+        "In 2018 there were 60% fewer registered victims of domestic sexual exploitation than "
+        "on average in 2014 and 2015: only 132."
     )
-    assert "60% minder slachtoffers van binnenlandse seksuele uitbuiting" in found.text.nl
+    assert "60% minder geregistreerde slachtoffers van binnenlandse seksuele uitbuiting" in (
+        found.text.nl
+    )
     assert len(found.cells) == 3
 
 
@@ -63,8 +67,8 @@ def test_only_a_small_share_is_registered() -> None:
         "2018", 132, cell, 5000.0, 4400.0, 6600.0, "profile", 0.026, 0.02, 0.03, ("P",), "",
     )  # fmt: skip
     found = _find([], (estimate,))["coverage/2018"]
-    assert "only 2 to 3% were registered" in found.text.en
-    assert "slechts 2% tot 3% geregistreerd" in found.text.nl
+    assert "only 2.0 to 3.0% were registered" in found.text.en  # as the factsheet's table
+    assert "slechts 2,0% tot 3,0% geregistreerd" in found.text.nl
     assert found.cells == (cell,)
     wide = YearEstimate(
         "2018", 132, cell, 200.0, 150.0, 260.0, "profile", 0.66, 0.5, 0.88, ("P",), "",
@@ -90,7 +94,7 @@ def test_on_average_then_only_in_the_last_year() -> None:
         "In 2014-2017 there were on average 555 victims reported by non-investigative "
         "organisations a year, in 2018 only 150."
     )
-    assert "gemiddeld 555 slachtoffers gemeld door niet-opsporingsinstanties per jaar" in (
+    assert "gemiddeld 555 door niet-opsporingsinstanties gemelde slachtoffers per jaar" in (
         only.text.nl
     )
     assert len(only.cells) == 5
@@ -114,5 +118,42 @@ def test_the_share_registered_of_a_form_of_exploitation() -> None:
     share = found["coverage/domestic_sexual/2017"]  # 2018 has no upper limit: not used
     assert share.text.en == (
         "Of the estimated 2,300 to 4,600 victims of domestic sexual exploitation in 2017, "
-        "only 5 to 10% were registered (230)."
+        "only 5.0 to 10.0% were registered (230)."
     )
+
+
+@pytest.mark.parametrize(
+    ("series", "nl", "en"),
+    [
+        ([93, 120, 130, 110, 230], "meer dan verdubbeld", "more than doubled"),
+        ([100, 120, 150, 180, 201], "verdubbeld", "doubled"),
+        ([37, 63, 74, 73, 196], "ruim vervijfvoudigd", "increased more than fivefold"),
+        ([60, 90, 110, 150, 180], "verdrievoudigd", "tripled"),
+    ],
+)
+def test_a_rise_is_worded_as_a_multiple(series: list[int], nl: str, en: str) -> None:
+    forms = table("victims_by_form", "form_group", {"labour": series})
+    found = _find([forms])
+    [overall] = [f for k, f in found.items() if k.startswith("form_labour/")
+                 and f.rule in ("doubled", "multiplied")]  # fmt: skip
+    assert f"vijf jaar {nl}: van" in overall.text.nl
+    assert f"labour exploitation {en} in five years" in overall.text.en
+    assert "voudige" not in overall.text.nl and "-fold" not in overall.text.en
+
+
+def test_a_fall_that_turned_says_so() -> None:
+    police = table("police_reports_by_form", "form_group", {"Total": [646, 574, 400, 474, 520]})
+    overall = _find([police])["police/fell"]
+    assert overall.text.nl.startswith("Het aantal politiemeldingen is in vijf jaar met 20% gedaald")
+    assert "Na 2016 (400) steeg het aantal weer, tot 520 in 2018." in overall.text.nl
+    assert "After 2016 (400) the number rose again, to 520 in 2018." in overall.text.en
+    steady = table("police_reports_by_form", "form_group", {"Total": [646, 574, 500, 480, 470]})
+    assert "weer" not in _find([steady])["police/fell"].text.nl
+
+
+def test_a_change_is_rounded_as_the_factsheet_rounds_it() -> None:
+    """One rounding rule: 314 to 115 is printed 63% wherever it appears, not 65% here."""
+    forms = table("victims_by_form", "form_group", {"domestic_sexual": [314, 308, 243, 231, 115]})
+    found = _find([forms])["form_domestic_sexual/fell"]
+    assert "met 63% gedaald" in found.text.nl
+    assert found.numbers["percent"] == 63

@@ -8,17 +8,16 @@ thresholds are in ``docs/methods/findings.md``.
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from collections.abc import Mapping, Sequence
 
 from victim_monitor.findings.subjects import SUBJECTS, Subject
-from victim_monitor.findings.trends import trend_id
+from victim_monitor.findings.trends import rate_ratio_interval, trend_id
+from victim_monitor.findings.wording import HALVED, NEARLY_HALVED, multiple
 from victim_monitor.publication.model import Finding, PublishedTable, Trend, YearEstimate
+from victim_monitor.rounding import round_percent, round_significant
 from victim_monitor.vocab import LABELS, FormGroup, Label
 
-HALVED = (0.47, 0.53)  # ratio of last to first year called "halved"
-NEARLY_HALVED = (0.53, 0.65)  # ... "nearly halved" (above the first, up to the second)
-DOUBLED = (1.8, 2.2)
 ONLY = 0.5  # "on average A a year, but only B": B below half the average
 ONLY_REGISTERED = 0.5  # "only x to y% registered": the upper end of coverage below a half
 
@@ -40,9 +39,21 @@ def _years(n: int) -> Label:
     return Label(f"{nl} jaar", f"{en} years")
 
 
-def _pct(change: float, step: int = 5) -> int:
-    """A change as a percentage rounded to ``step`` (60% fewer, not 61.3%)."""
-    return int(step * round(abs(change) * 100 / step))
+def _pct(change: float) -> str:
+    """A change as a percentage by the one rounding rule (63%, 4.5%), without its sign."""
+    value = round_percent(abs(change))
+    return f"{value:g}"
+
+
+def _change(t: Trend) -> float:
+    """The change as the factsheet computes it from the cells (not the 4-decimal ratio), so that
+    both round the same fact the same way."""
+    return t.to_value / t.from_value - 1.0
+
+
+def _pct_text(change: float, lang: str) -> str:
+    text = _pct(change)
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 def _capital(text: str) -> str:
@@ -61,7 +72,7 @@ def findings(
     for subject in SUBJECTS:
         if subject.table not in tables:
             continue
-        out.extend(_about(subject, by_id, years))
+        out.extend(_about(subject, by_id, years, tables[subject.table]))
     out.extend(_coverage(estimates))
     return tuple(out)
 
@@ -84,9 +95,51 @@ def _finding(s: Subject, rule: str, text: Label, t: Trend, **numbers: float | in
     )  # fmt: skip
 
 
-def _about(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
+def _about(
+    s: Subject, by_id: Mapping[str, Trend], years: Sequence[str], table: PublishedTable
+) -> list[Finding]:
     if len(years) < 2:
         return []
+    out = _overall(s, by_id, years)
+    if out and out[0].rule != "no_clear_change" and (turn := _turn(s, table, years, out[0])):
+        first = out[0]
+        text = Label(f"{first.text.nl} {turn.nl}", f"{first.text.en} {turn.en}")
+        out[0] = dataclasses.replace(first, text=text)
+    out.extend(_recent(s, by_id, years))
+    return out
+
+
+def _turn(s: Subject, table: PublishedTable, years: Sequence[str], f: Finding) -> Label | None:
+    """A fall (rise) from the first to the last year that turned on the way: the last year is
+    significantly above the lowest (below the highest) year in between. Said, not hidden."""
+    down = f.numbers["to"] < f.numbers["from"]
+    values: dict[str, int] = {}
+    for year in years:
+        cell = table.cell(**{**dict(s.key), "year": year})
+        if cell.outcome != "shown" or cell.value is None:
+            return None
+        values[year] = cell.value
+    between = list(years[1:-1])
+    if not between:
+        return None
+    pick = min if down else max
+    turn = pick(between, key=lambda y: values[y])
+    last = years[-1]
+    if values[turn] == 0:
+        return None
+    _, low, high = rate_ratio_interval(values[turn], 1, values[last], 1)
+    if (down and low <= 1) or (not down and high >= 1):
+        return None
+    t, b = number(values[turn], "nl"), number(values[last], "nl")
+    te, be = number(values[turn], "en"), number(values[last], "en")
+    if down:
+        return Label(f"Na {turn} ({t}) steeg het aantal weer, tot {b} in {last}.",
+                     f"After {turn} ({te}) the number rose again, to {be} in {last}.")  # fmt: skip
+    return Label(f"Na {turn} ({t}) daalde het aantal weer, tot {b} in {last}.",
+                 f"After {turn} ({te}) the number fell again, to {be} in {last}.")  # fmt: skip
+
+
+def _overall(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
     first, last = years[0], years[-1]
     out: list[Finding] = []
     span = _years(int(last) - int(first) + 1)
@@ -111,33 +164,26 @@ def _about(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list
                 f"to {eb} in {last}.",
             )
             out.append(_finding(s, "nearly_halved", text, overall))
-        elif overall.direction == "up" and DOUBLED[0] <= r <= DOUBLED[1]:
+        elif overall.direction == "up" and (fold := multiple(r)) is not None:
+            words, k, more = fold
+            rule = "multiplied" if more or k > 2 else "doubled"
             text = Label(
-                f"Het aantal {s.name.nl} is in {span.nl} verdubbeld: van {a} in {first} naar "
+                f"Het aantal {s.name.nl} is in {span.nl} {words.nl}: van {a} in {first} naar "
                 f"{b} in {last}.",
-                f"The number of {s.name.en} doubled in {span.en}: from {ea} in {first} to {eb} "
-                f"in {last}.",
+                f"The number of {s.name.en} {words.en} in {span.en}: from {ea} in {first} to "
+                f"{eb} in {last}.",
             )
-            out.append(_finding(s, "doubled", text, overall))
-        elif overall.direction == "up" and r > DOUBLED[1]:
-            k = math.floor(r)
-            text = Label(
-                f"Het aantal {s.name.nl} is in {span.nl} gestegen tot meer dan het {k}-voudige: "
-                f"van {a} in {first} naar {b} in {last}.",
-                f"The number of {s.name.en} rose more than {k}-fold in {span.en}: from {ea} in "
-                f"{first} to {eb} in {last}.",
-            )
-            out.append(_finding(s, "multiplied", text, overall, times=k))
+            out.append(_finding(s, rule, text, overall, times=k))
         elif overall.direction != "none":
-            pct = _pct(overall.change)
+            p_nl, p_en = _pct_text(_change(overall), "nl"), _pct_text(_change(overall), "en")
             verb = ("gedaald", "fell") if overall.direction == "down" else ("gestegen", "rose")
             text = Label(
-                f"Het aantal {s.name.nl} is in {span.nl} met {pct}% {verb[0]}: van {a} in "
+                f"Het aantal {s.name.nl} is in {span.nl} met {p_nl}% {verb[0]}: van {a} in "
                 f"{first} naar {b} in {last}.",
-                f"The number of {s.name.en} {verb[1]} by {pct}% in {span.en}: from {ea} in "
+                f"The number of {s.name.en} {verb[1]} by {p_en}% in {span.en}: from {ea} in "
                 f"{first} to {eb} in {last}.",
             )
-            out.append(_finding(s, verb[1], text, overall, percent=pct))
+            out.append(_finding(s, verb[1], text, overall, percent=float(_pct(_change(overall)))))
         elif s.id == "registered":
             text = Label(
                 f"Het aantal {s.name.nl} is tussen {first} en {last} niet duidelijk veranderd "
@@ -146,7 +192,6 @@ def _about(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list
                 f"({ea} and {eb}).",
             )
             out.append(_finding(s, "no_clear_change", text, overall))
-    out.extend(_recent(s, by_id, years))
     return out
 
 
@@ -160,16 +205,16 @@ def _recent(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> lis
 def _fewer(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[Finding]:
     last = years[-1]
     two = _get(by_id, s, tuple(years[:2]), (last,)) if len(years) >= 4 else None
-    if two is not None and two.direction == "down" and _pct(two.change) >= 20:
-        pct = _pct(two.change)
+    if two is not None and two.direction == "down" and float(_pct(_change(two))) >= 20:
+        p_nl, p_en = _pct_text(_change(two), "nl"), _pct_text(_change(two), "en")
         b = two.to_value
         text = Label(
-            f"In {last} waren er {pct}% minder {s.name.nl} dan in {years[0]} en "
+            f"In {last} waren er {p_nl}% minder {s.name.nl} dan gemiddeld in {years[0]} en "
             f"{years[1]}: slechts {number(b, 'nl')}.",
-            f"In {last} there were {pct}% fewer {s.name.en} than in {years[0]} and "
+            f"In {last} there were {p_en}% fewer {s.name.en} than on average in {years[0]} and "
             f"{years[1]}: only {number(b, 'en')}.",
         )
-        return [_finding(s, "fewer_than_first_years", text, two, percent=pct)]
+        return [_finding(s, "fewer_than_first_years", text, two, percent=float(_pct(_change(two))))]
     return []
 
 
@@ -192,13 +237,14 @@ def _rose(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> list[
     last = years[-1]
     previous = _get(by_id, s, (years[-2],), (last,))
     if previous is not None and previous.direction == "up":
-        pct = _pct(previous.change)
+        p_nl, p_en = _pct_text(_change(previous), "nl"), _pct_text(_change(previous), "en")
         text = Label(
             f"Het aantal {s.name.nl} steeg van {number(previous.from_value, 'nl')} in "
-            f"{years[-2]} naar {number(previous.to_value, 'nl')} in {last} (+{pct}%).",
+            f"{years[-2]} naar {number(previous.to_value, 'nl')} in {last} (+{p_nl}%).",
             f"The number of {s.name.en} rose from {number(previous.from_value, 'en')} in "
-            f"{years[-2]} to {number(previous.to_value, 'en')} in {last} (+{pct}%).",
+            f"{years[-2]} to {number(previous.to_value, 'en')} in {last} (+{p_en}%).",
         )
+        pct = float(_pct(_change(previous)))
         return [_finding(s, "rose_last_year", text, previous, percent=pct)]
     return []
 
@@ -222,6 +268,10 @@ def _stratum_name(stratum: Mapping[str, str]) -> Label:
     return Label(f"slachtoffers van {_lower(label.nl)}", f"victims of {_lower(label.en)}")
 
 
+def _nl(number_text: str) -> str:
+    return number_text.replace(".", ",")
+
+
 def _lower(text: str) -> str:
     return text[:1].lower() + text[1:]
 
@@ -233,11 +283,20 @@ def _share(estimates: Sequence[YearEstimate], name: Label) -> list[Finding]:
             continue
         if c_high >= ONLY_REGISTERED:
             return []
-        lo, hi = math.floor(100 * c_low), math.ceil(100 * c_high)
+        # The one rounding rule: estimates to two significant digits, outwards; coverage as
+        # the factsheet's tables print it (whole percentages, one decimal below 10%).
+        decimals = 1 if min(c_low, c_high) < 0.1 else 0
+        lo_v = round_percent(c_low, "down", decimals)
+        hi_v = round_percent(c_high, "up", decimals)
+        lo, hi = f"{lo_v:.{decimals}f}", f"{hi_v:.{decimals}f}"
+        l_est, h_est = (
+            round_significant(low, direction="down"),
+            round_significant(high, direction="up"),
+        )
         text = Label(
-            f"Van de naar schatting {number(low, 'nl')} tot {number(high, 'nl')} {name.nl} "
-            f"in {e.year} is slechts {lo}% tot {hi}% geregistreerd ({number(n, 'nl')}).",
-            f"Of the estimated {number(low, 'en')} to {number(high, 'en')} {name.en} in "
+            f"Van de naar schatting {number(l_est, 'nl')} tot {number(h_est, 'nl')} {name.nl} "
+            f"in {e.year} is slechts {_nl(lo)}% tot {_nl(hi)}% geregistreerd ({number(n, 'nl')}).",
+            f"Of the estimated {number(l_est, 'en')} to {number(h_est, 'en')} {name.en} in "
             f"{e.year}, only {lo} to {hi}% were registered ({number(n, 'en')}).",
         )
         numbers: dict[str, float | int] = {

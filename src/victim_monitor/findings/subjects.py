@@ -32,16 +32,17 @@ SUBJECTS: tuple[Subject, ...] = (
     Subject("registered", "victims_by_year", (),
             Label("geregistreerde slachtoffers", "registered victims")),
     *(Subject(f"form_{f}", "victims_by_form", (("form_group", str(f)),),
-              Label(f"slachtoffers van {_form(f).nl}", f"victims of {_form(f).en}"))
+              Label(f"geregistreerde slachtoffers van {_form(f).nl}",
+                    f"registered victims of {_form(f).en}"))
       for f in _FORMS),
     Subject("minors", "victims_by_age", (("age_group", "minor"),),
-            Label("minderjarige slachtoffers", "minor victims")),
+            Label("geregistreerde minderjarige slachtoffers", "registered minor victims")),
     Subject("investigative", "victims_by_reporter_type", (("reporter_type", "investigative"),),
-            Label("slachtoffers gemeld door opsporingsinstanties",
+            Label("door opsporingsinstanties gemelde slachtoffers",
                   "victims reported by investigative organisations")),
     Subject("non_investigative", "victims_by_reporter_type",
             (("reporter_type", "non_investigative"),),
-            Label("slachtoffers gemeld door niet-opsporingsinstanties",
+            Label("door niet-opsporingsinstanties gemelde slachtoffers",
                   "victims reported by non-investigative organisations")),
     Subject("police", "police_reports_by_form", (("form_group", "Total"),),
             Label("politiemeldingen", "police reports")),
@@ -50,6 +51,6 @@ SUBJECTS: tuple[Subject, ...] = (
                     f"police reports of victims of {_form(f).en}"))
       for f in _FORMS),
     Subject("domestic_minors", "domestic_sexual_by_age", (("age_group", "minor"),),
-            Label("minderjarige slachtoffers van binnenlandse seksuele uitbuiting",
-                  "minor victims of domestic sexual exploitation")),
+            Label("geregistreerde minderjarige slachtoffers van binnenlandse seksuele uitbuiting",
+                  "registered minor victims of domestic sexual exploitation")),
 )  # fmt: skip
