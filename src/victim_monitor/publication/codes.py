@@ -1,4 +1,5 @@
-"""The VM74x problem codes of publication: nothing is written, or read, half-way."""
+"""The VM74x problem codes of publication (nothing is written, or read, half-way), and the
+VM75x codes of a figures file."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ NO_PERSONS = define("VM742", ERROR, "No linked persons to publish")
 AUDIT_FAILED = define("VM743", ERROR, "Release fails its audit; nothing is published")
 OUTPUT_UNWRITABLE = define("VM744", ERROR, "Output directory cannot be written")
 CHECKSUM_MISMATCH = define("VM745", ERROR, "A published file differs from its checksum")
+
+# The figures file of ``publish --from-figures`` (publication/figures.py): every problem, located.
+FIGURES_UNREADABLE = define("VM750", ERROR, "Figures file cannot be read")
+FIGURE_UNKNOWN = define("VM751", ERROR, "A figure names no table, dimension or category")
+FIGURE_VALUE_INVALID = define("VM752", ERROR, "A figure's value is not a count or an estimate")
+FIGURE_YEAR_INVALID = define("VM753", ERROR, "A figure's year is not a year or a period")
+FIGURE_DUPLICATE = define("VM754", ERROR, "The same figure is given twice")
+FIGURE_SOURCE_MISSING = define("VM755", ERROR, "A figure has no source")
+FIGURE_INCONSISTENT = define("VM756", ERROR, "A figure contradicts another figure")
 
 
 class PublicationError(ValueError):

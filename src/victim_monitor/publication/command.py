@@ -40,6 +40,14 @@ from victim_monitor.terminal import database_option, json_option, register, sett
     default=None,
     help="Where to keep this release's confidential form (true counts; never publish it).",
 )
+@click.option(
+    "--from-figures",
+    "figures",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Build the publication from this CSV of figures published before (a source per "
+    "figure) instead of the register.",
+)
 @database_option
 @json_option
 def publish_command(
@@ -48,6 +56,7 @@ def publish_command(
     policy_file: Path | None,
     previous: Path | None,
     release_file: Path | None,
+    figures: Path | None,
     database: str | None,
     as_json: bool,
 ) -> None:
@@ -55,6 +64,11 @@ def publish_command(
     from victim_monitor.disclosure import DisclosureError, Release, load_policy
     from victim_monitor.publication.publish import parse_years, publish
 
+    if figures is not None:
+        if policy_file or previous or release_file:
+            raise click.UsageError("--from-figures takes no --policy, --previous or --release")
+        _from_figures(figures, years, out, as_json)
+        return
     settings()  # a malformed setting is a usage error before anything is done
     try:
         wanted = parse_years(years)
@@ -73,6 +87,26 @@ def publish_command(
     if as_json:
         pub = result.publication
         summary = {"out": str(result.out), "audit": dict(pub.audit), "findings": len(pub.findings)}
+        click.echo(json.dumps(summary, sort_keys=True))
+    else:
+        click.echo(result.summary())
+
+
+def _from_figures(figures: Path, years: str, out: Path, as_json: bool) -> None:
+    """``publish --from-figures``: no register, no disclosure control (the figures are public)."""
+    from victim_monitor.publication.from_figures import publish_figures
+    from victim_monitor.publication.publish import parse_years
+
+    try:
+        result = publish_figures(figures, parse_years(years), out)
+    except PublicationError as exc:
+        raise click.ClickException(
+            "\n".join(str(p) for p in exc.problems) if len(exc.problems) > 1 else str(exc)
+        ) from exc
+    if as_json:
+        pub = result.publication
+        summary = {"out": str(result.out), "audit": dict(pub.audit), "findings": len(pub.findings),
+                   "figures": len(result.figures.figures)}  # fmt: skip
         click.echo(json.dumps(summary, sort_keys=True))
     else:
         click.echo(result.summary())

@@ -56,7 +56,10 @@ ESTIMATE_FIELDS: dict[str, tuple[str, str]] = {
     "not_estimable": ("string", "Why there is no estimate, a reason code "
                       "(docs/methods/estimation.md); empty when there is one"),
     "basis": ("string", "'year': estimated on that year's persons; 'pooled_years': from the "
-              "registered share over all years"),
+              "registered share over all years; 'published': an estimate published before, "
+              "for the year or a period holding it"),
+    "source": ("string", "Where the estimate was published (a publication made from "
+               "published figures)"),
 }  # fmt: skip
 TREND_FIELDS: dict[str, tuple[str, str]] = {
     "id": ("string", "table/dim=code;dim=code/from years/to years"),
@@ -72,6 +75,17 @@ TREND_FIELDS: dict[str, tuple[str, str]] = {
     "change": ("number", "Relative change, ratio - 1"),
     "direction": ("string", "'up' or 'down' when the whole interval lies above or below 1, "
                   "else 'none'"),
+    "source": ("string", "Where the period's mean was published (a publication made from "
+               "published figures)"),
+}  # fmt: skip
+NOT_AVAILABLE = (
+    "Empty too when the publication was made from published figures and none was published "
+    "for the cell (outcome 'not_available'): not known, not zero."
+)
+SOURCE_FIELD = {
+    "name": "source", "type": "string", "title": "Source",
+    "description": "Where the figure was published before: a publication made from published "
+    "figures (victim-monitor publish --from-figures) names the source of every cell",
 }  # fmt: skip
 
 
@@ -99,13 +113,7 @@ def data_package(pub: Publication, csvs: Mapping[str, str]) -> dict[str, Any]:
         ),
         "keywords": list(KEYWORDS),
         "licenses": [LICENCE],
-        "sources": [
-            {
-                "title": "Reports of presumed victims by the reporting organisations, "
-                "pseudonymised at the source and linked into persons (victim-monitor register)",
-                "version": pub.snapshot,
-            }
-        ],
+        "sources": [_source(pub)],
         "disclosure": {
             "note": SUPPRESSED,
             "outcomes": {k: {"nl": v.nl, "en": v.en} for k, v in pub.outcomes.items()},
@@ -115,6 +123,20 @@ def data_package(pub: Publication, csvs: Mapping[str, str]) -> dict[str, Any]:
         },
         "software": pub.software,
         "resources": resources,
+    }
+
+
+def _source(pub: Publication) -> dict[str, str]:
+    if pub.source.get("kind") == "published_figures":  # publish --from-figures
+        return {
+            "title": "Figures published before, each cell with its source (the 'source' "
+            f"column); figures file {pub.source.get('figures', '')}",
+            "version": pub.snapshot,
+        }
+    return {
+        "title": "Reports of presumed victims by the reporting organisations, "
+        "pseudonymised at the source and linked into persons (victim-monitor register)",
+        "version": pub.snapshot,
     }
 
 
@@ -141,7 +163,7 @@ def _table_resource(
     fields = [_dimension(table, d) for d in table.dimensions]
     fields.append(
         {"name": "value", "type": "integer", "title": "Value",
-         "description": f"{table.counting_label.en}. {SUPPRESSED}",
+         "description": f"{table.counting_label.en}. {SUPPRESSED} {NOT_AVAILABLE}",
          "constraints": {"minimum": 0}}
     )  # fmt: skip
     fields.append(
@@ -151,6 +173,8 @@ def _table_resource(
          "categories": [{"value": o, "label": pub.outcomes[o].en if o in pub.outcomes else o}
                         for o in OUTCOMES]}
     )  # fmt: skip
+    if text.split("\n", 1)[0].endswith(",source"):
+        fields.append(dict(SOURCE_FIELD))
     return _resource(
         path,
         text,

@@ -23,8 +23,10 @@ TRENDS_FORMAT = "victim-monitor-trends/1"
 FINDINGS_FORMAT = "victim-monitor-findings/1"
 TOTAL = "Total"
 
-PublicOutcome = Literal["shown", "suppressed", "rounded"]
-OUTCOMES: tuple[PublicOutcome, ...] = ("shown", "suppressed", "rounded")
+PublicOutcome = Literal["shown", "suppressed", "rounded", "not_available"]
+# "not_available": a publication made from published figures (``publish --from-figures``) has
+# no figure for the cell; never written by ``publish`` from the register.
+OUTCOMES: tuple[PublicOutcome, ...] = ("shown", "suppressed", "rounded", "not_available")
 
 
 def label_of(raw: Mapping[str, Any]) -> Label:
@@ -56,15 +58,24 @@ class CellKey:
 
 @dataclass(frozen=True, slots=True)
 class PublishedCell:
-    """One published cell: its categories (in dimension order), value and outcome."""
+    """One published cell: its categories (in dimension order), value and outcome.
+
+    ``source``: where the figure was published before (only in a publication made from
+    published figures; empty for the register's own counts).
+    """
 
     key: tuple[str, ...]
     value: int | None
     outcome: PublicOutcome
+    source: str = ""
 
     @property
     def suppressed(self) -> bool:
         return self.outcome == "suppressed"
+
+    @property
+    def not_available(self) -> bool:
+        return self.outcome == "not_available"
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,7 @@ class PublishedTable:
                     "key": dict(zip(self.dimensions, c.key, strict=True)),
                     "value": c.value,
                     "outcome": c.outcome,
+                    **({"source": c.source} if c.source else {}),
                 }
                 for c in self.cells
             ],
@@ -157,6 +169,7 @@ class PublishedTable:
                     tuple(str(c["key"][d]) for d in dims),
                     None if value is None else int(value),
                     outcome,
+                    str(c.get("source", "")),
                 )
             )
         return cls(
@@ -201,6 +214,7 @@ class YearEstimate:
     not_estimable: str = ""  # the reason code (estimation.estimable.REASONS) when not shown
     basis: str = "year"  # "year": its own table; "pooled_years": a stratum's coverage over years
     method: str = ""  # the estimation method ("": the publication's, ``estimation["method"]``)
+    source: str = ""  # where a published estimate was published (``publish --from-figures``)
 
     @property
     def reason(self) -> Reason | None:
@@ -227,6 +241,7 @@ class YearEstimate:
             "lists": list(self.lists),
             "model": self.model,
             "warnings": list(self.warnings),
+            **({"source": self.source} if self.source else {}),
         }
 
     @classmethod
@@ -249,6 +264,7 @@ class YearEstimate:
             not_estimable=str((raw.get("not_estimable") or {}).get("code", "")),
             basis=str(raw.get("basis", "year")),
             method=str(raw.get("method", "")),
+            source=str(raw.get("source", "")),
         )
 
 
@@ -268,6 +284,7 @@ class Trend:
     high: float
     direction: Literal["up", "down", "none"]
     cells: tuple[CellKey, ...]
+    source: str = ""  # a trend from a published period figure: where that was published
 
     @property
     def change(self) -> float:
@@ -289,6 +306,7 @@ class Trend:
             "change": round(self.change, 4),
             "direction": self.direction,
             "cells": [c.to_dict() for c in self.cells],
+            **({"source": self.source} if self.source else {}),
         }
 
     @classmethod
@@ -309,6 +327,7 @@ class Trend:
             high=float(raw["high"]),
             direction=direction,  # type: ignore[arg-type]
             cells=tuple(CellKey.from_dict(c) for c in raw["cells"]),
+            source=str(raw.get("source", "")),
         )
 
 

@@ -33,6 +33,11 @@ from victim_monitor.vocab import Label
 StrPath = str | os.PathLike[str]
 
 MARK = "×"
+NOT_AVAILABLE = ".."  # a publication from published figures: none was published for the cell
+NOT_AVAILABLE_LEGEND = Label(
+    f"{NOT_AVAILABLE} niet beschikbaar: geen gepubliceerd cijfer (geen nul)",
+    f"{NOT_AVAILABLE} not available: no figure was published (not a zero)",
+)
 LEGEND = Label(
     f"{MARK} niet gepubliceerd ter bescherming van slachtoffers",
     f"{MARK} not published, to protect victims",
@@ -152,6 +157,7 @@ def _table_sheet(sheet: Worksheet, table: PublishedTable) -> None:
     counting = both(table.counting_label)
     fixed = "; ".join(f"{d} = {c}" for d, c in table.fixed.items())
     rounded = any(c.outcome == "rounded" for c in table.cells)
+    missing = any(c.not_available for c in table.cells)
     _notes(
         sheet,
         [
@@ -162,6 +168,7 @@ def _table_sheet(sheet: Worksheet, table: PublishedTable) -> None:
             (f"{counting}{f' ({fixed})' if fixed else ''}", None),
             (both(LEGEND), None),
             ("Rounded / Afgerond" if rounded else "", None),
+            (both(NOT_AVAILABLE_LEGEND) if missing else "", None),
         ],
     )
     rows_dims, across = _layout(table)
@@ -177,7 +184,8 @@ def _table_sheet(sheet: Worksheet, table: PublishedTable) -> None:
             _put(sheet, row, col, both(table.labels[dim][code]))
         for col, code in enumerate(columns, start=len(rows_dims) + 1):
             cell = index[(*combo, code) if across else combo]
-            target = _put(sheet, row, col, _shown(cell.value))
+            shown = NOT_AVAILABLE if cell.not_available else _shown(cell.value)
+            target = _put(sheet, row, col, shown)
             target.alignment = _RIGHT
     _widths(sheet, len(rows_dims), len(columns))
     sheet.freeze_panes = f"{get_column_letter(len(rows_dims) + 1)}{HEADER_ROW + 1}"

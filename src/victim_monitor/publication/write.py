@@ -47,6 +47,9 @@ def dumps(data: Any) -> str:
 
 def table_csv(table: PublishedTable) -> str:
     rows = [[*c.key, "" if c.value is None else str(c.value), c.outcome] for c in table.cells]
+    if any(c.source for c in table.cells):  # made from published figures: a source per cell
+        rows = [[*row, c.source] for row, c in zip(rows, table.cells, strict=True)]
+        return _csv([*table.dimensions, "value", "outcome", "source"], rows)
     return _csv([*table.dimensions, "value", "outcome"], rows)
 
 
@@ -67,6 +70,9 @@ def files(pub: Publication) -> dict[str, str | bytes]:
             }
         )
     estimates = [e.to_dict() for e in pub.estimates]
+    # A publication made from published figures names each figure's source: one more column.
+    sourced = any("source" in e for e in estimates)
+    estimate_columns = ESTIMATE_COLUMNS + (("source",) if sourced else ())
     out["estimates.json"] = dumps(
         {
             **pub.estimation,
@@ -77,8 +83,8 @@ def files(pub: Publication) -> dict[str, str | bytes]:
         }
     )
     out["estimates.csv"] = _csv(
-        ESTIMATE_COLUMNS,
-        [[_estimate_field(e, c) for c in ESTIMATE_COLUMNS] for e in estimates],
+        estimate_columns,
+        [[_estimate_field(e, c) for c in estimate_columns] for e in estimates],
     )
     if pub.sensitivity:
         others = [e.to_dict() for e in pub.sensitivity]
@@ -90,7 +96,8 @@ def files(pub: Publication) -> dict[str, str | bytes]:
     out["trends.json"] = dumps(
         {"format": TRENDS_FORMAT, "level": pub.trend_level, "trends": trends}
     )
-    out["trends.csv"] = _csv(TREND_COLUMNS, [_trend_row(t) for t in trends])
+    trend_columns = TREND_COLUMNS + (("source",) if any("source" in t for t in trends) else ())
+    out["trends.csv"] = _csv(trend_columns, [_trend_row(t, trend_columns) for t in trends])
     out["findings.json"] = dumps(
         {"format": FINDINGS_FORMAT, "findings": [f.to_dict() for f in pub.findings]}
     )
@@ -127,9 +134,9 @@ def files(pub: Publication) -> dict[str, str | bytes]:
 
 
 def _estimate_field(estimate: dict[str, Any], column: str) -> str:
-    value = estimate[column]
+    value = estimate.get(column)
     if column == "warnings":
-        return ";".join(value)
+        return ";".join(value or ())
     if column == "not_estimable":
         return "" if value is None else str(value["code"])
     return _text(value)
@@ -177,7 +184,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _trend_row(t: dict[str, Any]) -> list[str]:
+def _trend_row(t: dict[str, Any], columns: tuple[str, ...] = TREND_COLUMNS) -> list[str]:
     key = ";".join(f"{d}={c}" for d, c in t["key"].items())
     row = {**t, "key": key, "from": "+".join(t["from"]), "to": "+".join(t["to"])}
-    return [_text(row[c]) for c in TREND_COLUMNS]
+    return [_text(row.get(c)) for c in columns]
