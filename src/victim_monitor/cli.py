@@ -379,6 +379,9 @@ def demo(
         except DemoError as exc:
             raise click.ClickException(str(exc)) from exc
     click.echo(result.summary())
+    if result.failed:  # the factsheet could not be written as asked: its problems, exit 1
+        click.echo("The factsheet was not written; see its problems above.", err=True)
+        raise SystemExit(1)
     from victim_monitor.web.demo import serve_demo
 
     release = getattr(result, "publication", None) or out / "publication"

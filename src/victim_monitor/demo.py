@@ -60,6 +60,11 @@ class DemoResult:
     factsheet: FactsheetResult | FactsheetError | None = None
 
     @property
+    def failed(self) -> bool:
+        """Whether the factsheet was asked for and could not be written (the CLI exits 1)."""
+        return isinstance(self.factsheet, FactsheetError)
+
+    @property
     def publication(self) -> Path | None:
         """The published directory (protected tables, estimates, trends, findings)."""
         return None if self.published is None else self.published.out
@@ -102,7 +107,7 @@ class DemoResult:
 
 
 def _factsheet(result: FactsheetResult | FactsheetError | None) -> str:
-    if isinstance(result, FactsheetError):  # at a small --scale most cells are suppressed
+    if isinstance(result, FactsheetError):  # text that needs more than the publication has
         return "not written:\n" + "\n".join(str(p) for p in result.problems)
     return "not written" if result is None else result.summary()
 

@@ -78,10 +78,12 @@ def test_a_wrong_literal_number_is_located_in_its_sentence(
 
 
 def test_a_right_literal_number_passes(published: Published, tmp_path: Path) -> None:
-    assert _check(published, tmp_path, _intro("In 2018 waren er 673 slachtoffers.")) == []
-    assert _check(published, tmp_path, _intro("In 2014 waren er 1.105 slachtoffers.")) == []
+    ok = "In 2018 waren er 673 geregistreerde slachtoffers."
+    assert _check(published, tmp_path, _intro(ok)) == []
+    assert _check(published, tmp_path, _intro("In 2014 waren 1.105 slachtoffers gemeld.")) == []
     # English notation in a Dutch text is another number (1.105 is not 1,105):
-    assert _check(published, tmp_path, _intro("In 2014 waren er 1,105 slachtoffers.")) == ["VM802"]
+    wrong = "In 2014 waren er 1,105 slachtoffers gemeld."
+    assert _check(published, tmp_path, _intro(wrong)) == ["VM802"]
 
 
 def test_years_plain_numbers_and_list_markers_are_not_figures(
@@ -95,14 +97,19 @@ def test_years_plain_numbers_and_list_markers_are_not_figures(
 def test_bound_literals_are_checked_against_their_figure(
     published: Published, tmp_path: Path
 ) -> None:
-    good = "Er waren {{ victims_by_year[2018] = 673 }} slachtoffers."
+    good = "Er waren {{ victims_by_year[2018] = 673 }} geregistreerde slachtoffers."
     assert _check(published, tmp_path, _intro(good)) == []
     # 132 is a published figure, but not this one:
-    bad = "Er waren {{ victims_by_year[2018] = 132 }} slachtoffers."
+    bad = "Er waren {{ victims_by_year[2018] = 132 }} geregistreerde slachtoffers."
     assert _check(published, tmp_path, _intro(bad)) == ["VM803"]
-    fell = "Een daling van {{ abs(change(victims_by_year[2014], victims_by_year[2018])) = 39% }}."
+    fell = (
+        "Een daling van {{ abs(change(victims_by_year[2014], victims_by_year[2018])) = 39% }} "
+        "geregistreerde slachtoffers tussen 2014 en 2018."
+    )
     assert _check(published, tmp_path, _intro(fell)) == []
     assert _check(published, tmp_path, _intro(fell.replace("39%", "45%"))) == ["VM803"]
+    # The same fact rounded another way (to fives) is VM814, not a different number:
+    assert _check(published, tmp_path, _intro(fell.replace("39%", "40%"))) == ["VM814"]
     # A derived number written plainly is not a published figure: it must be bound.
     assert _check(published, tmp_path, _intro("Een daling van 39%.")) == ["VM802"]
 
@@ -132,7 +139,7 @@ def test_malformed_files(
     path = _editorial_dir(tmp_path, change) / "factsheet-2014-2018.nl.md"
     problems = check_editorial(path, Figures(published)).problems
     assert problems
-    assert {p.code for p in problems} == {"VM801"}
+    assert "VM801" in {p.code for p in problems}
     assert any(fragment in p.message for p in problems), [p.message for p in problems]
 
 
@@ -159,8 +166,10 @@ def test_a_plain_literal_passes_exactly_when_it_is_published(
     if 1900 <= number <= 2100 or number in (18, 22, 23):
         return  # years and plain_numbers are not figures
     figures = Figures(published)
-    printed = {f.shown() for f in figures.universe() if f.kind is not Kind.PERCENT}
-    exact = {f.value for f in figures.universe() if f.kind is Kind.ESTIMATE}
-    text = f"Er waren {format_int(number, 'nl')} slachtoffers."
+    counts = {f.shown() for f in figures.universe() if f.kind is Kind.COUNT}
+    estimates = {f.shown() for f in figures.universe() if f.kind is Kind.ESTIMATE}
+    text = f"Er waren {format_int(number, 'nl')} slachtoffers gemeld."
     codes = _check(published, tmp_path, _intro(text))
-    assert (codes == []) == (number in printed or number in exact), (number, codes)
+    assert (codes == []) == (number in counts), (number, codes)
+    if number in estimates and number not in counts:  # an estimate never stands bare
+        assert codes == ["VM808"], (number, codes)

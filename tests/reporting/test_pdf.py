@@ -43,9 +43,9 @@ def test_a4_two_to_four_pages(built: FactsheetResult, lang: str) -> None:
     ("lang", "words"),
     [
         ("nl", ["Factsheet bij Slachtoffermonitor", "AANBEVELINGEN", "COLOFON", "1.105", "673",
-                "5.000 – 7.500", "Onthullingsbeheersing", "Voorkomen", "Bestraffen"]),
+                "5.000 – 7.500", "Statistische beveiliging", "Voorkomen", "Bestraffen"]),
         ("en", ["Factsheet to the Victim Monitor", "RECOMMENDATIONS", "COLOPHON", "1,105", "673",
-                "5,000 – 7,500", "Disclosure control", "Prevent", "Punish"]),
+                "5,000 – 7,500", "Statistical disclosure control", "Prevent", "Punish"]),
     ],
 )  # fmt: skip
 def test_the_pdf_says_what_the_page_says(

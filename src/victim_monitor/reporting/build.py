@@ -19,7 +19,12 @@ from pypdf import PdfReader
 from victim_monitor.problems import Problem, Severity
 from victim_monitor.reporting.codes import PAGE_COUNT, PUBLISHED_UNUSABLE, FactsheetError
 from victim_monitor.reporting.content import compose
-from victim_monitor.reporting.editorial import Editorial, Section, check_editorial
+from victim_monitor.reporting.editorial import (
+    Editorial,
+    Section,
+    check_editorial,
+    check_findings,
+)
 from victim_monitor.reporting.figures import Figures, Lang
 from victim_monitor.reporting.html import render_html
 from victim_monitor.reporting.pdf import render_pdf
@@ -50,6 +55,7 @@ class FactsheetResult:
     numbers_checked: int
     seconds: float
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    left_out: tuple[str, ...] = ()  # optional text left out: a figure it needs is not published
 
     def paths(self) -> tuple[Path, ...]:
         return tuple(o.path for o in self.outputs)
@@ -63,6 +69,7 @@ class FactsheetResult:
             pages = f" ({o.pages} pages)" if o.pages is not None else ""
             lines.append(f"  {o.path}{pages}")
         lines += [f"  {w}" for w in self.warnings]
+        lines += [f"  Shorter text: {d}" for d in self.left_out]
         return "\n".join(lines)
 
 
@@ -100,6 +107,7 @@ def check(
     for lang in langs:
         editorial = check_editorial(editorial_path(editorial_dir, years, lang), figures)
         problems += editorial.problems
+        problems += check_findings(published.findings, figures, lang)
         checked[lang] = editorial
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
@@ -156,4 +164,5 @@ def build_factsheet(
         sum(e.numbers for e in editorials.values()),
         time.perf_counter() - start,
         tuple(warnings),
+        tuple(d for e in editorials.values() for d in e.dropped),
     )

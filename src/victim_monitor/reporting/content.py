@@ -8,6 +8,7 @@ checked like the editorial text and printed before the colophon.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,24 +31,30 @@ TEXT = {
     "not_estimable": Label("niet te schatten", "not estimable"),
     "not_estimable_why": Label("slachtoffers in {year}: {reason}", "victims in {year}: {reason}"),
     "registered": Label("slachtoffers in beeld in {year}", "victims registered in {year}"),
-    "findings": Label("Bevindingen uit de tabellen", "Findings from the tables"),
+    "statements": Label("In het kort", "In brief"),
+    "findings": Label("Bijlage: bevindingen per onderwerp", "Annex: findings by subject"),
     "findings_note": Label(
-        "Zinnen gemaakt volgens vaste, gedocumenteerde regels uit de gepubliceerde tabellen.",
-        "Sentences made by fixed, documented rules from the published tables.",
+        "Per onderwerp de verandering tussen het eerste en het laatste jaar en tussen eerdere "
+        "jaren en het laatste jaar, alleen waar die groter is dan toeval kan verklaren.",
+        "For each subject the change from the first to the last year and from earlier years to "
+        "the last, only where it is larger than chance can explain.",
     ),
     "figures": Label("Cijfers", "Figures"),
     "colophon": Label("Colofon", "Colophon"),
     "sources": Label("Bronnen", "Sources"),
     "method": Label("Methode", "Method"),
-    "disclosure": Label("Onthullingsbeheersing", "Disclosure control"),
+    "disclosure": Label("Statistische beveiliging", "Statistical disclosure control"),
     "sources_text": Label(
         "Meldingen van vermoedelijke slachtoffers door politie, Koninklijke Marechaussee, "
-        "Arbeidsinspectie, zorgcoördinatoren, opvang en andere organisaties, gepseudonimiseerd "
-        "bij de bron en gekoppeld tot personen. Publicatie: {label} (registerstand {snapshot}).",
+        "Arbeidsinspectie, zorgcoördinatoren, opvang en andere organisaties. De meldingen zijn "
+        "bij de bron gepseudonimiseerd en daarna aan elkaar gekoppeld, zodat elk slachtoffer "
+        "één keer wordt geteld. Publicatie: {label}; de cijfers geven de stand van het "
+        "register weer op het moment van publiceren (kenmerk {snapshot}).",
         "Reports of presumed victims by the police, the Royal Marechaussee, the Labour "
-        "Inspectorate, care coordinators, shelters and other organisations, pseudonymised at "
-        "the source and linked into persons. Publication: {label} (register snapshot "
-        "{snapshot}).",
+        "Inspectorate, care coordinators, shelters and other organisations. The reports were "
+        "pseudonymised at the source and then linked, so that each victim is counted once. "
+        "Publication: {label}; the figures show the register as it stood when they were "
+        "published (reference {snapshot}).",
     ),
     "method_text": Label(
         "Een slachtoffer is een persoon achter een of meer meldingen, één keer geteld in een "
@@ -62,17 +69,20 @@ TEXT = {
         "outwards.",
     ),
     "disclosure_text": Label(
-        "Alle cijfers komen uit tabellen na onthullingsbeheersing ({method}): cellen van 1 tot "
-        "{below} personen zijn niet gepubliceerd, en ook cellen waaruit die terug te rekenen "
-        "zijn (×). Een niet-gepubliceerde cel is geen nul. Elk getal in deze tekst is bij het "
-        "maken gecontroleerd tegen de gepubliceerde tabellen ({numbers} getallen).",
-        "Every figure comes from tables after disclosure control ({method}): cells of 1 to "
-        "{below} persons are not published, nor are cells from which those could be worked "
-        "out (×). A cell not published is not a zero. Every number in this text was checked "
-        "against the published tables when the factsheet was built ({numbers} numbers).",
+        "Alle cijfers komen uit tabellen na statistische beveiliging ({method}): cellen van 1 "
+        "tot {below} personen zijn niet gepubliceerd, en ook cellen waaruit die terug te rekenen "
+        "zijn (×). Een niet-gepubliceerde cel is geen nul. Elk getal in deze tekst is "
+        "nagerekend tegen de gepubliceerde tabellen. De bevindingen in de bijlage zijn volgens "
+        "vaste, beschreven regels uit die tabellen afgeleid.",
+        "Every figure comes from tables after statistical disclosure control ({method}): cells "
+        "of 1 to {below} persons are not published, nor are cells from which those could be "
+        "worked out (×). A cell not published is not a zero. Every number in this text was "
+        "checked against the published tables. The findings in the annex were derived from "
+        "those tables by fixed, documented rules.",
     ),
     "made_with": Label(
-        "Gemaakt met victim-monitor {version}.", "Made with victim-monitor {version}."
+        "Opgesteld met het programma victim-monitor, versie {version}.",
+        "Prepared with the victim-monitor software, version {version}.",
     ),
     "page": Label("pagina", "page"),
 }
@@ -113,6 +123,8 @@ class Factsheet:
     approach: Section
     charts: tuple[Chart, ...]
     charts_title: str
+    statements_title: str
+    statements: tuple[str, ...]  # the 3-5 chosen findings for the first page
     findings_title: str
     findings_note: str
     findings: tuple[str, ...]
@@ -122,11 +134,15 @@ class Factsheet:
     page_word: str
 
 
+STATEMENTS = (3, 5)  # the first page states at least 3 and at most 5 findings
+FIRST = ("registered", "coverage")  # the subjects a reader looks for first, when they speak
+
+
 def select_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """One finding per subject (the part of its id before ``/``), the first the publication gives.
 
     The publication states a fall both over five years and against the first two years; the
-    factsheet has room for one sentence per subject.
+    annex has room for one sentence per subject.
     """
     seen: set[str] = set()
     chosen: list[Finding] = []
@@ -136,6 +152,30 @@ def select_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
             seen.add(subject)
             chosen.append(finding)
     return tuple(chosen)
+
+
+def strength(finding: Finding) -> float:
+    """How far a finding's evidence lies from "no change": for a change, the log of the end
+    of its interval nearest to 1; for a share registered, how far its upper limit lies below
+    a half. Larger is stronger."""
+    n = finding.numbers
+    if "low" in n and "high" in n and "ratio" in n and n["low"] > 0:
+        return max(math.log(n["low"]), -math.log(n["high"]), 0.0)
+    if "coverage_high" in n:
+        return max(0.5 - n["coverage_high"], 0.0) * 2
+    return 0.0
+
+
+def choose_statements(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """The first page's statements: the registered total and the share in view first (when
+    the rules made them), then the strongest finding of other subjects, one per subject, up to
+    five. Rule and reasons: ``docs/methods/factsheet.md``."""
+    per_subject = select_findings(findings)
+    first = [f for f in per_subject if f.key.split("/", 1)[0] in FIRST]
+    first = [f for f in first if not f.key.startswith("coverage/") or f.key.count("/") == 1]
+    rest = sorted((f for f in per_subject if f not in first and strength(f) > 0),
+                  key=lambda f: -strength(f))  # fmt: skip
+    return tuple((first + rest)[: STATEMENTS[1]])
 
 
 def format_date(day: dt.date, lang: Lang) -> str:
@@ -197,7 +237,6 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
                 TEXT["disclosure_text"](lang).format(
                     method=method[0 if lang == "nl" else 1],
                     below=published.threshold - 1,
-                    numbers=editorial.numbers,
                 )
                 + " "
                 + TEXT["made_with"](lang).format(version=__version__),
@@ -206,6 +245,7 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
         editorial.sections.get("colophon"),
     )
     years = f"{published.years[0]}-{published.years[-1]}"
+    statements = choose_statements(published.findings)
     return Factsheet(
         lang=lang,
         title=editorial.text("title"),
@@ -219,9 +259,13 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
         approach=editorial.sections["approach"],
         charts=charts(published, lang),
         charts_title=TEXT["figures"](lang),
+        statements_title=TEXT["statements"](lang),
+        statements=tuple(f.text(lang) for f in statements),
         findings_title=TEXT["findings"](lang),
         findings_note=TEXT["findings_note"](lang),
-        findings=tuple(f.text(lang) for f in select_findings(published.findings)),
+        findings=tuple(
+            f.text(lang) for f in select_findings(published.findings) if f not in statements
+        ),
         recommendations=editorial.sections["recommendations"],
         extra=tuple(extra),
         colophon=colophon,

@@ -10,7 +10,11 @@ section key, ``# Aanbevelingen {#recommendations}``. Numbers enter the text in t
 * a plain literal, ``668``: checked against every published figure (VM802 when none states
   it). Years and the numbers listed in ``plain_numbers`` (ages in group names) are not figures.
 
-A placeholder that names nothing is VM804; one that needs a hidden cell is VM805.
+A placeholder that names nothing is VM804; one that needs a hidden cell is VM805. Text between
+``{% optional %}`` and ``{% end %}`` lines (with an optional ``{% else %}``) says less instead:
+when one of its figures is suppressed or not estimable the block is left out (its ``else`` part
+printed instead), so a small publication gives a shorter factsheet rather than none. Each
+sentence is then held to the evidence rules of ``evidence.py`` (VM808-VM813).
 """
 
 from __future__ import annotations
@@ -18,19 +22,25 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from victim_monitor.problems import Problem
+from victim_monitor.reporting import codes
 from victim_monitor.reporting.codes import (
     EDITORIAL_MALFORMED,
     HIDDEN_FIGURE,
     NUMBER_DIFFERS,
     NUMBER_UNSUPPORTED,
+    ROUNDING_DIFFERS,
     UNKNOWN_FIGURE,
 )
-from victim_monitor.reporting.figures import Figure, FigureError, Figures, Lang
+from victim_monitor.reporting.evidence import Sentence, check
+from victim_monitor.reporting.figures import Figure, FigureError, Figures, Kind, Lang
+from victim_monitor.reporting.published import Finding
+from victim_monitor.rounding import round_percent, round_significant
 
 REQUIRED_SECTIONS = ("intro", "headlines", "approach", "recommendations")
 OPTIONAL_SECTIONS = ("colophon",)
@@ -46,6 +56,7 @@ _NUMBER = {
 _LIST_MARKER = re.compile(r"^\s*\d+[.)]\s")  # "1. " starts an ordered list item: no figure
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n|\n(?=\s*(?:#|[-*+] |\d+[.)] ))")
 _MARKUP_START = re.compile(r"^(?:#+|[-*+]|\d+[.)])\s+")
+_BLOCK = re.compile(r"^\s*\{%\s*(optional|else|end)\s*%\}\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +78,7 @@ class Editorial:
     sections: Mapping[str, Section]
     problems: tuple[Problem, ...] = ()
     numbers: int = 0  # figures printed from placeholders and literals checked
+    dropped: tuple[str, ...] = ()  # optional blocks left out, and why
 
     @property
     def ok(self) -> bool:
@@ -90,8 +102,14 @@ class _Checker:
     universe: list[Figure]
     problems: list[Problem] = field(default_factory=list)
     numbers: int = 0
+    dropped: list[str] = field(default_factory=list)
     _text: str = ""
     _base: int = 0  # where the line being checked starts in ``_text``
+    _kept: list[str] = field(default_factory=list)  # the raw lines kept (optional blocks out)
+    _rows: list[int] = field(default_factory=list)
+    _at: int = 0  # where the line being checked starts in the kept text
+    _mentions: list[tuple[int, Figure | None, str]] = field(default_factory=list)
+    _missing: list[str] | None = None  # inside an optional block: the figures it lacks
 
     def fail(self, kind: object, message: str, line: int, sentence: str) -> None:
         assert callable(kind)
@@ -99,13 +117,115 @@ class _Checker:
         self.problems.append(problem)
 
     def resolve(self, text: str, first_line: int) -> str:
-        """Replace placeholders and check every literal number of ``text``."""
+        """Replace placeholders and check every literal number of ``text``; optional blocks
+        whose figures are not all published are left out."""
         out: list[str] = []
-        self._text, self._base = text, 0
-        for number, line in enumerate(text.split("\n")):
-            out.append(self._line(line, first_line + number))
-            self._base += len(line) + 1
+        self._text, self._kept, self._rows, self._mentions = text, [], [], []
+        lines = text.split("\n")
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line) + 1)
+        i = 0
+        while i < len(lines):
+            marker = _BLOCK.match(lines[i])
+            if marker is None:
+                out.append(self._kept_line(lines[i], starts[i], first_line + i))
+                i += 1
+                continue
+            if marker[1] != "optional":
+                self.fail(
+                    EDITORIAL_MALFORMED,
+                    f"{{% {marker[1]} %}} without {{% optional %}}",
+                    first_line + i,
+                    lines[i].strip(),
+                )
+                i += 1
+                continue
+            main, alt, i = self._block(lines, i, first_line)
+            out += self._optional(lines, starts, first_line, main, alt)
         return "\n".join(out)
+
+    def _block(self, lines: list[str], i: int, first_line: int) -> tuple[list[int], list[int], int]:
+        """The line numbers of an optional block's text and of its else part, and where it ends."""
+        main: list[int] = []
+        alt: list[int] = []
+        current = main
+        for j in range(i + 1, len(lines)):
+            marker = _BLOCK.match(lines[j])
+            if marker is None:
+                current.append(j)
+            elif marker[1] == "else" and current is main:
+                current = alt
+            elif marker[1] == "end":
+                return main, alt, j + 1
+            else:
+                break
+        self.fail(
+            EDITORIAL_MALFORMED,
+            "{% optional %} needs one {% end %} (nested blocks are not allowed)",
+            first_line + i,
+            lines[i].strip(),
+        )
+        return main, alt, len(lines)
+
+    def _optional(
+        self, lines: list[str], starts: list[int], first: int, main: list[int], alt: list[int]
+    ) -> list[str]:
+        state = (len(self._kept), len(self._rows), len(self._mentions), self.numbers)
+        self._missing = []
+        out = [self._kept_line(lines[j], starts[j], first + j) for j in main]
+        missing, self._missing = self._missing, None
+        if not missing:
+            return out
+        kept, rows, mentions, self.numbers = state
+        del self._kept[kept:], self._rows[rows:], self._mentions[mentions:]
+        where = f"line {first + main[0]}" if main else "an empty block"
+        self.dropped.append(f"{self.path.name} {where}: left out ({'; '.join(missing)})")
+        return [self._kept_line(lines[j], starts[j], first + j) for j in alt]
+
+    def _kept_line(self, line: str, start: int, row: int) -> str:
+        self._base = start
+        self._at = sum(len(k) + 1 for k in self._kept)
+        resolved = self._line(line, row)
+        self._kept.append(line)
+        self._rows.append(row)
+        return resolved
+
+    def sentences(self) -> list[Sentence]:
+        """The sentences of the text last resolved (optional blocks left out), with figures."""
+        text = "\n".join(self._kept)
+        bounds = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+        starts = [0]
+        for line in self._kept:
+            starts.append(starts[-1] + len(line) + 1)
+        spans = [(a, b) for a, b in pairwise(bounds) if text[a:b].strip()]
+        out: list[Sentence] = []
+        for a, b in spans:
+            raw = text[a:b]
+            mine = [(at, f, lit) for at, f, lit in self._mentions if a <= at < b]
+            figures = tuple(f for _, f, _ in mine if f is not None)
+            scope = figures
+            if raw.lstrip().startswith("#"):  # a heading speaks for its section
+                end = text.find("\n#", b)
+                scope = tuple(
+                    f
+                    for at, f, _ in self._mentions
+                    if f is not None and a <= at < (end if end >= 0 else len(text))
+                )
+            para_start = text.rfind("\n\n", 0, a) + 1
+            para_end = text.find("\n\n", b)
+            row = self._rows[max(i for i, s in enumerate(starts[:-1]) if s <= a + _lead(raw))]
+            out.append(
+                Sentence(
+                    _words(raw),
+                    row,
+                    figures,
+                    tuple(lit for _, f, lit in mine if f is None),
+                    _words(text[para_start : para_end if para_end >= 0 else len(text)]),
+                    scope,
+                )
+            )
+        return out
 
     def _sentence(self, at: int) -> str:
         return _sentence(self._text, self._base + at)
@@ -129,18 +249,23 @@ class _Checker:
         try:
             figure = self.figures.evaluate(reference)
         except FigureError as exc:
+            if exc.absent and self._missing is not None:
+                self._missing.append(str(exc))
+                return "?"
             kind = HIDDEN_FIGURE if exc.hidden else UNKNOWN_FIGURE
             self.fail(kind, str(exc), row, sentence)
             return "?"
         self.numbers += 1
+        self._mentions.append((self._at + at, figure, ""))
         if not literal.strip():
             return figure.display(self.lang)
         parsed = self._parse(literal.strip())
         if parsed is None:
             self.fail(UNKNOWN_FIGURE, f"not a number after '=': {literal.strip()!r}", row, sentence)
         elif not figure.matches(*parsed):
+            kind = ROUNDING_DIFFERS if figure.matches_unrounded(*parsed) else NUMBER_DIFFERS
             self.fail(
-                NUMBER_DIFFERS,
+                kind,
                 f"{literal.strip()} is written, {reference.strip()} is {figure.display(self.lang)}",
                 row,
                 sentence,
@@ -158,14 +283,39 @@ class _Checker:
             if not percent and (value in self.plain or _is_year(digits)):
                 continue
             self.numbers += 1
-            if not any(f.matches(value, percent, decimals) for f in self.universe):
+            stated = [f for f in self.universe if f.matches(value, percent, decimals)]
+            if stated and all(f.kind is not Kind.COUNT for f in stated):
+                self._mentions.append((self._at + offset + match.start(), None, match.group(0)))
+            if stated:
+                continue
+            if any(f.matches_unrounded(value, percent, decimals) for f in self.universe):
                 self.fail(
-                    NUMBER_UNSUPPORTED,
-                    f"{match.group(0).strip()} is not a published figure; write a placeholder "
-                    "{{ table[keys] }} or correct the number",
+                    ROUNDING_DIFFERS,
+                    f"{match.group(0).strip()} is a published figure rounded otherwise than the "
+                    "rule (estimates to two significant digits, percentages whole); write a "
+                    "placeholder",
                     row,
                     self._sentence(offset + match.start()),
                 )
+                continue
+            self.fail(
+                NUMBER_UNSUPPORTED,
+                f"{match.group(0).strip()} is not a published figure; write a placeholder "
+                "{{ table[keys] }} or correct the number",
+                row,
+                self._sentence(offset + match.start()),
+            )
+
+
+def _lead(raw: str) -> int:
+    """Characters of white space before a sentence's first word."""
+    return len(raw) - len(raw.lstrip())
+
+
+def _words(raw: str) -> str:
+    """A sentence's words on one line: placeholders as their bound literal or '#'."""
+    text = _PLACEHOLDER.sub(lambda m: m["body"].partition("=")[2].strip() or "#", raw)
+    return _MARKUP_START.sub("", " ".join(text.split()))
 
 
 def _value(match: re.Match[str], lang: Lang) -> tuple[float, bool, int]:
@@ -268,10 +418,65 @@ def check_editorial(path: Path, figures: Figures) -> Editorial:
     title_lines = {"title", "subtitle", "edition"}
     for key in sorted(title_lines & set(meta)):
         meta[key] = checker.resolve(str(meta[key]), 1)
-    sections = {
-        key: Section(key, checker.resolve(title, first - 1), checker.resolve(body, first))
-        for key, title, body, first in raw_sections
-    }
+    sections: dict[str, Section] = {}
+    for key, title, body, first in raw_sections:
+        heading = checker.resolve(title, first - 1)
+        markdown = checker.resolve(body, first)
+        for breach in check(checker.sentences(), key, figures.published, lang):
+            checker.fail(getattr(codes, breach.code), breach.message, breach.row, breach.sentence)
+        sections[key] = Section(key, heading, markdown)
     return Editorial(
-        path, lang, meta, sections, tuple(problems + checker.problems), checker.numbers
-    )
+        path, lang, meta, sections, tuple(problems + checker.problems), checker.numbers,
+        tuple(checker.dropped),
+    )  # fmt: skip
+
+
+def check_findings(findings: Sequence[Finding], figures: Figures, lang: Lang) -> list[Problem]:
+    """The generated findings the factsheet prints, held to the text's rounding rule (VM814).
+
+    A finding's numbers are published counts (or means of them), estimates, or percentages of
+    its own change or coverage; each must be printed as the factsheet prints the same fact
+    (3.100 not 3.170; 63% not 65%), so that text, annex and tables never disagree.
+    """
+    universe = list(figures.universe())
+    problems: list[Problem] = []
+    for finding in findings:
+        text = finding.text(lang)
+        for match in _NUMBER[lang].finditer(text):
+            value, percent, decimals = _value(match, lang)
+            if not percent and _is_year(match.group(1)):
+                continue
+            if _finding_states(finding, value, percent, decimals, universe):
+                continue
+            other = any(f.matches_unrounded(value, percent, decimals) for f in universe)
+            kind = ROUNDING_DIFFERS if other or percent else NUMBER_UNSUPPORTED
+            problems.append(
+                kind(
+                    f"finding {finding.key}: {match.group(0)} is not printed by the rule, in "
+                    f'"{text}"'
+                )
+            )
+    return problems
+
+
+def _finding_states(
+    finding: Finding, value: float, percent: bool, decimals: int, universe: list[Figure]
+) -> bool:
+    n = finding.numbers
+    if not percent and _finding_states(finding, value, True, decimals, universe):
+        return True  # "8.0 to 15.7%": the first end of a percentage range has no sign
+    if percent:
+        wanted = []
+        if n.get("from"):
+            wanted.append(round_percent(abs(n["to"] / n["from"] - 1)))
+        if "coverage_low" in n and "coverage_high" in n:
+            places = 1 if min(n["coverage_low"], n["coverage_high"]) < 0.1 else 0
+            wanted += [round_percent(n["coverage_low"], "down", places),
+                       round_percent(n["coverage_high"], "up", places)]  # fmt: skip
+        return any(abs(w - value) < 1e-9 for w in wanted)
+    if any(f.matches(value, percent, decimals) for f in universe):
+        return True
+    own = [n.get("from"), n.get("to"), n.get("registered")]
+    ends = [round_significant(n["low"], direction="down")] if "coverage_low" in n else []
+    ends += [round_significant(n["high"], direction="up")] if "coverage_high" in n else []
+    return any(v is not None and round(v) == value for v in own) or value in ends

@@ -7,7 +7,7 @@ A figure reference is a small expression over the publication (see ``docs/method
     estimates[2018], estimates[2018].low        the estimate of a year (point, low, high)
     coverage[2018], coverage[2018].high         registered / estimate, as a percentage
     change(victims_by_year[2014], victims_by_year[2018])   relative change, a percentage
-    share(a, b), mean(a, b, ...), sum(a, b, ...), abs(x)
+    share(a, b), mean(a, b, ...), sum(a, b, ...), abs(x), min(a, ...), max(a, ...)
 
 References are parsed with :mod:`ast` and only these forms are accepted, so an editorial file
 can never run code. A hidden cell has no value: citing it, directly or inside a function, is an
@@ -24,6 +24,10 @@ from enum import StrEnum
 from typing import Literal
 
 from victim_monitor.reporting.published import Published
+from victim_monitor.rounding import Direction as Direction  # the one rounding rule
+from victim_monitor.rounding import percent_decimals as percent_decimals
+from victim_monitor.rounding import round_percent
+from victim_monitor.rounding import round_significant as round_significant
 
 Lang = Literal["nl", "en"]
 
@@ -32,14 +36,36 @@ class Kind(StrEnum):
     COUNT = "count"  # a published cell: exact
     ESTIMATE = "estimate"  # a model estimate: printed rounded to two significant digits
     PERCENT = "percent"  # a fraction, printed as a percentage
+    MEAN = "mean"  # a mean of counts: printed as a whole number, as the findings print it
 
 
 class FigureError(ValueError):
-    """A reference that cannot be evaluated; ``hidden`` when it needs a withheld cell."""
+    """A reference that cannot be evaluated; ``hidden`` when it needs a withheld cell,
+    ``absent`` when the publication lacks the number though the reference is well formed (a
+    suppressed cell, a year without an estimate or coverage, a change from zero)."""
 
-    def __init__(self, message: str, *, hidden: bool = False) -> None:
+    def __init__(self, message: str, *, hidden: bool = False, absent: bool = False) -> None:
         super().__init__(message)
         self.hidden = hidden
+        self.absent = absent or hidden
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One published number a figure rests on: a table cell, or a year's estimate or coverage.
+
+    ``series`` is the cell's key without its year (empty for estimates); ``end`` is point,
+    low or high for an estimate or coverage, "" for a cell.
+    """
+
+    table: str  # a table's name, or "estimates" / "coverage"
+    series: tuple[str, ...]
+    year: str
+    end: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        return self.table in _ESTIMATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,20 +75,32 @@ class Figure:
     value: float
     kind: Kind
     source: str
+    parts: tuple[Part, ...] = ()  # the published numbers it rests on
+    op: str = ""  # the function that made it (change, mean, ...), "" for a plain number
+    args: tuple[Figure, ...] = ()  # the function's arguments
+    rounded: Direction | None = None  # how a computed end of a range rounds (min of lows: down)
+    decimals: int | None = None  # a percentage's decimals when its range sets them (8,0-15,7%)
+
+    def _direction(self) -> Direction:
+        return self.rounded or _end(self.source)
 
     def shown(self) -> float:
         """The value as printed (before the language's separators)."""
         if self.kind is Kind.ESTIMATE:
-            return float(round_significant(self.value, direction=_end(self.source)))
+            return float(round_significant(self.value, direction=self._direction()))
         if self.kind is Kind.PERCENT:
-            return _round_percent(self.value, percent_decimals(self.value), _end(self.source))
+            places = percent_decimals(self.value) if self.decimals is None else self.decimals
+            return _round_percent(self.value, places, self._direction())
+        if self.kind is Kind.MEAN:
+            return float(round(self.value))
         return self.value
 
     def display(self, lang: Lang) -> str:
         if self.kind is Kind.PERCENT:
-            if _end(self.source) == "nearest":
+            if self._direction() == "nearest" and self.decimals is None:
                 return format_percent(self.value, lang)
-            return format_percent(self.shown() / 100, lang)
+            places = percent_decimals(self.value) if self.decimals is None else self.decimals
+            return format_percent(self.shown() / 100, lang, places)
         return format_int(round(self.shown()), lang)
 
     def matches(self, number: float, percent: bool, decimals: int) -> bool:
@@ -72,12 +110,24 @@ class Figure:
         if percent:
             # "60% fewer" states a change of -60%: the sign is in the words.
             return math.isclose(round(abs(self.value) * 100, decimals), number)
-        if self.kind is Kind.ESTIMATE:
-            return number in (self.shown(), float(round(self.value)))
+        if self.kind in (Kind.ESTIMATE, Kind.MEAN):
+            return number == self.shown()  # one rounding rule: 3.100, never also 3.170
         return math.isclose(self.value, number)
 
+    def matches_unrounded(self, number: float, percent: bool, decimals: int) -> bool:
+        """Whether a literal states this figure under another rounding than the rule's.
 
-Direction = Literal["nearest", "down", "up"]
+        An estimate written exactly (3.170 for 3.100) or a change rounded to fives (65% for
+        63%): the same fact printed two ways in one factsheet.
+        """
+        if percent != (self.kind is Kind.PERCENT) or self.matches(number, percent, decimals):
+            return False
+        if percent:
+            exact = abs(self.value) * 100
+            return abs(exact - number) < (5 if number % 5 == 0 else 1)
+        if self.kind is Kind.ESTIMATE:
+            return abs(self.value - number) < 1 or abs(self.value - number) <= 0.05 * self.value
+        return False
 
 
 def _end(source: str) -> Direction:
@@ -89,35 +139,8 @@ def _end(source: str) -> Direction:
     return "nearest"
 
 
-def _rounded(scaled: float, direction: Direction) -> int:
-    if direction == "down":
-        return math.floor(scaled + 1e-9)
-    if direction == "up":
-        return math.ceil(scaled - 1e-9)
-    return round(scaled)
-
-
-def round_significant(value: float, digits: int = 2, direction: Direction = "nearest") -> int:
-    """Round to ``digits`` significant digits (7,480 -> 7,500), as estimates are published.
-
-    Interval ends are rounded outwards (``direction`` "down" for the lower, "up" for the
-    upper end), so that a printed interval never claims more precision than the estimate.
-    """
-    if value == 0 or not math.isfinite(value):
-        return 0
-    magnitude = math.floor(math.log10(abs(value)))
-    step = 10 ** max(magnitude - digits + 1, 0)
-    return int(_rounded(value / step, direction) * step)
-
-
 def _round_percent(fraction: float, decimals: int, direction: Direction) -> float:
-    scale = 10.0**decimals
-    return _rounded(fraction * 100 * scale, direction) / scale
-
-
-def percent_decimals(fraction: float) -> int:
-    """Whole percentages, one decimal below 10% (a coverage of 2.4% is not "2%")."""
-    return 1 if abs(fraction) < 0.1 else 0
+    return round_percent(fraction, direction, decimals)
 
 
 def format_int(value: int, lang: Lang) -> str:
@@ -128,8 +151,8 @@ def format_int(value: int, lang: Lang) -> str:
     return ("−" if value < 0 else "") + text
 
 
-def format_percent(fraction: float, lang: Lang) -> str:
-    decimals = percent_decimals(fraction)
+def format_percent(fraction: float, lang: Lang, decimals: int | None = None) -> str:
+    decimals = percent_decimals(fraction) if decimals is None else decimals
     number = f"{abs(fraction) * 100:.{decimals}f}"
     if lang == "nl":
         number = number.replace(".", ",")
@@ -166,8 +189,8 @@ def _change(args: list[Figure], source: str) -> Figure:
     _arity(args, 2, "change")
     before, after = args
     if before.value == 0:
-        raise FigureError("change() from zero is undefined")
-    return Figure(after.value / before.value - 1, Kind.PERCENT, source)
+        raise FigureError("change() from zero is undefined", absent=True)
+    return _made(after.value / before.value - 1, Kind.PERCENT, source, "change", args)
 
 
 @_function("share")
@@ -175,29 +198,64 @@ def _share(args: list[Figure], source: str) -> Figure:
     _arity(args, 2, "share")
     part, whole = args
     if whole.value == 0:
-        raise FigureError("share() of zero is undefined")
-    return Figure(part.value / whole.value, Kind.PERCENT, source)
+        raise FigureError("share() of zero is undefined", absent=True)
+    return _made(part.value / whole.value, Kind.PERCENT, source, "share", args)
 
 
 @_function("sum")
 def _sum(args: list[Figure], source: str) -> Figure:
     kinds = {a.kind for a in args}
     kind = Kind.ESTIMATE if Kind.ESTIMATE in kinds else Kind.COUNT
-    return Figure(sum(a.value for a in args), kind, source)
+    return _made(sum(a.value for a in args), kind, source, "sum", args)
 
 
 @_function("mean")
 def _mean(args: list[Figure], source: str) -> Figure:
     if not args:
         raise FigureError("mean() of nothing")
-    # A mean of counts is no published count: it is printed rounded, like an estimate.
-    return Figure(sum(a.value for a in args) / len(args), Kind.ESTIMATE, source)
+    # A mean of counts is no published count: printed as a whole number, as the findings do.
+    kind = Kind.ESTIMATE if any(a.kind is Kind.ESTIMATE for a in args) else Kind.MEAN
+    return _made(sum(a.value for a in args) / len(args), kind, source, "mean", args)
 
 
 @_function("abs")
 def _abs(args: list[Figure], source: str) -> Figure:
     _arity(args, 1, "abs")
-    return Figure(abs(args[0].value), args[0].kind, source)
+    return _made(abs(args[0].value), args[0].kind, source, "abs", args)
+
+
+@_function("min")
+def _min(args: list[Figure], source: str) -> Figure:
+    """The least of several figures: the lower end of a range over years."""
+    if not args:
+        raise FigureError("min() of nothing")
+    return _made(min(a.value for a in args), _one_kind(args), source, "min", args)
+
+
+@_function("max")
+def _max(args: list[Figure], source: str) -> Figure:
+    if not args:
+        raise FigureError("max() of nothing")
+    return _made(max(a.value for a in args), _one_kind(args), source, "max", args)
+
+
+def _one_kind(args: list[Figure]) -> Kind:
+    kinds = {a.kind for a in args}
+    if len(kinds) > 1:
+        raise FigureError("min() and max() take figures of one kind")
+    return kinds.pop()
+
+
+def _made(value: float, kind: Kind, source: str, op: str, args: list[Figure]) -> Figure:
+    """A figure computed from others: it rests on all their parts.
+
+    Its source ends like its arguments' (".low", ".high") when they all do, so that
+    ``min(estimates[2016].low, ...)`` is rounded down like a lower end.
+    """
+    parts = tuple(p for a in args for p in a.parts)
+    ends = {a._direction() for a in args}
+    rounded = ends.pop() if op in ("min", "max", "abs") and len(ends) == 1 else None
+    return Figure(value, kind, source, parts, op, tuple(args), rounded)
 
 
 class Figures:
@@ -247,7 +305,10 @@ class Figures:
             raise FigureError(f"{name} has no cell {', '.join(key)}")
         if cell.value is None:
             raise FigureError(f"{source} is suppressed by disclosure control", hidden=True)
-        return Figure(float(cell.value), Kind.COUNT, source)
+        at = table.dimensions.index("year") if "year" in table.dimensions else None
+        year = key[at] if at is not None else ""
+        series = tuple(k for i, k in enumerate(key) if i != at)
+        return Figure(float(cell.value), Kind.COUNT, source, (Part(name, series, year),))
 
     def _estimate(self, node: ast.Subscript, part: str, source: str) -> Figure:
         what = _name(node.value)
@@ -259,14 +320,22 @@ class Figures:
         estimate = self.published.estimates.get(year)
         if estimate is None:
             known = ", ".join(sorted(self.published.estimates)) or "none"
-            raise FigureError(f"no published estimate for {year} (published: {known})")
+            absent = int(year) in self.published.years if year.isdigit() else False
+            raise FigureError(
+                f"no published estimate for {year} (published: {known})", absent=absent
+            )
         index = _PARTS.index(part)
+        parts = (Part(what, (), year, part),)
         if what == "estimates":
             value = (estimate.point, estimate.low, estimate.high)[index]
-            return Figure(value, Kind.ESTIMATE, source)
+            return Figure(value, Kind.ESTIMATE, source, parts)
         if estimate.coverage is None:
-            raise FigureError(f"no coverage for {year}: its registered count is not published")
-        return Figure(estimate.coverage[index], Kind.PERCENT, source)
+            raise FigureError(
+                f"no coverage for {year}: its registered count is not published", absent=True
+            )
+        # Both ends of a coverage interval carry the decimals of the lower (8,0% tot 15,7%).
+        places = percent_decimals(min(estimate.coverage[1], estimate.coverage[2]))
+        return Figure(estimate.coverage[index], Kind.PERCENT, source, parts, decimals=places)
 
     def universe(self) -> Iterator[Figure]:
         """Every figure a literal number may state without naming it."""

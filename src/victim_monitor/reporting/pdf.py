@@ -62,6 +62,8 @@ def _data(factsheet: Factsheet) -> dict[str, Any]:
             }
             for c in f.charts
         ],
+        "statements_title": f.statements_title,
+        "statements": list(f.statements),
         "findings_title": f.findings_title,
         "findings_note": f.findings_note,
         "findings": list(f.findings),

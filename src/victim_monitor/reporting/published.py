@@ -82,6 +82,7 @@ class Estimate:
     high: float
     registered: int | None = None
     coverage: tuple[float, float, float] | None = None
+    model: str = ""  # the model that made it: yearly estimates may come from different ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ class Finding:
 
     key: str
     text: Label
+    rule: str = ""
+    numbers: Mapping[str, float] = field(default_factory=dict)  # the values the rule used
 
 
 SUPPRESSED_NOTE = Label(
@@ -148,7 +151,9 @@ def from_publication(pub: Publication) -> Published:
         coverage = None
         if e.coverage is not None and e.coverage_low is not None and e.coverage_high is not None:
             coverage = (e.coverage, e.coverage_low, e.coverage_high)
-        estimates[e.year] = Estimate(e.year, e.estimate, e.low, e.high, e.registered, coverage)
+        estimates[e.year] = Estimate(
+            e.year, e.estimate, e.low, e.high, e.registered, coverage, e.model or ""
+        )
     policy = pub.policy
     rounding = policy.get("rounding", {})
     return Published(
@@ -156,7 +161,7 @@ def from_publication(pub: Publication) -> Published:
         years=tuple(int(y) for y in pub.years),
         tables=tables,
         estimates=estimates,
-        findings=tuple(Finding(f.id, f.text) for f in pub.findings),
+        findings=tuple(Finding(f.id, f.text, f.rule, dict(f.numbers)) for f in pub.findings),
         not_estimable=not_estimable,
         threshold=int(policy.get("threshold", 10)),
         method=str(policy.get("method", "suppress")),
