@@ -33,7 +33,7 @@ from victim_monitor.vocab import Label
 StrPath = str | os.PathLike[str]
 
 MARK = "×"
-NOT_AVAILABLE = ".."  # a publication from published figures: none was published for the cell
+NOT_AVAILABLE = "."  # CBS's sign for a missing figure (publish --from-figures: none published)
 NOT_AVAILABLE_LEGEND = Label(
     f"{NOT_AVAILABLE} niet beschikbaar: geen gepubliceerd cijfer (geen nul)",
     f"{NOT_AVAILABLE} not available: no figure was published (not a zero)",

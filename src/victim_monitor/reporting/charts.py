@@ -127,7 +127,17 @@ def _name(table: PublishedTable, dimension: str, code: str, lang: Lang) -> str:
     return (published or category(dimension, code))(lang)
 
 
+# CBS's sign for figures that are missing; a suppressed cell is ×, a zero is 0.
+NOT_AVAILABLE_MARK = "."
+NOT_AVAILABLE_NOTE = Label(
+    "niet beschikbaar: hiervoor is geen cijfer gepubliceerd",
+    "not available: no figure was published",
+)
+
+
 def _cell_text(cell: Cell, lang: Lang) -> str:
+    if cell.status == "not_available":  # a publication from published figures has none
+        return NOT_AVAILABLE_MARK
     return HIDDEN_MARK if cell.value is None else format_int(cell.value, lang)
 
 
@@ -226,6 +236,8 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
     kind = WORDS["line_chart" if spec.mark == "line" else "bar_chart"](lang)
     any_hidden = any(v.hidden for _, vs in table_rows for v in vs)
     notes = [f"{HIDDEN_MARK} = {published.suppressed_note(lang)}"] if any_hidden else []
+    if any(c.status == "not_available" for c in table.cells.values()):
+        notes.append(f"{NOT_AVAILABLE_MARK} = {NOT_AVAILABLE_NOTE(lang)}")
     if any(c.status == "rounded" for c in table.cells.values()):
         notes.append(WORDS["rounded_note"](lang).format(base=published.rounding_base))
     return Chart(

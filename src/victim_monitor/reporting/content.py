@@ -244,6 +244,8 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
         ),
         editorial.sections.get("colophon"),
     )
+    if published.source_kind == "published_figures":  # publish --from-figures: no register
+        colophon = Colophon(colophon.title, _figures_colophon(published, lang), colophon.extra)
     years = f"{published.years[0]}-{published.years[-1]}"
     statements = choose_statements(published.findings)
     return Factsheet(
@@ -270,4 +272,45 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
         extra=tuple(extra),
         colophon=colophon,
         page_word=TEXT["page"](lang),
+    )
+
+
+FIGURES_TEXT = {
+    "sources_text": Label(
+        "Cijfers die eerder zijn gepubliceerd, door de Nationaal Rapporteur en anderen; de bron "
+        "van elk cijfer staat bij de cel in de publicatie ({label}, kenmerk {snapshot}).",
+        "Figures published before, by the National Rapporteur and others; the source of each "
+        "figure is given beside its cell in the publication ({label}, reference {snapshot}).",
+    ),
+    "method_text": Label(
+        "Er is niets opnieuw geteld of geschat: de schattingen zijn de gepubliceerde, voor de "
+        "jaren waarvoor ze zijn gepubliceerd. Een cel waarvoor geen cijfer is gepubliceerd, is "
+        "niet beschikbaar (.); dat is geen nul.",
+        "Nothing was counted or estimated again: the estimates are those published, for the "
+        "years they were published for. A cell for which no figure was published is not "
+        "available (.); it is not a zero.",
+    ),
+    "disclosure_text": Label(
+        "De cijfers waren al openbaar; er is geen statistische beveiliging opnieuw op toegepast. "
+        "Elk getal in deze tekst is nagerekend tegen de publicatie.",
+        "The figures were public already; no disclosure control was applied to them again. "
+        "Every number in this text was checked against the publication.",
+    ),
+}
+
+
+def _figures_colophon(published: Published, lang: Lang) -> tuple[tuple[str, str], ...]:
+    """Sources, method and disclosure of a publication made from published figures."""
+    sources = FIGURES_TEXT["sources_text"](lang).format(
+        label=published.label(lang), snapshot=published.snapshot[:12] or "-"
+    )
+    return (
+        (TEXT["sources"](lang), sources),
+        (TEXT["method"](lang), FIGURES_TEXT["method_text"](lang)),
+        (
+            TEXT["disclosure"](lang),
+            FIGURES_TEXT["disclosure_text"](lang)
+            + " "
+            + TEXT["made_with"](lang).format(version=__version__),
+        ),
     )

@@ -274,6 +274,9 @@ class Figures:
         return self._node(tree.body, text)
 
     def _node(self, node: ast.expr, source: str) -> Figure:
+        extended = self._extended(node, source)
+        if extended is not None:
+            return extended
         if isinstance(node, ast.Subscript) and _name(node.value) in _ESTIMATES:
             return self._estimate(node, "point", source)
         if isinstance(node, ast.Subscript):
@@ -337,6 +340,64 @@ class Figures:
         places = percent_decimals(min(estimate.coverage[1], estimate.coverage[2]))
         return Figure(estimate.coverage[index], Kind.PERCENT, source, parts, decimals=places)
 
+    def _extended(self, node: ast.expr, source: str) -> Figure | None:
+        """A stratum's estimate, ``estimates[2014, domestic_sexual, minor]`` (``.low``,
+        ``.high``), or the mean over a range of years, ``mean(table[2014:2017, code])``; None
+        for any other reference."""
+        attr = "point"
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Subscript):
+            attr, node = node.attr, node.value
+        if (
+            isinstance(node, ast.Subscript)
+            and _name(node.value) == "estimates"
+            and isinstance(node.slice, ast.Tuple)
+        ):
+            return self._stratum(node.slice.elts, attr, source)
+        if (
+            isinstance(node, ast.Call)
+            and _name(node.func) == "mean"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Subscript)
+            and isinstance(node.args[0].slice, ast.Tuple | ast.Slice)
+        ):
+            return self._period(node.args[0], source)
+        return None
+
+    def _stratum(self, parts: list[ast.expr], attr: str, source: str) -> Figure:
+        key = tuple(_key_part(p, source) for p in parts)
+        found = self.published.stratum_estimates.get(key)
+        if found is None:
+            raise _absent(f"no published estimate for {', '.join(key)}")
+        value = {"point": found.point, "low": found.low, "high": found.high}.get(attr)
+        if value is None:
+            raise _absent(f"{source}: no {attr} published for this estimate")
+        return Figure(value, Kind.ESTIMATE, source)
+
+    def _period(self, node: ast.Subscript, source: str) -> Figure:
+        """The mean per year over a range of years (the bounds included): of the published
+        cells when all are shown, else the period's mean as published (``PeriodFigure``)."""
+        name = _name(node.value)
+        elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        span = next((e for e in elts if isinstance(e, ast.Slice)), None)
+        if name is None or span is None or span.lower is None or span.upper is None:
+            raise FigureError(f"a range of years is written TABLE[2014:2017, ...]: {source}")
+        first, last = _key_part(span.lower, source), _key_part(span.upper, source)
+        years = tuple(str(y) for y in range(int(first), int(last) + 1))
+        series = tuple(_key_part(e, source) for e in elts if e is not span)
+        position = elts.index(span)
+        cells = []
+        for year in years:
+            key = [*series[:position], year, *series[position:]]
+            cells.append(f"{name}[{', '.join(key)}]")
+        try:
+            return self._node(ast.parse(f"mean({', '.join(cells)})", mode="eval").body, source)
+        except FigureError:
+            published = self.published.periods.get((name, series, years))
+            if published is None:
+                raise
+        parts = tuple(Part(name, series, year) for year in years)
+        return Figure(published.value, Kind.MEAN, source, parts, "mean")
+
     def universe(self) -> Iterator[Figure]:
         """Every figure a literal number may state without naming it."""
         for name, table in self.published.tables.items():
@@ -364,6 +425,13 @@ def _key_part(node: ast.expr, source: str) -> str:
     if isinstance(node, ast.Name):
         return node.id
     raise FigureError(f"a cell key is a year or a category code: {source}")
+
+
+def _absent(message: str) -> FigureError:
+    """Not in this publication though well formed: an optional block leaves it out."""
+    error = FigureError(message)
+    error.absent = True  # type: ignore[attr-defined,unused-ignore]
+    return error
 
 
 def _known() -> str:

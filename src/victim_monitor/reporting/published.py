@@ -28,6 +28,7 @@ class CellStatus(StrEnum):
     SHOWN = "shown"
     ROUNDED = "rounded"
     SUPPRESSED = "suppressed"  # no value is published
+    NOT_AVAILABLE = "not_available"  # a publication from published figures has none for it
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,8 @@ class Cell:
 
     @property
     def hidden(self) -> bool:
-        return self.value is None
+        """Withheld by disclosure control (a cell with no published figure is not hidden)."""
+        return self.value is None and self.status is not CellStatus.NOT_AVAILABLE
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,33 @@ class Finding:
     numbers: Mapping[str, float] = field(default_factory=dict)  # the values the rule used
 
 
+@dataclass(frozen=True, slots=True)
+class StratumEstimate:
+    """A published estimate for a stratum (a form of exploitation, within it an age group).
+
+    ``stratum`` holds the codes in the order form_group, age_group; ``low`` and ``high`` are
+    ``None`` when no interval was published (a figure such as "about 3,000").
+    """
+
+    year: str
+    stratum: tuple[str, ...]
+    point: float
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFigure:
+    """A published mean per year over a period, of one series of a table (the non-year codes):
+    "550 a year in 2014-2017". Only a publication from published figures has them."""
+
+    table: str
+    series: tuple[str, ...]
+    years: tuple[str, ...]
+    value: float
+    source: str = ""
+
+
 SUPPRESSED_NOTE = Label(
     "Niet gepubliceerd (onthullingsbeheersing).", "Not published (disclosure control)."
 )
@@ -117,6 +146,11 @@ class Published:
     snapshot: str = ""
     software: str = ""
     suppressed_note: Label = SUPPRESSED_NOTE
+    # By stratum: (year, form_group[, age_group]) -> the published estimate.
+    stratum_estimates: Mapping[Key, StratumEstimate] = field(default_factory=dict)
+    # Published period means: (table, series, years) -> the figure (``publish --from-figures``).
+    periods: Mapping[tuple[str, Key, Key], PeriodFigure] = field(default_factory=dict)
+    source_kind: str = ""  # "published_figures" for a publication made from published figures
 
     def table(self, name: str) -> PublishedTable:
         return self.tables[name]
@@ -166,11 +200,43 @@ def from_publication(pub: Publication) -> Published:
         threshold=int(policy.get("threshold", 10)),
         method=str(policy.get("method", "suppress")),
         rounding_base=int(rounding.get("base", 5)) if isinstance(rounding, dict) else 5,
-        level=float(pub.estimation.get("level", 0.95)),
+        level=float(pub.estimation.get("level") or 0.95),  # None: published estimates
+        stratum_estimates=_strata(pub),
+        periods=_periods(pub),
+        source_kind=str(pub.source.get("kind", "")),
         snapshot=pub.snapshot,
         software=pub.software,
         suppressed_note=_without_mark(pub.outcomes.get("suppressed", SUPPRESSED_NOTE)),
     )
+
+
+STRATUM_ORDER = ("form_group", "age_group")
+
+
+def _strata(pub: Publication) -> dict[Key, StratumEstimate]:
+    """The estimates by stratum that have a figure, keyed by year and stratum codes."""
+    out: dict[Key, StratumEstimate] = {}
+    for e in pub.stratum_estimates:
+        if e.estimate is None:
+            continue
+        where = dict(e.stratum)
+        codes = tuple(where[d] for d in STRATUM_ORDER if d in where)
+        out[(e.year, *codes)] = StratumEstimate(e.year, codes, e.estimate, e.low, e.high)
+    return out
+
+
+def _periods(pub: Publication) -> dict[tuple[str, Key, Key], PeriodFigure]:
+    """Period means that were published as such (a trend with a source), not computed here."""
+    out: dict[tuple[str, Key, Key], PeriodFigure] = {}
+    for t in pub.trends:
+        if not t.source or len(t.from_years) < 2:
+            continue
+        dims = pub.tables[t.table].dimensions[1:] if t.table in pub.tables else ()
+        where = dict(t.key)
+        series = tuple(where[d] for d in dims if d in where)
+        figure = PeriodFigure(t.table, series, t.from_years, t.from_value, t.source)
+        out[(t.table, series, t.from_years)] = figure
+    return out
 
 
 def _without_mark(note: Label) -> Label:
