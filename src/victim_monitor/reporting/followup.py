@@ -20,27 +20,41 @@ TITLE = Label(
 )
 TO = Label("Aan", "To")
 RESPONSE = Label("Reactie", "Response")
-NONE_YET = Label("nog geen reactie geregistreerd", "no response registered yet")
+NONE_YET = Label("Er is nog geen reactie geregistreerd.", "No response has been registered yet.")
 LATEST = Label("laatste opvolging,", "latest follow-up,")
+# On the day recommendations are published nothing has followed yet: a list marking every one
+# "Open" says nothing, so the section says that the follow-up starts here.
+STARTS = Label(
+    "Deze aanbevelingen worden met deze factsheet gedaan. Hun opvolging wordt vanaf nu "
+    "bijgehouden; de volgende editie doet daarvan verslag.",
+    "These recommendations are made with this factsheet. Their follow-up is recorded from now "
+    "on and will be reported in the next edition.",
+)
 
 
 def followup_section(view: EditionView, lang: Lang) -> Section:
-    """One language's section for an edition's recommendations and their status."""
+    """One language's section for an edition's recommendations and their status; a single
+    sentence that the follow-up starts when nothing has been recorded for any of them yet."""
+    title = TITLE(lang).format(edition=view.code)
+    if all(r.response is None and not r.history for r in view.recommendations):
+        return Section("followup", title, STARTS(lang))
     items = []
     for r in view.recommendations:
-        response = f"*{NONE_YET(lang)}*"
+        response = NONE_YET(lang)
         if r.response is not None:
-            response = escape_markdown(r.response(lang))
+            response = f"{RESPONSE(lang)}: {escape_markdown(r.response(lang))}"
         elif r.history:  # a response or other follow-up recorded in the workspace
             last = r.history[-1]
-            response = f"{escape_markdown(last.evidence(lang))} ({LATEST(lang)} {last.date})"
+            response = (
+                f"{RESPONSE(lang)}: {escape_markdown(last.evidence(lang))} "
+                f"({LATEST(lang)} {last.date})"
+            )
         items.append(
             f"{r.number}. **{escape_markdown(r.status_label(lang))}**: "
             f"{escape_markdown(_first_sentence(r.text(lang)))} "
-            f"{TO(lang)}: {escape_markdown(r.addressee(lang))}. "
-            f"{RESPONSE(lang)}: {response}"
+            f"{TO(lang)}: {escape_markdown(r.addressee(lang))}. {response}"
         )
-    return Section("followup", TITLE(lang).format(edition=view.code), "\n".join(items))
+    return Section("followup", title, "\n".join(items))
 
 
 def followup_sections(engine: Engine, edition: str) -> dict[Lang, list[Section]]:
