@@ -53,7 +53,8 @@ def edition(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     root = tmp_path_factory.mktemp("real")
     publish_figures(EXAMPLE / "figures.csv", range(2014, 2019), root / "publication")
     published = load_published(root / "publication")
-    result = build_factsheet(published, root, formats=("html",), editorial_dir=EXAMPLE)
+    # no editorial_dir: a publication from published figures gets its edition's own text
+    result = build_factsheet(published, root, formats=("html",))
     return {o.lang: _text(o.path) for o in result.outputs}
 
 

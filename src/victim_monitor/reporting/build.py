@@ -79,6 +79,14 @@ def default_editorial(years: str, lang: Lang) -> Path:
     return Path(str(resources.files("victim_monitor.reporting").joinpath("editorial", name)))
 
 
+def figures_editorial(years: str) -> Path | None:
+    """The shipped text of an edition rebuilt from its published figures (``publish
+    --from-figures``), when there is one for ``years``: the real 2014-2018 factsheet's."""
+    root = Path(str(resources.files("victim_monitor.reporting").joinpath("editorial")))
+    directory = root / "published-figures"
+    return directory if (directory / f"factsheet-{years}.nl.md").exists() else None
+
+
 def editorial_path(directory: Path | None, years: str, lang: Lang) -> Path:
     if directory is None:
         return default_editorial(years, lang)
@@ -103,6 +111,8 @@ def check(
         problems.append(PUBLISHED_UNUSABLE(f"the publication has no table {missing}"))
         raise FactsheetError(problems)
     figures = Figures(published)
+    if editorial_dir is None and published.source_kind == "published_figures":
+        editorial_dir = figures_editorial(years)  # the edition's own text, not the demo's
     checked: dict[Lang, Editorial] = {}
     for lang in langs:
         editorial = check_editorial(editorial_path(editorial_dir, years, lang), figures)
