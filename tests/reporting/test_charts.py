@@ -1,4 +1,4 @@
-"""Charts: one per published table, suppressed cells drawn as ×, never as a value."""
+"""Charts: one per published table, suppressed cells drawn as crosses under the axis."""
 
 from __future__ import annotations
 
@@ -6,13 +6,26 @@ import re
 
 from victim_monitor.reporting import Published
 from victim_monitor.reporting.charts import charts
+from victim_monitor.reporting.palette import HIDDEN_COLOUR
+
+CROSS = re.compile(
+    r'<path transform="translate\(([\d.]+),([\d.]+)\)" d="M-([\d.]+),-\3L\3,\3M\3,-\3L-\3,\3"'
+    rf'[^>]*stroke="{HIDDEN_COLOUR}"'
+)
+
+
+def _plot_height(svg: str) -> float:
+    match = re.search(r'<path class="background"[^>]*d="M0,0h[\d.]+v([\d.]+)h', svg)
+    assert match, "no plot area"
+    return float(match[1])
 
 
 def _marks(svg: str) -> int:
-    return len(re.findall(r"<text[^>]*>×</text>", svg))
+    """Crosses *below* the x axis (the legend's own cross sits in the legend, above it)."""
+    return sum(float(m[2]) > _plot_height(svg) for m in CROSS.finditer(svg))
 
 
-def test_suppressed_cells_are_crosses_on_the_axis(published: Published) -> None:
+def test_suppressed_cells_are_crosses_under_the_axis(published: Published) -> None:
     by_key = {c.key: c for c in charts(published, "en")}
     assert list(by_key) == [
         "victims_by_form", "domestic_by_age", "police_by_group", "reporter_type", "coverage",
@@ -24,7 +37,9 @@ def test_suppressed_cells_are_crosses_on_the_axis(published: Published) -> None:
     criminal = dict(police.table.rows)["Criminal"]
     assert [v.text for v in criminal] == ["×", "30", "25", "×", "20"]
     assert "Criminal: not published in 2014, 20 in 2018." in police.alt
+    assert ">not published</text>" in police.svg  # the legend says what the cross is
     assert _marks(by_key["domestic_by_age"].svg) == 0
+    assert ">not published</text>" not in by_key["domestic_by_age"].svg
     # Unknown stays in the table (with its suppressed cells), not in the chart.
     form = by_key["victims_by_form"]
     assert [v.text for v in dict(form.table.rows)["Unknown"]] == ["×", "12", "×", "10", "×"]
@@ -45,3 +60,61 @@ def test_only_published_tables_are_charted(published: Published) -> None:
     assert [c.key for c in charts(fewer, "en")] == [
         "victims_by_form", "police_by_group", "reporter_type",
     ]  # fmt: skip
+
+
+def _texts(svg: str) -> list[str]:
+    """Every text a reader (or a screen reader) gets from the SVG: text nodes and attributes."""
+    nodes = re.findall(r">([^<>]+)</(?:text|tspan|title|desc)>", svg)
+    attributes = re.findall(r'(?:aria-[a-z]+|title|alt)="([^"]*)"', svg)
+    return [t.strip() for t in nodes + attributes if t.strip()]
+
+
+def test_no_english_in_the_dutch_charts(published: Published) -> None:
+    """Every text in a Dutch SVG is Dutch: no Vega defaults ("line mark", "X-axis"), no field
+    names, no English label; every number in Dutch notation."""
+    dutch = charts(published, "nl")
+    english = charts(published, "en")
+    for nl, en in zip(dutch, english, strict=True):
+        allowed = {name for name, _ in nl.table.rows} | set(nl.table.header)
+        english_only = set(_texts(en.svg)) - set(_texts(nl.svg))
+        assert english_only, en.key  # the two languages differ somewhere
+        for text in _texts(nl.svg):
+            assert text not in english_only, (nl.key, text)
+            assert not re.search(r"\b(mark|axis|legend|titled|series|value|year)\b", text), text
+            if re.fullmatch(r"(19|20)\d\d", text):
+                continue  # a year
+            if re.fullmatch(r"[\d.,%]+", text):
+                assert re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d+)?%?", text), (nl.key, text)
+            else:
+                assert re.search(r"[a-z]", text, re.I), text
+        assert {t for t in _texts(nl.svg) if t in allowed}, nl.key  # the legend names
+
+
+def test_thousands_are_grouped_the_dutch_way(published: Published) -> None:
+    """Axis labels of a chart with thousands: 1.000 in Dutch, 1,000 in English."""
+    from dataclasses import replace
+
+    from victim_monitor.reporting.published import Cell
+
+    table = published.tables["victims_by_form"]
+    big = replace(table, cells={k: Cell(None if c.value is None else c.value * 100, c.status)
+                                for k, c in table.cells.items()})  # fmt: skip
+    larger = replace(published, tables={**published.tables, "victims_by_form": big})
+    nl = _texts(charts(larger, "nl")[0].svg)
+    en = _texts(charts(larger, "en")[0].svg)
+    assert any(re.fullmatch(r"\d{1,3}\.\d{3}", t) for t in nl), nl
+    assert not any(re.fullmatch(r"\d{1,3},\d{3}", t) for t in nl), nl
+    assert any(re.fullmatch(r"\d{1,3},\d{3}", t) for t in en), en
+
+
+def test_overlapping_rows_are_explained_beside_the_table(published: Published) -> None:
+    """A victim reported by both kinds of reporter is in both rows: the rows exceed the total."""
+    by_key = {c.key: c for c in charts(published, "en")}
+    reporters = dict(by_key["reporter_type"].table.rows)
+    total = [int(v.text.replace(",", "")) for v in reporters.pop("Total")]
+    sums = [sum(int(v.text.replace(",", "")) for v in column if not v.hidden)
+            for column in zip(*reporters.values(), strict=True)]  # fmt: skip
+    assert any(s > t for s, t in zip(sums, total, strict=True))  # the fixture does overlap
+    assert any("more than the total" in n for n in by_key["reporter_type"].notes)
+    assert not any("more than the total" in n for n in by_key["victims_by_form"].notes)
+    assert all(c.source.startswith("Source: ") for c in by_key.values())

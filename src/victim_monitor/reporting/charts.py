@@ -1,8 +1,15 @@
 """The factsheet's charts: Altair specifications rendered to SVG by vl-convert, offline.
 
-Each chart comes with its data table (the same cells, each tagged with the figure it shows) and
-an alt text written from the data. A hidden cell is drawn as a × on the axis and printed as ×
-in the table, never as zero. The same SVG goes into the HTML and the PDF.
+Each chart comes with its data table (the same cells, each tagged with the figure it shows), a
+source line and an alt text written from the data. Charts are drawn at their printed size (one
+SVG unit is one point in the PDF's column), so the 8 pt of their labels is 8 pt on paper.
+
+A suppressed cell is never drawn as a value: a bar or point is left out (a line breaks there) and
+a grey cross sits *below* the axis, in the series' slot, with its own legend entry; the data
+table prints ×. Colours: :mod:`victim_monitor.reporting.palette` (3:1 against white, apart
+for colour-blind readers); line charts add a marker shape per series. Every text in the SVG is
+in the chart's language: Vega's English ARIA descriptions are switched off and numbers use the
+language's notation (``1.200`` in Dutch).
 """
 
 from __future__ import annotations
@@ -26,14 +33,42 @@ from victim_monitor.reporting.figures import (
     round_significant,
 )
 from victim_monitor.reporting.labels import HIDDEN_MARK, SHORT, WORDS, category
+from victim_monitor.reporting.palette import HIDDEN_COLOUR, PALETTE, SHAPES
 from victim_monitor.reporting.published import Cell, Estimate, Published, PublishedTable
 from victim_monitor.vocab import Label
 
 FONT = "DejaVu Sans"
-# The Dutch government's house colours: ribbon blue, sky blue, orange, green, violet.
-PALETTE = ("#154273", "#8fcae7", "#e17000", "#39870c", "#a90061", "#777777")
-WIDTH = 300
-HEIGHT = 130
+FONT_SIZE = 8  # points on paper: the factsheet's minimum
+WIDTH = 242  # points: one column of the PDF (A4, 16 mm margins, 7 mm gutter)
+HEIGHT = 105
+TEXT_COLOUR = "#333333"
+# The cross of a suppressed cell, as an SVG path in Vega's unit square.
+CROSS = "M-0.75,-0.75L0.75,0.75M0.75,-0.75L-0.75,0.75"
+# Vertical bar: the legend symbol of an interval.
+BAR = "M0,-1L0,1"
+# d3-format locales: Dutch groups thousands with a point and writes a decimal comma.
+LOCALES: dict[str, Literal["nl-NL", "en-GB"]] = {"nl": "nl-NL", "en": "en-GB"}
+
+CHART_WORDS: dict[str, Label] = {
+    "suppressed": Label("niet gepubliceerd", "not published"),
+    "victims": Label("Geregistreerde slachtoffers", "Registered victims"),
+    "police": Label("Door de politie gemelde slachtoffers", "Victims reported by the police"),
+    "source": Label(
+        "Bron: {publication}, tabel ‘{table}’.", "Source: {publication}, table ‘{table}’."
+    ),
+    "source_estimates": Label(
+        "Bron: {publication}, schattingen en tabel ‘{table}’.",
+        "Source: {publication}, estimates and table ‘{table}’.",
+    ),
+    "share": Label("Aandeel in beeld", "Share registered"),
+    "interval_legend": Label("{level} interval", "{level} interval"),
+    "overlap": Label(
+        "Een slachtoffer dat door beide soorten melders is gemeld, telt in beide rijen: de rijen "
+        "tellen op tot meer dan het totaal.",
+        "A victim reported by both kinds of reporter counts in both rows: the rows add up to "
+        "more than the total.",
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +80,9 @@ class ChartSpec:
     series: str
     mark: Literal["line", "bar"]
     title: Label
+    y_title: Label
     exclude: tuple[str, ...] = ("Total", "unknown")
+    overlapping: bool = False  # a victim may be in more than one series: rows exceed the total
 
 
 SPECS: tuple[ChartSpec, ...] = (
@@ -58,6 +95,7 @@ SPECS: tuple[ChartSpec, ...] = (
             "Geregistreerde slachtoffers per jaar, naar uitbuitingsvorm",
             "Registered victims per year, by form of exploitation",
         ),
+        CHART_WORDS["victims"],
     ),
     ChartSpec(
         "domestic_by_age",
@@ -68,6 +106,7 @@ SPECS: tuple[ChartSpec, ...] = (
             "Binnenlandse seksuele uitbuiting: geregistreerde slachtoffers naar leeftijd",
             "Domestic sexual exploitation: registered victims by age group",
         ),
+        CHART_WORDS["victims"],
     ),
     ChartSpec(
         "police_by_group",
@@ -75,6 +114,7 @@ SPECS: tuple[ChartSpec, ...] = (
         "form_group",
         "line",
         Label("Politiemeldingen naar slachtoffergroep", "Police reports by victim group"),
+        CHART_WORDS["police"],
     ),
     ChartSpec(
         "reporter_type",
@@ -85,6 +125,8 @@ SPECS: tuple[ChartSpec, ...] = (
             "Slachtoffers gemeld door opsporings- en niet-opsporingsinstanties",
             "Victims reported by investigative and non-investigative organisations",
         ),
+        CHART_WORDS["victims"],
+        overlapping=True,  # publication.md: counted under every type of reporter
     ),
 )
 
@@ -117,6 +159,8 @@ class Chart:
     svg: str
     table: DataTable
     notes: tuple[str, ...]
+    source: str = ""
+    lang: Lang = "en"
 
 
 def _name(table: PublishedTable, dimension: str, code: str, lang: Lang) -> str:
@@ -150,12 +194,29 @@ def _years(published: Published) -> list[str]:
 
 
 def _theme(chart: alt.LayerChart) -> alt.LayerChart:
+    """House style; ``aria=False``: Vega's own descriptions are English ("line mark", ...)."""
     themed: alt.LayerChart = (
-        chart.configure(font=FONT)
+        chart.configure(font=FONT, aria=False)
         .configure_axis(
-            labelFontSize=9, titleFontSize=9, gridColor="#e6e6e6", domainColor="#888888"
+            labelFontSize=FONT_SIZE,
+            titleFontSize=FONT_SIZE,
+            titleFontWeight="normal",
+            labelColor=TEXT_COLOUR,
+            titleColor=TEXT_COLOUR,
+            gridColor="#e3e3e3",
+            domainColor="#666666",
+            tickColor="#666666",
         )
-        .configure_legend(labelFontSize=9, symbolSize=60)
+        .configure_legend(
+            labelFontSize=FONT_SIZE,
+            labelColor=TEXT_COLOUR,
+            symbolSize=40,
+            offset=6,
+            symbolStrokeWidth=1.8,
+            labelLimit=0,
+            rowPadding=2,
+            columnPadding=10,
+        )
         .configure_view(stroke=None)
     )
     return themed
@@ -166,11 +227,28 @@ def _spec(chart: alt.LayerChart) -> str:
     return json.dumps(_theme(chart).to_dict(validate=False))
 
 
-def _render(spec: str, key: str) -> str:
-    svg: str = vlc.vegalite_to_svg(spec)
+# Vega leaves some ARIA attributes (its English role descriptions) even with aria switched off.
+_ARIA = re.compile(r'\s(?:aria-roledescription|aria-label|role)="[^"]*"')
+
+
+def _render(spec: str, key: str, lang: Lang) -> str:
+    svg: str = vlc.vegalite_to_svg(spec, format_locale=LOCALES[lang])
+    svg = _ARIA.sub("", svg)
     # Several charts sit in one HTML page: keep any ids they define apart.
     svg = re.sub(r'id="([^"]+)"', rf'id="{key}-\1"', svg)
     return re.sub(r"url\(#([^)]+)\)", rf"url(#{key}-\1)", svg)
+
+
+def _legend(names: Sequence[str]) -> alt.Legend:
+    """Below the plot; two columns when every name fits in half the width."""
+    columns = 2 if max(len(n) for n in names) * FONT_SIZE * 0.6 + 20 < WIDTH / 2 else 1
+    return alt.Legend(orient="bottom", title=None, columns=columns, direction="vertical")
+
+
+def _x(lang: Lang) -> alt.X:
+    # Room under the axis for the crosses of suppressed cells, above the years.
+    axis = alt.Axis(labelAngle=0, labelPadding=13, tickSize=0, domain=True)
+    return alt.X("year:O", title=WORDS["year"](lang), axis=axis)
 
 
 def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
@@ -191,32 +269,12 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
     for code, name in zip(series, names, strict=True):
         for year in years:
             cell = table.cells[key_of(year, code)]
-            rows.append({"year": year, "series": name, "value": cell.value, "hidden": cell.hidden})
+            rows.append(
+                {"year": year, "series": name, "slot": name, "value": cell.value,
+                 "hidden": cell.hidden}
+            )  # fmt: skip
     frame = pd.DataFrame(rows)
-    colour = alt.Color(
-        "series:N",
-        scale=alt.Scale(domain=names, range=list(PALETTE[: len(names)])),
-        legend=alt.Legend(orient="bottom", columns=1, title=None, labelLimit=WIDTH),
-    )
-    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("value:Q", title=None, scale=alt.Scale(zero=True))
-    shown = frame[~frame["hidden"]]
-    hidden = frame[frame["hidden"]].assign(zero=0)
-    layers: list[alt.Chart] = []
-    if spec.mark == "line":
-        base = alt.Chart(frame).encode(x=x, y=y, color=colour)
-        layers.append(base.mark_line(strokeWidth=2, invalid="break-paths-show-domains"))
-        layers.append(
-            alt.Chart(shown).mark_point(filled=True, size=30).encode(x=x, y=y, color=colour)
-        )
-        marks = alt.Chart(hidden).mark_text(text=HIDDEN_MARK, fontSize=13, fontWeight="bold", dy=-5)
-        layers.append(marks.encode(x=x, y=alt.Y("zero:Q"), color=colour))
-    else:
-        offset = alt.XOffset("series:N", sort=names)
-        layers.append(alt.Chart(shown).mark_bar().encode(x=x, xOffset=offset, y=y, color=colour))
-        marks = alt.Chart(hidden).mark_text(text=HIDDEN_MARK, fontSize=13, fontWeight="bold", dy=-5)
-        layers.append(marks.encode(x=x, xOffset=offset, y=alt.Y("zero:Q"), color=colour))
-    chart = _sized(alt.layer(*layers))
+    chart = _sized(_layers(spec, frame, names, lang))
 
     table_rows: list[tuple[str, tuple[Value, ...]]] = []
     # The data table has every published category (unknown too); the chart leaves unknown out.
@@ -240,6 +298,11 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
         notes.append(f"{NOT_AVAILABLE_MARK} = {NOT_AVAILABLE_NOTE(lang)}")
     if any(c.status == "rounded" for c in table.cells.values()):
         notes.append(WORDS["rounded_note"](lang).format(base=published.rounding_base))
+    if spec.overlapping and "Total" in categories:
+        notes.append(CHART_WORDS["overlap"](lang))
+    source = CHART_WORDS["source"](lang).format(
+        publication=published.label(lang), table=table.title(lang)
+    )
     return Chart(
         spec.key,
         spec.title(lang),
@@ -253,7 +316,48 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
         _spec(chart),
         data,
         tuple(notes),
+        source,
+        lang,
     )
+
+
+def _layers(spec: ChartSpec, frame: pd.DataFrame, names: list[str], lang: Lang) -> alt.LayerChart:
+    """Bars or lines with markers, and a cross under the axis for each suppressed cell."""
+    hidden_word = CHART_WORDS["suppressed"](lang)
+    hidden = frame[frame["hidden"]].assign(zero=0, series=hidden_word)
+    shown = frame[~frame["hidden"]]
+    domain = names + ([hidden_word] if len(hidden) else [])
+    legend = _legend(domain)
+    colours = [*PALETTE[: len(names)], HIDDEN_COLOUR]
+    shapes = [*(SHAPES[: len(names)] if spec.mark == "line" else ["square"] * len(names)), CROSS]
+    colour = alt.Color(
+        "series:N", scale=alt.Scale(domain=domain, range=colours[: len(domain)]), legend=legend
+    )
+    shape = alt.Shape(
+        "series:N", scale=alt.Scale(domain=domain, range=shapes[: len(domain)]), legend=legend
+    )
+    x = _x(lang)
+    y = alt.Y("value:Q", title=spec.y_title(lang), scale=alt.Scale(zero=True),
+              axis=alt.Axis(tickCount=5, format=",d"))  # fmt: skip
+    zero = alt.Y("zero:Q")
+    cross = alt.Chart(hidden).mark_point(size=36, strokeWidth=1.6, opacity=1, yOffset=7)
+    layers: list[alt.Chart] = []
+    if spec.mark == "line":
+        line = alt.Chart(frame).mark_line(strokeWidth=1.8)
+        layers.append(line.encode(x=x, y=y, color=colour, detail="slot:N"))
+        points = alt.Chart(shown).mark_point(filled=True, size=30, opacity=1)
+        layers.append(points.encode(x=x, y=y, color=colour, shape=shape))
+        if len(hidden):
+            layers.append(cross.encode(x=x, y=zero, color=colour, shape=shape))
+    else:
+        offset = alt.XOffset("slot:N", sort=names)
+        bars = alt.Chart(shown).mark_bar()
+        layers.append(bars.encode(x=x, xOffset=offset, y=y, color=colour, shape=shape))
+        if len(hidden):
+            layers.append(cross.encode(x=x, xOffset=offset, y=zero, color=colour, shape=shape))
+    layered = alt.layer(*layers)
+    assert isinstance(layered, alt.LayerChart)
+    return layered
 
 
 def _alt_text(
@@ -278,11 +382,15 @@ def coverage_chart(published: Published, lang: Lang) -> Chart:
     """The share registered (registered / estimate) per year, with its interval."""
     rows: list[dict[str, Any]] = []
     table_rows: list[tuple[str, tuple[Value, ...]]] = []
+    level = f"{published.level:.0%}"
+    share_word = CHART_WORDS["share"](lang)
+    interval_word = CHART_WORDS["interval_legend"](lang).format(level=level)
     for year, estimate in published.estimates.items():
         if estimate.coverage is None or estimate.registered is None:
             continue
         value, low, high = estimate.coverage
-        rows.append({"year": year, "value": value * 100, "low": low * 100, "high": high * 100})
+        rows.append({"year": year, "value": value * 100, "low": low * 100, "high": high * 100,
+                     "point": share_word, "range": interval_word})  # fmt: skip
         table_rows.append(
             (
                 year,
@@ -294,16 +402,35 @@ def coverage_chart(published: Published, lang: Lang) -> Chart:
                 ),
             )
         )
-    frame = pd.DataFrame(rows, columns=["year", "value", "low", "high"])
-    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
+    frame = pd.DataFrame(rows, columns=["year", "value", "low", "high", "point", "range"])
+    x = _x(lang)
     y_title = WORDS["coverage"](lang) + " (%)"
+    kinds = [share_word, interval_word]
+    legend = alt.Legend(orient="bottom", title=None, direction="horizontal")
+    scale = alt.Scale(domain=kinds, range=[PALETTE[0], PALETTE[2]])
     rule = (
         alt.Chart(frame)
-        .mark_rule(strokeWidth=3, color=PALETTE[1])
-        .encode(x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=True)), y2="high:Q")
-    )
-    point = alt.Chart(frame).mark_point(filled=True, size=70, color=PALETTE[0], opacity=1)
-    chart = alt.layer(rule, point.encode(x=x, y="value:Q"))
+        .mark_rule(strokeWidth=3)
+        .encode(
+            x=x,
+            y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=True), axis=alt.Axis(tickCount=5)),
+            y2="high:Q",
+            color=alt.Color("range:N", scale=scale, legend=legend),
+            shape=alt.Shape("range:N", scale=alt.Scale(domain=kinds, range=["circle", BAR]),
+                            legend=legend),
+        )
+    )  # fmt: skip
+    point = alt.Chart(frame).mark_point(filled=True, size=60, opacity=1)
+    chart = alt.layer(
+        rule,
+        point.encode(
+            x=x,
+            y="value:Q",
+            color=alt.Color("point:N", scale=scale, legend=legend),
+            shape=alt.Shape("point:N", scale=alt.Scale(domain=kinds, range=["circle", BAR]),
+                            legend=legend),
+        ),
+    )  # fmt: skip
     title = Label(
         "Aandeel slachtoffers in beeld (geregistreerd / geschat), met interval",
         "Share of victims registered (registered / estimated), with interval",
@@ -317,7 +444,12 @@ def coverage_chart(published: Published, lang: Lang) -> Chart:
     alt_parts = [f"{WORDS['interval_chart'](lang)}: {title}."]
     for name, values in table_rows:
         alt_parts.append(f"{name}: {values[2].text} ({values[3].text}).")
-    note = WORDS["coverage_note"](lang).format(level=f"{published.level:.0%}")
+    note = WORDS["coverage_note"](lang).format(level=level)
+    registered = published.tables.get("victims_by_year")
+    source = CHART_WORDS["source_estimates"](lang).format(
+        publication=published.label(lang),
+        table=registered.title(lang) if registered is not None else "",
+    )
     return Chart(
         "coverage",
         title,
@@ -325,11 +457,13 @@ def coverage_chart(published: Published, lang: Lang) -> Chart:
         _spec(_sized(chart)),
         DataTable(WORDS["year"](lang), header, tuple(table_rows)),
         (note,),
+        source,
+        lang,
     )
 
 
 def _sized(chart: alt.LayerChart | alt.FacetChart) -> alt.LayerChart:
-    """Every chart the same outer width, so that all are printed at one scale."""
+    """Every chart one column wide, so that all are printed at one scale (1 unit = 1 pt)."""
     assert isinstance(chart, alt.LayerChart)
     return chart.properties(
         width=WIDTH, height=HEIGHT, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")
@@ -353,5 +487,5 @@ def charts(published: Published, lang: Lang) -> tuple[Chart, ...]:
 def render(specified: Sequence[Chart]) -> tuple[Chart, ...]:
     """Render every chart's spec to SVG; vl-convert runs outside the GIL, so in threads."""
     with ThreadPoolExecutor(max_workers=4) as pool:
-        svgs = list(pool.map(lambda c: _render(c.svg, c.key), specified))
+        svgs = list(pool.map(lambda c: _render(c.svg, c.key, c.lang), specified))
     return tuple(replace(c, svg=svg) for c, svg in zip(specified, svgs, strict=True))

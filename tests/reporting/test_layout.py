@@ -1,0 +1,101 @@
+"""The printed page: nothing under 8 pt, no word broken in a heading or table, 2-4 pages with
+a last page worth printing."""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from victim_monitor.reporting import FactsheetResult
+from victim_monitor.reporting.pdf import typst_source
+
+MIN_SIZE = 8.0
+PAGE = (595.28, 841.89)
+MARGIN_TOP, MARGIN_BOTTOM = 14 / 25.4 * 72, 15 / 25.4 * 72
+SOFT_HYPHEN = "\u00ad"  # how pdftotext shows a hyphen Typst put in to break a word
+
+
+def _pdf(built: FactsheetResult, lang: str) -> Path:
+    [path] = [o.path for o in built.outputs if o.lang == lang and o.format == "pdf"]
+    return path
+
+
+def _sizes(pdf: Path) -> list[tuple[float, str]]:
+    """Every text run's size on paper: font size times the text and transformation matrices."""
+    runs: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            c = tm[2] * cm[0] + tm[3] * cm[2]
+            d = tm[2] * cm[1] + tm[3] * cm[3]
+            runs.append((size * math.hypot(c, d), text.strip()))
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_text_under_8_points(built: FactsheetResult, lang: str) -> None:
+    """Body, tables, notes, footer and the charts' own labels (SVG text stays text in the PDF)."""
+    runs = _sizes(_pdf(built, lang))
+    assert len(runs) > 200
+    small = [(round(s, 2), t) for s, t in runs if s < MIN_SIZE - 0.01]
+    assert not small, small[:10]
+    assert any(t == "2016" for _, t in runs)  # the charts' axis labels were measured too
+
+
+def test_the_template_sets_no_size_under_8_points() -> None:
+    sizes = [float(s) for s in re.findall(r"size:\s*([\d.]+)pt", typst_source())]
+    assert sizes
+    assert min(sizes) >= MIN_SIZE
+
+
+def _words(pdf: Path, page: int | None = None) -> list[tuple[float, float, float, float, str]]:
+    """(xMin, yMin, xMax, yMax, word) from pdftotext -bbox, y from the top of the page."""
+    pages = [] if page is None else ["-f", str(page), "-l", str(page)]
+    out = subprocess.run(
+        ["pdftotext", "-bbox", *pages, str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<'
+    found = re.findall(pattern, out)
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in found]
+
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
+)
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_word_is_broken_in_headings_or_small_print(built: FactsheetResult, lang: str) -> None:
+    """Hyphenation only in body text: never in a heading (upper case) or at 8 pt (tables,
+    notes, legends), where "VERSLECH-TERT" and "seksu-eel" used to be."""
+    broken = [w for w in _words(_pdf(built, lang)) if w[4].endswith(SOFT_HYPHEN)]
+    for _x0, y0, _x1, y1, word in broken:
+        assert not word.rstrip(SOFT_HYPHEN).isupper(), word
+        assert y1 - y0 > MIN_SIZE + 0.25, word  # pdftotext: the box is the font size high
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_last_page_is_worth_printing(built: FactsheetResult, lang: str) -> None:
+    """Two to four pages, and the last page's two columns at least half full on average."""
+    pdf = _pdf(built, lang)
+    pages = len(PdfReader(pdf).pages)
+    assert 2 <= pages <= 4
+    words = _words(pdf, pages)
+    body = [w for w in words if w[3] < PAGE[1] - MARGIN_BOTTOM]  # not the footer
+    height = PAGE[1] - MARGIN_TOP - MARGIN_BOTTOM
+    fill = []
+    for left, right in ((0, PAGE[0] / 2), (PAGE[0] / 2, PAGE[0])):
+        column = [w[3] for w in body if left <= w[0] < right]
+        fill.append((max(column) - MARGIN_TOP) / height if column else 0.0)
+    assert sum(fill) / 2 >= 0.5, fill
