@@ -349,10 +349,11 @@ class Figures:
             attr, node = node.attr, node.value
         if (
             isinstance(node, ast.Subscript)
-            and _name(node.value) == "estimates"
+            and _name(node.value) in _ESTIMATES
             and isinstance(node.slice, ast.Tuple)
         ):
-            return self._stratum(node.slice.elts, attr, source)
+            what = str(_name(node.value))
+            return self._stratum(what, node.slice.elts, attr, source)
         if (
             isinstance(node, ast.Call)
             and _name(node.func) == "mean"
@@ -363,7 +364,9 @@ class Figures:
             return self._period(node.args[0], source)
         return None
 
-    def _stratum(self, parts: list[ast.expr], attr: str, source: str) -> Figure:
+    def _stratum(self, what: str, parts: list[ast.expr], attr: str, source: str) -> Figure:
+        """``estimates[2018, domestic_sexual]``, or ``coverage[...]``: the stratum's registered
+        count over its estimate, the interval turned round, both ends with one precision."""
         key = tuple(_key_part(p, source) for p in parts)
         found = self.published.stratum_estimates.get(key)
         if found is None:
@@ -371,7 +374,27 @@ class Figures:
         value = {"point": found.point, "low": found.low, "high": found.high}.get(attr)
         if value is None:
             raise _absent(f"{source}: no {attr} published for this estimate")
-        return Figure(value, Kind.ESTIMATE, source)
+        if what == "estimates":
+            return Figure(value, Kind.ESTIMATE, source)
+        registered = self._registered(key, source)
+        ends = (found.high, found.low)
+        if any(e is None or e <= 0 for e in ends) or found.point <= 0:
+            raise _absent(f"{source}: no interval to turn into a coverage")
+        share = {"point": found.point, "low": found.high, "high": found.low}[attr]
+        assert share is not None
+        places = percent_decimals(min(registered / e for e in ends if e))
+        return Figure(registered / share, Kind.PERCENT, source, decimals=places)
+
+    def _registered(self, key: tuple[str, ...], source: str) -> float:
+        """The published count of a stratum's year: its form (and age) group."""
+        year, *codes = key
+        if len(codes) == 1:
+            reference = f"victims_by_form[{year}, {codes[0]}]"
+        elif codes[:1] == ["domestic_sexual"]:
+            reference = f"domestic_sexual_by_age[{year}, {codes[1]}]"
+        else:
+            reference = f"victims_by_form_age[{year}, {', '.join(codes)}]"
+        return self.evaluate(reference).value
 
     def _period(self, node: ast.Subscript, source: str) -> Figure:
         """The mean per year over a range of years (the bounds included): of the published
