@@ -76,9 +76,9 @@ _WORDS: dict[str, list[tuple[re.Pattern[str], Direction]]] = {
         (re.compile(r"\bverslechter\w*"), "down"),
         (re.compile(r"\bverbeter\w*"), "up"),
         (re.compile(r"\b(?:daal\w*|gedaald|afgenomen|afname|nam\b[^.]*?\baf|neemt\b[^.]*?\baf"
-                    r"|verminder\w*|minder|lager|uit beeld)\b"), "down"),
+                    r"|verminder\w*|minder|uit beeld)\b"), "down"),
         (re.compile(r"\b(?:steeg|stegen|stijg\w*|gestegen|toegenomen|toename|nam\b[^.]*?\btoe"
-                    r"|neemt\b[^.]*?\btoe|hoger)\b"), "up"),
+                    r"|neemt\b[^.]*?\btoe)\b"), "up"),
     ],
     "en": [
         (re.compile(r"\b(?:(nearly|almost|more than) )?halved\b"), "down"),
@@ -87,9 +87,9 @@ _WORDS: dict[str, list[tuple[re.Pattern[str], Direction]]] = {
         (re.compile(r"\b(?:worse\w*|getting worse|deteriorat\w*)"), "down"),
         (re.compile(r"\b(?:better|improv\w*)"), "up"),
         (re.compile(r"\b(?:fell|fallen|falls?|falling|decrease\w*|declin\w*|dropp?\w*|fewer"
-                    r"|less|lower|out of view)\b"), "down"),
+                    r"|less|out of view)\b"), "down"),
         (re.compile(r"\b(?:rose|risen|rises?|rising|increase[sd]?|increasing|grew|grown"
-                    r"|grows?|higher)\b"), "up"),
+                    r"|grows?)\b"), "up"),
     ],
 }  # fmt: skip
 _K = {w: k for k, w in _FOLD_NL.items()} | {w: k for k, w in _FOLD_EN.items()}

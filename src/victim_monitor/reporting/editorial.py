@@ -57,6 +57,7 @@ _LIST_MARKER = re.compile(r"^\s*\d+[.)]\s")  # "1. " starts an ordered list item
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n|\n(?=\s*(?:#|[-*+] |\d+[.)] ))")
 _MARKUP_START = re.compile(r"^(?:#+|[-*+]|\d+[.)])\s+")
 _BLOCK = re.compile(r"^\s*\{%\s*(optional|else|end)\s*%\}\s*$")
+_BLOCK_MARK = re.compile(r"\{%.*?%\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,13 @@ class _Checker:
     _at: int = 0  # where the line being checked starts in the kept text
     _mentions: list[tuple[int, Figure | None, str]] = field(default_factory=list)
     _missing: list[str] | None = None  # inside an optional block: the figures it lacks
+    _failed: list[int] = field(default_factory=list)  # where placeholders failed (kept text)
+    _lines: list[str] = field(default_factory=list)
+    _starts: list[int] = field(default_factory=list)
+    _first: int = 0
+    forced: dict[int, str] = field(default_factory=dict)  # blocks (first row) left out, why
+    block_of: dict[int, int] = field(default_factory=dict)  # row: its innermost block's row
+    _in_block: int | None = None
 
     def fail(self, kind: object, message: str, line: int, sentence: str) -> None:
         assert callable(kind)
@@ -118,73 +126,85 @@ class _Checker:
 
     def resolve(self, text: str, first_line: int) -> str:
         """Replace placeholders and check every literal number of ``text``; optional blocks
-        whose figures are not all published are left out."""
-        out: list[str] = []
+        whose figures are not all published are left out (blocks may nest)."""
         self._text, self._kept, self._rows, self._mentions = text, [], [], []
-        lines = text.split("\n")
-        starts = [0]
-        for line in lines:
-            starts.append(starts[-1] + len(line) + 1)
-        i = 0
-        while i < len(lines):
-            marker = _BLOCK.match(lines[i])
+        self._failed = []
+        self._lines = text.split("\n")
+        self._starts = [0]
+        for line in self._lines:
+            self._starts.append(self._starts[-1] + len(line) + 1)
+        self._first = first_line
+        self.block_of = {}
+        return "\n".join(self._run(0, len(self._lines)))
+
+    def _run(self, i: int, end: int) -> list[str]:
+        """Lines ``i`` to ``end`` (exclusive), resolved, blocks handled."""
+        out: list[str] = []
+        while i < end:
+            marker = _BLOCK.match(self._lines[i])
             if marker is None:
-                out.append(self._kept_line(lines[i], starts[i], first_line + i))
+                out.append(self._kept_line(i))
                 i += 1
                 continue
             if marker[1] != "optional":
-                self.fail(
-                    EDITORIAL_MALFORMED,
-                    f"{{% {marker[1]} %}} without {{% optional %}}",
-                    first_line + i,
-                    lines[i].strip(),
-                )
+                self._malformed(i, f"{{% {marker[1]} %}} without {{% optional %}}")
                 i += 1
                 continue
-            main, alt, i = self._block(lines, i, first_line)
-            out += self._optional(lines, starts, first_line, main, alt)
-        return "\n".join(out)
+            middle, stop = self._block(i, end)
+            main = (i + 1, stop if middle is None else middle)
+            alt = (stop, stop) if middle is None else (middle + 1, stop)
+            out += self._optional(main, alt)
+            i = stop + 1
+        return out
 
-    def _block(self, lines: list[str], i: int, first_line: int) -> tuple[list[int], list[int], int]:
-        """The line numbers of an optional block's text and of its else part, and where it ends."""
-        main: list[int] = []
-        alt: list[int] = []
-        current = main
-        for j in range(i + 1, len(lines)):
-            marker = _BLOCK.match(lines[j])
+    def _malformed(self, i: int, message: str) -> None:
+        self.fail(EDITORIAL_MALFORMED, message, self._first + i, self._lines[i].strip())
+
+    def _block(self, i: int, end: int) -> tuple[int | None, int]:
+        """Where the optional block opened at line ``i`` has its else (if any) and its end."""
+        depth, middle = 0, None
+        for j in range(i + 1, end):
+            marker = _BLOCK.match(self._lines[j])
             if marker is None:
-                current.append(j)
-            elif marker[1] == "else" and current is main:
-                current = alt
+                continue
+            if marker[1] == "optional":
+                depth += 1
+            elif marker[1] == "end" and depth:
+                depth -= 1
             elif marker[1] == "end":
-                return main, alt, j + 1
-            else:
-                break
-        self.fail(
-            EDITORIAL_MALFORMED,
-            "{% optional %} needs one {% end %} (nested blocks are not allowed)",
-            first_line + i,
-            lines[i].strip(),
-        )
-        return main, alt, len(lines)
+                return middle, j
+            elif depth == 0 and middle is None:
+                middle = j
+            elif depth == 0:
+                self._malformed(j, "a second {% else %} in one {% optional %} block")
+        self._malformed(i, "{% optional %} without its {% end %}")
+        return middle, end
 
-    def _optional(
-        self, lines: list[str], starts: list[int], first: int, main: list[int], alt: list[int]
-    ) -> list[str]:
-        state = (len(self._kept), len(self._rows), len(self._mentions), self.numbers)
-        self._missing = []
-        out = [self._kept_line(lines[j], starts[j], first + j) for j in main]
-        missing, self._missing = self._missing, None
+    def _optional(self, main: tuple[int, int], alt: tuple[int, int]) -> list[str]:
+        state = (len(self._kept), len(self._mentions), len(self._failed), len(self.dropped))
+        numbers, outer, outer_block = self.numbers, self._missing, self._in_block
+        self._missing, self._in_block = [], self._first + main[0] - 1
+        forced = self.forced.get(self._in_block)
+        out = [] if forced else self._run(*main)
+        missing, self._missing, self._in_block = self._missing, outer, outer_block
+        if forced:
+            missing = [forced]
         if not missing:
             return out
-        kept, rows, mentions, self.numbers = state
-        del self._kept[kept:], self._rows[rows:], self._mentions[mentions:]
-        where = f"line {first + main[0]}" if main else "an empty block"
-        self.dropped.append(f"{self.path.name} {where}: left out ({'; '.join(missing)})")
-        return [self._kept_line(lines[j], starts[j], first + j) for j in alt]
+        kept, mentions, failed, dropped = state
+        del self._kept[kept:], self._rows[kept:], self._mentions[mentions:]
+        del self._failed[failed:], self.dropped[dropped:]
+        self.numbers = numbers
+        where = f"line {self._first + main[0]}"
+        why = "; ".join(dict.fromkeys(missing))
+        self.dropped.append(f"{self.path.name} {where}: left out ({why})")
+        return self._run(*alt)
 
-    def _kept_line(self, line: str, start: int, row: int) -> str:
-        self._base = start
+    def _kept_line(self, i: int) -> str:
+        line, row = self._lines[i], self._first + i
+        if self._in_block is not None:
+            self.block_of[row] = self._in_block
+        self._base = self._starts[i]
         self._at = sum(len(k) + 1 for k in self._kept)
         resolved = self._line(line, row)
         self._kept.append(line)
@@ -203,6 +223,7 @@ class _Checker:
         for a, b in spans:
             raw = text[a:b]
             mine = [(at, f, lit) for at, f, lit in self._mentions if a <= at < b]
+            complete = not any(a <= at < b for at in self._failed)
             figures = tuple(f for _, f, _ in mine if f is not None)
             scope = figures
             if raw.lstrip().startswith("#"):  # a heading speaks for its section
@@ -223,6 +244,7 @@ class _Checker:
                     tuple(lit for _, f, lit in mine if f is None),
                     _words(text[para_start : para_end if para_end >= 0 else len(text)]),
                     scope,
+                    complete,
                 )
             )
         return out
@@ -252,7 +274,8 @@ class _Checker:
             if exc.absent and self._missing is not None:
                 self._missing.append(str(exc))
                 return "?"
-            kind = HIDDEN_FIGURE if exc.hidden else UNKNOWN_FIGURE
+            self._failed.append(self._at + at)
+            kind = HIDDEN_FIGURE if exc.absent else UNKNOWN_FIGURE
             self.fail(kind, str(exc), row, sentence)
             return "?"
         self.numbers += 1
@@ -335,7 +358,7 @@ def _sentence(text: str, at: int) -> str:
     start = starts[-1] if starts else 0
     end_match = _SENTENCE_END.search(text, at)
     end = end_match.end() if end_match else len(text)
-    return _MARKUP_START.sub("", " ".join(text[start:end].split()))
+    return _MARKUP_START.sub("", " ".join(_BLOCK_MARK.sub("", text[start:end]).split()))
 
 
 def _split(text: str, path: Path) -> tuple[dict[str, object], list[tuple[str, str, str, int]]]:
@@ -380,6 +403,29 @@ def _section(head: tuple[str, str, int], body: list[str]) -> tuple[str, str, str
     return key, title, "\n".join(body), first
 
 
+def _resolve_checked(checker: _Checker, key: str, body: str, first: int) -> str:
+    """A section resolved and held to the evidence rules. A sentence in an optional block that
+    breaks a rule (a change the figures of this publication do not carry) leaves its block
+    out, as a missing figure does; elsewhere the breach is an error."""
+    state = (len(checker.problems), checker.numbers, len(checker.dropped))
+    checker.forced = {}
+    for _ in range(8):  # each pass leaves out at least one more block; a few suffice
+        markdown = checker.resolve(body, first)
+        breaches = check(checker.sentences(), key, checker.figures.published, checker.lang)
+        blocks = {checker.block_of.get(b.row): b for b in breaches}
+        blocks.pop(None, None)
+        if not blocks:
+            break
+        for start, breach in blocks.items():
+            assert start is not None
+            checker.forced[start] = f"{breach.message}"
+        del checker.problems[state[0] :], checker.dropped[state[2] :]
+        checker.numbers = state[1]
+    for breach in breaches:
+        checker.fail(getattr(codes, breach.code), breach.message, breach.row, breach.sentence)
+    return markdown
+
+
 def check_editorial(path: Path, figures: Figures) -> Editorial:
     """Read ``path``, resolve its placeholders and check every number against ``figures``."""
     try:
@@ -421,10 +467,7 @@ def check_editorial(path: Path, figures: Figures) -> Editorial:
     sections: dict[str, Section] = {}
     for key, title, body, first in raw_sections:
         heading = checker.resolve(title, first - 1)
-        markdown = checker.resolve(body, first)
-        for breach in check(checker.sentences(), key, figures.published, lang):
-            checker.fail(getattr(codes, breach.code), breach.message, breach.row, breach.sentence)
-        sections[key] = Section(key, heading, markdown)
+        sections[key] = Section(key, heading, _resolve_checked(checker, key, body, first))
     return Editorial(
         path, lang, meta, sections, tuple(problems + checker.problems), checker.numbers,
         tuple(checker.dropped),

@@ -41,6 +41,7 @@ class Sentence:
     estimate_literals: tuple[str, ...] = ()  # plain literals that can only be estimates
     paragraph: str = ""
     scope: tuple[Figure, ...] = ()  # a heading's section, else the sentence's figures
+    complete: bool = True  # False when a placeholder failed: only that problem is reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +86,7 @@ def check(
     out: list[Breach] = []
     for s in sentences:
         out += _interval(s)
-        if section not in CHECKED_SECTIONS:
+        if section not in CHECKED_SECTIONS or not s.complete:
             continue
         out += _per_year(s, published, lang)
         out += _change(s, published, lang)
