@@ -118,3 +118,29 @@ def test_overlapping_rows_are_explained_beside_the_table(published: Published) -
     assert any("more than the total" in n for n in by_key["reporter_type"].notes)
     assert not any("more than the total" in n for n in by_key["victims_by_form"].notes)
     assert all(c.source.startswith("Source: ") for c in by_key.values())
+
+
+def test_a_series_needs_two_years_and_the_total_stands_in(published: Published) -> None:
+    """A publication rebuilt from published figures may have only totals, or one year: the
+    total is drawn when no category has two years; a table with one year gets no chart."""
+    from dataclasses import replace
+
+    from victim_monitor.reporting.published import Cell, CellStatus, PublishedTable
+
+    def keep(name: str, wanted: str) -> PublishedTable:
+        """The table with only the cells whose key has ``wanted``; the rest not available."""
+        table = published.tables[name]
+        cells = {k: c if wanted in k else Cell(None, CellStatus.NOT_AVAILABLE)
+                 for k, c in table.cells.items()}  # fmt: skip
+        return replace(table, cells=cells)
+
+    tables = {**published.tables,
+              "victims_by_form": keep("victims_by_form", "Total"),
+              "domestic_sexual_by_age": keep("domestic_sexual_by_age", "2018")}  # fmt: skip
+    by_key = {c.key: c for c in charts(replace(published, tables=tables), "en")}
+    assert "domestic_by_age" not in by_key
+    form = by_key["victims_by_form"]
+    assert form.title == "Registered victims per year"
+    assert ">Total</text>" in form.svg
+    # The data table keeps every category, with "." for the figures not available.
+    assert len(form.table.rows) == len(published.tables["victims_by_form"].categories("form_group"))

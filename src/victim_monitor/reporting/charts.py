@@ -83,6 +83,9 @@ class ChartSpec:
     y_title: Label
     exclude: tuple[str, ...] = ("Total", "unknown")
     overlapping: bool = False  # a victim may be in more than one series: rows exceed the total
+    # Drawn when no category has figures for two years but the total has (a publication
+    # rebuilt from published figures often has only totals); None: then no chart.
+    total_title: Label | None = None
 
 
 SPECS: tuple[ChartSpec, ...] = (
@@ -96,6 +99,7 @@ SPECS: tuple[ChartSpec, ...] = (
             "Registered victims per year, by form of exploitation",
         ),
         CHART_WORDS["victims"],
+        total_title=Label("Geregistreerde slachtoffers per jaar", "Registered victims per year"),
     ),
     ChartSpec(
         "domestic_by_age",
@@ -115,6 +119,7 @@ SPECS: tuple[ChartSpec, ...] = (
         "line",
         Label("Politiemeldingen naar slachtoffergroep", "Police reports by victim group"),
         CHART_WORDS["police"],
+        total_title=Label("Door de politie gemelde slachtoffers", "Victims reported by the police"),
     ),
     ChartSpec(
         "reporter_type",
@@ -185,8 +190,29 @@ def _cell_text(cell: Cell, lang: Lang) -> str:
     return HIDDEN_MARK if cell.value is None else format_int(cell.value, lang)
 
 
-def _series(spec: ChartSpec, table: PublishedTable) -> list[str]:
-    return [c for c in table.categories(spec.series) if c not in spec.exclude]
+MIN_YEARS = 2  # a series is drawn when it has a figure (shown or suppressed) for two years
+
+
+def _key(spec: ChartSpec, table: PublishedTable, year: str, code: str) -> tuple[str, ...]:
+    key = ["", ""]
+    key[table.dimensions.index("year")] = year
+    key[table.dimensions.index(spec.series)] = code
+    return tuple(key)
+
+
+def _series(spec: ChartSpec, table: PublishedTable, years: Sequence[str]) -> list[str]:
+    """The categories drawn: those with figures for two years or more; failing that, the total
+    (if the spec allows it); else none. The data table keeps every category."""
+
+    def known(code: str) -> int:
+        cells = [table.cells.get(_key(spec, table, y, code)) for y in years]
+        return sum(c is not None and c.status != "not_available" for c in cells)
+
+    drawn = [c for c in table.categories(spec.series) if c not in spec.exclude]
+    drawn = [c for c in drawn if known(c) >= MIN_YEARS]
+    if not drawn and spec.total_title is not None and known("Total") >= MIN_YEARS:
+        drawn = ["Total"]
+    return drawn
 
 
 def _years(published: Published) -> list[str]:
@@ -251,18 +277,19 @@ def _x(lang: Lang) -> alt.X:
     return alt.X("year:O", title=WORDS["year"](lang), axis=axis)
 
 
-def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
-    """A line or grouped-bar chart of one published table, with its data table."""
+def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart | None:
+    """A line or grouped-bar chart of one published table, with its data table; ``None`` when
+    no series has figures for two years (a chart of one point says nothing the text does not).
+    """
     table = published.table(spec.table)
     years = _years(published)
-    series = _series(spec, table)
-    position = {d: i for i, d in enumerate(table.dimensions)}
+    series = _series(spec, table, years)
+    if not series:
+        return None
+    title = spec.total_title if series == ["Total"] and spec.total_title else spec.title
 
     def key_of(year: str, code: str) -> tuple[str, ...]:
-        key = ["", ""]
-        key[position["year"]] = year
-        key[position[spec.series]] = code
-        return tuple(key)
+        return _key(spec, table, year, code)
 
     names = [_name(table, spec.series, c, lang) for c in series]
     rows: list[dict[str, Any]] = []
@@ -305,10 +332,10 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart:
     )
     return Chart(
         spec.key,
-        spec.title(lang),
+        title(lang),
         _alt_text(
             kind,
-            spec.title(lang),
+            title(lang),
             years,
             [r for r, c in zip(table_rows, row_codes, strict=True) if c in series],
             lang,
@@ -478,7 +505,8 @@ def _estimate_range(estimate: Estimate, lang: Lang) -> str:
 
 def charts(published: Published, lang: Lang) -> tuple[Chart, ...]:
     """Every chart of the factsheet whose table is published, in reading order."""
-    out = [table_chart(s, published, lang) for s in SPECS if s.table in published.tables]
+    drawn = (table_chart(s, published, lang) for s in SPECS if s.table in published.tables)
+    out = [c for c in drawn if c is not None]
     if any(e.coverage is not None for e in published.estimates.values()):
         out.append(coverage_chart(published, lang))
     return render(out)
