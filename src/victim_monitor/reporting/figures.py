@@ -28,6 +28,7 @@ from victim_monitor.rounding import Direction as Direction  # the one rounding r
 from victim_monitor.rounding import percent_decimals as percent_decimals
 from victim_monitor.rounding import round_percent
 from victim_monitor.rounding import round_significant as round_significant
+from victim_monitor.tables.specs import TABLES as TABLE_SPECS
 
 Lang = Literal["nl", "en"]
 
@@ -297,7 +298,12 @@ class Figures:
         table = self.published.tables.get(name)
         if table is None:
             known = ", ".join(sorted(self.published.tables))
-            raise FigureError(f"no published table {name!r} (published: {known})")
+            # A table of the monitor that this publication does not hold (one made from
+            # published figures, an older one) is absent, so an optional block leaves it out;
+            # any other name is a mistake in the text.
+            absent = name in _MONITOR_TABLES
+            message = f"no published table {name!r} (published: {known})"
+            raise FigureError(message, absent=absent)
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         key = tuple(_key_part(p, source) for p in parts)
         if len(key) != len(table.dimensions):
@@ -435,6 +441,8 @@ class Figures:
 
 
 _ESTIMATES = ("estimates", "coverage")
+# The monitor's tables, and the police table's name in the factsheet (published.py).
+_MONITOR_TABLES = frozenset({spec.name for spec in TABLE_SPECS} | {"police_reports_by_group"})
 _PARTS = ("point", "low", "high")
 
 
