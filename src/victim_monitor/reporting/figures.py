@@ -312,6 +312,8 @@ class Figures:
         cell = table.cells.get(key)
         if cell is None:
             raise FigureError(f"{name} has no cell {', '.join(key)}")
+        if cell.value is None and cell.status == "not_available":
+            raise FigureError(f"{source}: no figure was published for it", hidden=True)
         if cell.value is None:
             raise FigureError(f"{source} is suppressed by disclosure control", hidden=True)
         at = table.dimensions.index("year") if "year" in table.dimensions else None
