@@ -75,6 +75,10 @@ WORDS: dict[str, Label] = {
         "Het huidige wachtwoord klopt niet.", "The current password is wrong."
     ),
     "suppressed": Label("onderdrukt", "suppressed"),
+    # a cell of a publication made from published figures for which none was published
+    "not_available": Label(
+        "niet beschikbaar: geen cijfer gepubliceerd", "not available: no figure published"
+    ),
     "suppressed_note": Label(
         "Cellen met een • zijn onderdrukt: te weinig personen om te publiceren, of nodig om "
         "zo'n cel te beschermen. Ze zijn niet nul.",
