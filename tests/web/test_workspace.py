@@ -15,7 +15,7 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.web.conftest import PASSWORD, Login, csrf_of, log_in
 from tests.web.register import Register, bad_file, fixed_file, populate
-from victim_monitor.storage.schema import audit_events, pair_decisions
+from victim_monitor.storage.schema import audit_events, pair_decisions, submissions
 from victim_monitor.web import audit
 
 
@@ -286,3 +286,30 @@ def test_the_review_page_shows_the_queue_a_page_at_a_time(
     assert second.count('class="pair"') == 5
     assert "pairs 21–25 of 25" in second
     assert len(client.get("/api/workspace/review").json()) == 25  # the twin: the whole queue
+
+
+def test_the_submissions_page_lists_every_submission_a_page_at_a_time(
+    login: Login, register: Register, engine: Engine
+) -> None:
+    # Before, the list stopped at the newest 200 without saying so; now 50 a page, numbered.
+    with engine.begin() as conn:
+        template = dict(conn.execute(select(submissions).limit(1)).mappings().one())
+        before = conn.scalar(select(submissions.c.id).order_by(submissions.c.id.desc()).limit(1))
+        for n in range(120):
+            row = {k: v for k, v in template.items() if k not in ("id", "content_sha256")}
+            row.update(outcome="rejected", content_sha256=f"{n:064x}", filename=f"old-{n}.csv")
+            conn.execute(submissions.insert().values(**row))
+        total = int(conn.scalar(select(text("count(*)")).select_from(submissions)) or 0)
+    client = login("staff")
+    first = client.get("/en/workspace/submissions").text
+    assert first.count('href="/en/workspace/submissions/') == 50
+    assert f"submissions 1–50 of {total}" in first
+    last_page = (total + 49) // 50
+    last = client.get(f"/en/workspace/submissions?page={last_page}").text
+    shown = total - 50 * (last_page - 1)
+    assert last.count('href="/en/workspace/submissions/') == shown
+    assert f'href="/en/workspace/submissions/{before}"' not in first  # newest first
+    oldest = client.get(f"/api/workspace/submissions?page={last_page}").json()
+    assert len(oldest) == shown
+    assert min(line["id"] for line in oldest) == 1
+    assert client.get("/api/workspace/submissions?page=0").status_code == 422

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, func, or_, select
 
 from victim_monitor.linkage.changes import Decided
 from victim_monitor.storage.schema import (
@@ -102,13 +102,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _pairs(
-    conn: Connection, *where: Any, limit: int | None = None, offset: int = 0
-) -> tuple[ReviewPair, ...]:
+def _pairs_query() -> Select[Any]:
     d = pair_decisions
     left = person_reports.alias("left_person")
     right = person_reports.alias("right_person")
-    query = (
+    return (
         select(d, left.c.person_id.label("person_l"), right.c.person_id.label("person_r"))
         .outerjoin(
             left,
@@ -124,11 +122,19 @@ def _pairs(
                 right.c.case_reference == d.c.case_reference_r,
             ),
         )
-        .where(*where)
         .order_by(d.c.id)
-        .limit(limit)
-        .offset(offset)
     )
+
+
+# Built once: making the aliases and joins anew took as long as running the query (the review
+# page reads a page of pairs at every view).
+_PAIRS = _pairs_query()
+
+
+def _pairs(
+    conn: Connection, *where: Any, limit: int | None = None, offset: int = 0
+) -> tuple[ReviewPair, ...]:
+    query = _PAIRS.where(*where).limit(limit).offset(offset)
     rows = conn.execute(query).all()
     history = _history(conn, [int(row.id) for row in rows])
     return tuple(

@@ -92,6 +92,8 @@ def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
     )
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.autoescape = True
+    # Templates ship with the package: no stat of each template file at every render.
+    templates.env.auto_reload = False
     app.state.web = WebContext(settings, engine, templates)
     # Every append chains under the audit key; a trail keyed under another key stops the start.
     audit.use_key(engine, settings.audit_key)

@@ -45,6 +45,7 @@ _LOCK_ID = 7_207_007  # the PostgreSQL advisory lock that serialises appends
 # The key each engine's appends chain under, bound once by the app at start (use_key), so
 # that every route's append is keyed without each caller handing the key on.
 _KEYS: WeakKeyDictionary[Engine, bytes] = WeakKeyDictionary()
+_KEYED_BY: WeakKeyDictionary[Engine, str] = WeakKeyDictionary()  # engines known keyed
 
 
 class AuditKeyError(ConfigError):
@@ -154,13 +155,20 @@ def _lock(conn: Connection) -> None:
 
 def _keyed_by(conn: Connection) -> str | None:
     """The key id the trail is keyed under, or None while it is SHA-256 only."""
+    engine = conn.engine
+    known = _KEYED_BY.get(engine)
+    if known is not None:
+        return known  # once keyed, always: the keyed event is never deleted (append-only)
     detail = conn.scalar(
         select(audit_events.c.detail)
         .where(audit_events.c.action == KEYED_ACTION)
         .order_by(audit_events.c.id)
         .limit(1)
     )
-    return None if detail is None else str(dict(detail).get("key_id", ""))
+    if detail is None:
+        return None
+    _KEYED_BY[engine] = found = str(dict(detail).get("key_id", ""))
+    return found
 
 
 def _insert(conn: Connection, key: bytes | None, event_id: int, prev_hash: str, **row: Any) -> str:

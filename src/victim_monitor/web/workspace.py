@@ -52,6 +52,7 @@ from victim_monitor.web.i18n import Lang
 from victim_monitor.web.limits import UPLOAD
 from victim_monitor.web.publishing import PublishError, check_years, publish
 from victim_monitor.web.records import (
+    PAGE,
     PersonDetail,
     PersonRow,
     SubmissionDetail,
@@ -199,28 +200,36 @@ def _scope(request: Request) -> tuple[User, str | None]:
     return require(request, "submit"), user.organisation
 
 
+# A page of a list (submissions, persons: records.PAGE rows each).
+Page = Annotated[int, Query(ge=1, le=100_000)]
+
+
 @router.get(
     "/{lang:lang}/workspace/submissions", response_class=HTMLResponse, include_in_schema=False
 )
-def submissions_page(request: Request, lang: str) -> HTMLResponse:
+def submissions_page(request: Request, lang: str, page: Page = 1) -> HTMLResponse:
     language = check_lang(lang)
     _user, organisation = _scope(request)
-    rows = list_submissions(context(request).engine, organisation)
+    rows, total = list_submissions(context(request).engine, organisation, page=page)
     return render(
         request,
         "submissions.html",
         language,
         rows=rows,
+        total=total,
+        page=page,
+        per_page=PAGE,
         result=None,
         encoder_available=ENCODER.is_file(),
     )
 
 
 @router.get("/api/workspace/submissions", tags=["workspace"])
-def submissions_json(request: Request) -> list[SubmissionLine]:
-    """Submissions the user may see: their organisation's (reporter) or all (staff)."""
+def submissions_json(request: Request, page: Page = 1) -> list[SubmissionLine]:
+    """One page (50, newest first) of the submissions the user may see: their organisation's
+    (reporter) or all (staff)."""
     _user, organisation = _scope(request)
-    return list_submissions(context(request).engine, organisation)
+    return list_submissions(context(request).engine, organisation, page=page)[0]
 
 
 def stored_name(filename: str | None) -> str:
@@ -270,8 +279,18 @@ def _intake(request: Request, user: User, upload_file: UploadFile) -> Response:
         return RedirectResponse(
             f"/{language}/workspace/submissions/{result.submission_id}", status_code=303
         )
-    rows = list_submissions(ctx.engine, user.organisation)
-    return render(request, "submissions.html", language, status_code=422, rows=rows, result=result)
+    rows, total = list_submissions(ctx.engine, user.organisation)
+    return render(
+        request,
+        "submissions.html",
+        language,
+        status_code=422,
+        rows=rows,
+        total=total,
+        page=1,
+        per_page=PAGE,
+        result=result,
+    )
 
 
 @router.post(
@@ -349,7 +368,7 @@ def review_page(
     request: Request,
     lang: str,
     status: Status = "pending",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
     language = check_lang(lang)
     pairs, total = _queue(request, status, page)
@@ -396,9 +415,7 @@ def _decide(request: Request, pair_id: int, decision: str, reason: str) -> None:
 
 
 @router.get("/{lang:lang}/workspace/persons", response_class=HTMLResponse, include_in_schema=False)
-def persons_page(
-    request: Request, lang: str, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> HTMLResponse:
+def persons_page(request: Request, lang: str, page: Page = 1) -> HTMLResponse:
     language = check_lang(lang)
     rows, total = _persons(request, page)
     return render(request, "persons.html", language, rows=rows, total=total, page=page)
@@ -412,9 +429,7 @@ def _persons(request: Request, page: int) -> tuple[list[PersonRow], int]:
 
 
 @router.get("/api/workspace/persons", tags=["workspace"])
-def persons_json(
-    request: Request, page: Annotated[int, Query(ge=1, le=100_000)] = 1
-) -> list[PersonRow]:
+def persons_json(request: Request, page: Page = 1) -> list[PersonRow]:
     """One page of persons (staff only; every read is in the audit trail)."""
     return _persons(request, page)[0]
 
