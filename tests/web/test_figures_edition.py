@@ -29,3 +29,13 @@ def test_a_cell_without_a_published_figure_is_not_available(app_client: TestClie
     assert "niet beschikbaar: geen cijfer gepubliceerd" in page
     assert 'class="suppressed"' not in page
     assert ">29<" in page  # the published figure itself
+
+
+def test_the_dashboard_shows_the_published_figures_and_estimates(app_client: TestClient) -> None:
+    nl = app_client.get("/nl/")
+    assert nl.status_code == 200
+    assert "1.255" in nl.text
+    assert "668" in nl.text
+    data = app_client.get("/api/overview", params={"lang": "en"}).json()
+    assert [e["year"] for e in data["estimates"]] == ["2014", "2015"]
+    assert app_client.get("/downloads/tables/domestic_sexual_by_age.csv").status_code == 200
