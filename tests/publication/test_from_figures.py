@@ -180,3 +180,21 @@ def test_the_command_writes_the_real_edition_and_reports_problems(tmp_path: Path
     result = runner.invoke(main, args)
     assert result.exit_code == 1
     assert "VM752" in result.output
+
+
+def test_a_eurostat_table_from_figures_omits_what_was_not_published(tmp_path: Path) -> None:
+    path = tmp_path / "figures.csv"
+    path.write_text(
+        HEADER
+        + "victims_by_year,2018,,668,,,src,\n"
+        + "eurostat_sex_age,2018,sex=female;age_group=minor,50,,,src,\n",
+        encoding="utf-8",
+    )
+    publish_figures(path, [2018], tmp_path / "out")
+    rows = _rows(tmp_path / "out" / "sdmx" / "crim_thb_vsage.csv")
+    # the given cell and the grand total (the year's registered victims), nothing else
+    assert sorted((r["sex"], r["age"], r["OBS_VALUE"]) for r in rows) == [
+        ("F", "Y_LT18", "50"),
+        ("T", "TOTAL", "668"),
+    ]
+    assert all(r["OBS_FLAG"] == "" for r in rows)

@@ -83,6 +83,8 @@ def sdmx_files(pub: Publication) -> dict[str, str]:
             raise ValueError(f"{table.name}: dimensions {table.dimensions} are not Eurostat's")
         rows = []
         for cell in table.cells:
+            if cell.not_available:  # no figure was published: an SDMX dataset omits it
+                continue
             year, sex, category = cell.key
             suppressed = cell.value is None
             rows.append(
