@@ -143,3 +143,12 @@ def test_the_shipped_demo_text_says_less_on_the_real_figures_but_checks_out(
         assert "Dublin" in text  # the text without numbers stays; the numbers' blocks go
         assert not any("dublin_claimants[" in line for line in text.splitlines())
         assert any("dublin_claimants" in d for d in checked[lang].dropped)
+
+
+def test_the_key_figure_is_the_latest_published_estimate_beside_that_years_count(
+    edition: dict[str, str],
+) -> None:
+    # the estimate holds for 2014-2015; 2015's registered count is 1,150 (figures.csv)
+    assert re.search(r"5\.000 – 7\.500 slachtoffers in 2015 \(schatting\)", edition["nl"])
+    assert re.search(r"1\.150 slachtoffers in beeld in 2015", edition["nl"])
+    assert re.search(r"5,000 – 7,500 victims in 2015 \(estimate\)", edition["en"])

@@ -185,6 +185,11 @@ def format_date(day: dt.date, lang: Lang) -> str:
 def _key_figure(published: Published, lang: Lang) -> KeyFigure | None:
     """The last year's estimated range against the victims registered in it."""
     last = published.years[-1]
+    if published.source_kind == "published_figures" and str(last) not in published.estimates:
+        # Figures published before hold estimates for some years only (the 2014-2018 edition:
+        # 2014-2015): the latest year that has one, with that year's registered count.
+        years = [y for y in published.years if str(y) in published.estimates]
+        last = years[-1] if years else last
     estimate = published.estimates.get(str(last))
     reason = published.not_estimable.get(str(last))
     if estimate is None and reason is None:
