@@ -34,10 +34,10 @@ TEXT = {
     "statements": Label("In het kort", "In brief"),
     "findings": Label("Bijlage: bevindingen per onderwerp", "Annex: findings by subject"),
     "findings_note": Label(
-        "Per onderwerp de verandering tussen het eerste en het laatste jaar en tussen eerdere "
-        "jaren en het laatste jaar, alleen waar die groter is dan toeval kan verklaren.",
-        "For each subject the change from the first to the last year and from earlier years to "
-        "the last, only where it is larger than chance can explain.",
+        "Per onderwerp de belangrijkste verandering, en alleen waar die groter is dan toeval kan "
+        "verklaren. Alle bevindingen staan in de open data bij deze publicatie.",
+        "For each subject its main change, and only where it is larger than chance can explain. "
+        "All findings are in the open data of this publication.",
     ),
     "figures": Label("Cijfers", "Figures"),
     "colophon": Label("Colofon", "Colophon"),
@@ -60,11 +60,11 @@ TEXT = {
         "Een slachtoffer is een persoon achter een of meer meldingen, één keer geteld in een "
         "totaal en onder elke melder die hem of haar meldde. Het aantal slachtoffers dat niet in "
         "beeld is, is geschat met multiple systems estimation over de lijsten van melders "
-        "(log-lineaire modellen, {level} interval); schattingen zijn afgerond op twee "
+        "({models}; {level}-interval); schattingen zijn afgerond op twee "
         "significante cijfers, de grenzen van een interval naar buiten.",
         "A victim is a person behind one or more reports, counted once in a total and under "
         "every reporter that reported them. The number of victims not in view is estimated by "
-        "multiple systems estimation over the reporters' lists (log-linear models, {level} "
+        "multiple systems estimation over the reporters' lists ({models}; {level} "
         "interval); estimates are rounded to two significant digits, the ends of an interval "
         "outwards.",
     ),
@@ -178,6 +178,18 @@ def choose_statements(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     return tuple((first + rest)[: STATEMENTS[1]])
 
 
+def _models(published: Published, lang: Lang) -> str:
+    """The models the published estimates come from, as the colophon names them: the text
+    must not say "log-linear" of an estimate made with Chao's model."""
+    models = sorted({e.model for e in published.estimates.values() if e.model})
+    if not models:
+        return "log-lineaire modellen" if lang == "nl" else "log-linear models"
+    if len(models) == 1:
+        return f"model {models[0]}"
+    word = "modellen per jaar" if lang == "nl" else "models by year"
+    return f"{word}: {', '.join(models)}"
+
+
 def format_date(day: dt.date, lang: Lang) -> str:
     return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
@@ -236,7 +248,12 @@ def compose(published: Published, editorial: Editorial, extra: Sequence[Section]
                     label=published.label(lang), snapshot=published.snapshot[:12] or "-"
                 ),
             ),
-            (TEXT["method"](lang), TEXT["method_text"](lang).format(level=f"{level:.0%}")),
+            (
+                TEXT["method"](lang),
+                TEXT["method_text"](lang).format(
+                    level=f"{level:.0%}", models=_models(published, lang)
+                ),
+            ),
             (
                 TEXT["disclosure"](lang),
                 TEXT["disclosure_text"](lang).format(
