@@ -4,17 +4,24 @@ PostgreSQL tests run against ``VICTIM_MONITOR_TEST_POSTGRES`` (default: the serv
 127.0.0.1:5432, database ``test``), each in a schema of its own that is dropped afterwards.
 When the server is unreachable they are skipped with the reason, except under ``CI=true``,
 where that is a failure: CI must test both databases.
+
+On SQLite the migrations run once per test process: a test's migrated register is a copy of
+that template's file (a few ms instead of 0.1 s). On PostgreSQL each test's schema is migrated:
+a database per test copied from a template (``CREATE DATABASE ... TEMPLATE``) was measured
+slower here (1.5-1.7 s to create and 1-2 s to drop, against 0.7-1.0 s to migrate a schema).
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from victim_monitor.registry.organisations import load_organisations, sync_organisations
@@ -49,6 +56,23 @@ def _postgres_admin() -> Engine:
     return admin
 
 
+def _migrated(url: str) -> None:
+    eng = connect(url)
+    try:
+        upgrade(eng)
+        sync_organisations(eng, load_organisations())
+    finally:
+        eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite register with the default organisations, made once per process."""
+    path = tmp_path_factory.mktemp("template") / "register.db"
+    _migrated(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -70,11 +94,16 @@ def database_url(
 
 
 @pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated register with the default organisations."""
+def engine(database_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """A migrated register with the default organisations (on SQLite a copy of the process's
+    template)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), url.database)
+    else:
+        _migrated(database_url)
     eng = connect(database_url)
-    upgrade(eng)
-    sync_organisations(eng, load_organisations())
     try:
         yield eng
     finally:
