@@ -29,8 +29,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from splink import Linker, SettingsCreator
-from splink.internals.duckdb.database_api import DuckDBAPI
+from splink import DuckDBAPI, Linker, SettingsCreator
 
 from victim_monitor.linkage import block, compare
 
@@ -90,7 +89,7 @@ def spark_api(session: Any = None, partitions: int = 8, memory: str = "4g") -> A
     """
     try:
         from pyspark.sql import SparkSession
-        from splink.internals.spark.database_api import SparkAPI
+        from splink import SparkAPI
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise RuntimeError(
             "the Spark backend needs pyspark: pip install 'victim-monitor[spark]'"
