@@ -185,6 +185,15 @@ def test_one_rounding_rule_for_an_estimate(published: Published, tmp_path: Path)
     )
     assert _codes(published, tmp_path, exact) == ["VM814"]
     assert _codes(published, tmp_path, exact.replace("5.020", "5.000")) == []
+    # A percentage with other decimals than the rule's is the same fact printed another way:
+    fell = (
+        "Het aantal geregistreerde slachtoffers daalde tussen 2014 en 2018 met "
+        "{{ abs(change(victims_by_year[2014], victims_by_year[2018])) = 39,1% }}."
+    )
+    assert _codes(published, tmp_path, fell) == ["VM814"]
+    assert _codes(published, tmp_path, fell.replace("39,1%", "39%")) == []
+    both = "In 2018 was {{ coverage[2018].low }} tot {{ coverage[2018].high = 14% }} in beeld."
+    assert _codes(published, tmp_path, both) == ["VM814"]  # the rule prints 13,4%
 
 
 def test_a_finding_rounded_otherwise_than_the_text_stops_the_factsheet(

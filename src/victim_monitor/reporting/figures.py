@@ -109,8 +109,10 @@ class Figure:
         if percent != (self.kind is Kind.PERCENT):
             return False
         if percent:
-            # "60% fewer" states a change of -60%: the sign is in the words.
-            return math.isclose(round(abs(self.value) * 100, decimals), number)
+            # "60% fewer" states a change of -60%: the sign is in the words. One rounding rule:
+            # the literal has the decimals the figure is printed with (15,7%, not also 16%).
+            places = percent_decimals(self.value) if self.decimals is None else self.decimals
+            return decimals == places and math.isclose(abs(self.shown()), number)
         if self.kind in (Kind.ESTIMATE, Kind.MEAN):
             return number == self.shown()  # one rounding rule: 3.100, never also 3.170
         return math.isclose(self.value, number)
