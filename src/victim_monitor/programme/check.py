@@ -176,11 +176,48 @@ def _typed(record: RawRecord, log: ProblemLog) -> _Typed:
 
 
 def check(records: Iterable[RawRecord], log: ProblemLog, known: Known | None = None) -> Document:
-    """The document the records state; problems (including cross-record ones) go to ``log``."""
-    known = known or Known()
-    typed: dict[str, list[_Typed]] = {kind: [] for kind in KINDS}
-    # Keys of records with a bad field: references to them are not reported again (VM607),
-    # since the file is rejected for the bad field already.
+    """The document the records state; problems (including cross-record ones) go to ``log``.
+
+    Four passes, each reporting every problem it finds before the next: type each record's
+    fields; drop repeated records; drop records that refer to what neither the file nor the
+    register holds; drop records that contradict themselves or their measure. Problems are
+    logged in that order, and within a pass in the order of ``_UNIQUE``.
+    """
+    typed, broken = _type_all(records, log)
+    kept = _drop_duplicates(typed, log)
+    refs = _References.of(known or Known(), kept, broken)
+    kept = _drop_unknown_references(kept, refs, log)
+    kept = _drop_inconsistent(kept, refs, log)
+    return _document(kept)
+
+
+Records = dict[str, list[_Typed]]
+"""Typed records by kind."""
+
+_UNIQUE: dict[str, tuple[tuple[str, ...], str]] = {
+    # kind: (the fields no two records of the kind may share, the field a duplicate is shown at)
+    "programme": (("code",), "code"),
+    "action_line": (("programme", "code"), "code"),
+    "measure": (("programme", "code"), "code"),
+    "measure_status": (("programme", "measure", "date", "status"), "status"),
+    "milestone": (("programme", "measure", "code"), "code"),
+    "measure_indicator": (("programme", "measure", "indicator"), "indicator"),
+    "edition": (("code",), "code"),
+    "recommendation": (("edition", "number"), "number"),
+    "recommendation_status": (("edition", "recommendation", "date", "status"), "status"),
+    "recommendation_indicator": (("edition", "recommendation", "indicator"), "indicator"),
+    "indicator": (("code",), "code"),
+    "indicator_value": (("indicator", "year"), "year"),
+}
+
+
+def _type_all(records: Iterable[RawRecord], log: ProblemLog) -> tuple[Records, dict[str, set[Any]]]:
+    """The records whose every field is typed, by kind; and the keys of those with a bad field.
+
+    References to a broken record are not reported again (VM607): the file is rejected for
+    its bad field already.
+    """
+    typed: Records = {kind: [] for kind in KINDS}
     broken: dict[str, set[Any]] = {kind: set() for kind in KINDS}
     for record in records:
         t = _typed(record, log)
@@ -188,136 +225,169 @@ def check(records: Iterable[RawRecord], log: ProblemLog, known: Known | None = N
             typed[record.kind].append(t)
         else:
             broken[record.kind].add(_key(t))
+    return typed, broken
 
-    def unique(kind: str, key: Callable[[_Typed], object], name: str) -> list[_Typed]:
-        seen: dict[object, _Typed] = {}
-        out = []
+
+def _drop_duplicates(typed: Records, log: ProblemLog) -> Records:
+    """Each kind's records less those repeating an earlier one's key (logged at the repeat,
+    naming where the first was given)."""
+    kept: Records = {}
+    for kind, (names, shown_at) in _UNIQUE.items():
+        seen: dict[tuple[Any, ...], _Typed] = {}
+        out = kept[kind] = []
         for t in typed[kind]:
-            k = key(t)
+            k = tuple(t.v[n] for n in names)
             if k in seen:
                 first = seen[k].raw
                 at = f"row {first.row}" if first.row is not None else first.path
-                log.add(
-                    DUPLICATE(f"{kind.replace('_', ' ')} already given at {at}", **t.where(name))
-                )
+                message = f"{kind.replace('_', ' ')} already given at {at}"
+                log.add(DUPLICATE(message, **t.where(shown_at)))
             else:
                 seen[k] = t
                 out.append(t)
-        return out
+    return kept
 
-    programmes = unique("programme", lambda t: t.v["code"], "code")
-    action_lines = unique("action_line", lambda t: (t.v["programme"], t.v["code"]), "code")
-    measures = unique("measure", lambda t: (t.v["programme"], t.v["code"]), "code")
-    m_changes = unique(
-        "measure_status",
-        lambda t: (t.v["programme"], t.v["measure"], t.v["date"], t.v["status"]),
-        "status",
-    )
-    milestones = unique(
-        "milestone", lambda t: (t.v["programme"], t.v["measure"], t.v["code"]), "code"
-    )
-    m_links = unique(
-        "measure_indicator",
-        lambda t: (t.v["programme"], t.v["measure"], t.v["indicator"]),
-        "indicator",
-    )
-    editions = unique("edition", lambda t: t.v["code"], "code")
-    recs = unique("recommendation", lambda t: (t.v["edition"], t.v["number"]), "number")
-    r_changes = unique(
-        "recommendation_status",
-        lambda t: (t.v["edition"], t.v["recommendation"], t.v["date"], t.v["status"]),
-        "status",
-    )
-    r_links = unique(
-        "recommendation_indicator",
-        lambda t: (t.v["edition"], t.v["recommendation"], t.v["indicator"]),
-        "indicator",
-    )
-    indicators = unique("indicator", lambda t: t.v["code"], "code")
-    values = unique("indicator_value", lambda t: (t.v["indicator"], t.v["year"]), "year")
 
-    prog_codes = known.programmes | {t.v["code"] for t in programmes} | broken["programme"]
-    line_keys = known.action_lines | {_key(t) for t in action_lines} | broken["action_line"]
-    measure_start = (
-        dict.fromkeys(broken["measure"])
-        | dict(known.measures)
-        | {_key(t): t.v.get("start") for t in measures}
-    )
-    edition_codes = known.editions | {t.v["code"] for t in editions} | broken["edition"]
-    rec_keys = known.recommendations | {_key(t) for t in recs} | broken["recommendation"]
-    kinds = (
-        dict.fromkeys(broken["indicator"])
-        | dict(known.indicators)
-        | {t.v["code"]: t.v["kind"] for t in indicators}
-    )
+@dataclass(frozen=True, slots=True)
+class _References:
+    """What a record may refer to: the keys in the file, the register and the broken records."""
 
-    def refer(
-        items: list[_Typed], name: str, exists: Callable[[_Typed], bool], what: str
-    ) -> list[_Typed]:
-        out = []
-        for t in items:
-            if exists(t):
-                out.append(t)
-            else:
-                log.add(
-                    UNKNOWN_REFERENCE(
-                        f"no {what} {t.v[name]!r} in the file or the register",
-                        **t.where(name),
-                        value=t.v[name],
-                    )
+    programmes: frozenset[str]
+    action_lines: frozenset[tuple[str, str]]
+    measure_start: Mapping[tuple[str, str], date | None]
+    editions: frozenset[str]
+    recommendations: frozenset[tuple[str, int]]
+    indicator_kinds: Mapping[str, str | None]  # None: an indicator with a bad field
+
+    @classmethod
+    def of(cls, known: Known, kept: Records, broken: dict[str, set[Any]]) -> _References:
+        return cls(
+            programmes=known.programmes
+            | {t.v["code"] for t in kept["programme"]}
+            | broken["programme"],
+            action_lines=known.action_lines
+            | {_key(t) for t in kept["action_line"]}
+            | broken["action_line"],
+            measure_start=dict.fromkeys(broken["measure"])
+            | dict(known.measures)
+            | {_key(t): t.v.get("start") for t in kept["measure"]},
+            editions=known.editions | {t.v["code"] for t in kept["edition"]} | broken["edition"],
+            recommendations=known.recommendations
+            | {_key(t) for t in kept["recommendation"]}
+            | broken["recommendation"],
+            indicator_kinds=dict.fromkeys(broken["indicator"])
+            | dict(known.indicators)
+            | {t.v["code"]: t.v["kind"] for t in kept["indicator"]},
+        )
+
+
+def _refer(
+    items: list[_Typed], name: str, exists: Callable[[_Typed], bool], what: str, log: ProblemLog
+) -> list[_Typed]:
+    """``items`` whose field ``name`` refers to something that ``exists``; the others logged."""
+    out = []
+    for t in items:
+        if exists(t):
+            out.append(t)
+        else:
+            log.add(
+                UNKNOWN_REFERENCE(
+                    f"no {what} {t.v[name]!r} in the file or the register",
+                    **t.where(name),
+                    value=t.v[name],
                 )
-        return out
+            )
+    return out
 
-    def ordered(t: _Typed, first: str, second: str, message: str) -> bool:
-        a, b = t.v.get(first), t.v.get(second)
-        if a is not None and b is not None and b < a:
-            log.add(OUT_OF_ORDER(message, **t.where(second), value=b))
-            return False
-        return True
 
-    action_lines = refer(
-        action_lines, "programme", lambda t: t.v["programme"] in prog_codes, "programme"
-    )
-    measures = refer(measures, "programme", lambda t: t.v["programme"] in prog_codes, "programme")
-    measures = refer(
-        measures,
+def _drop_unknown_references(kept: Records, refs: _References, log: ProblemLog) -> Records:
+    """The records less those referring to what neither the file nor the register holds.
+
+    A record is checked against the records kept so far only through ``refs``, which holds
+    every key given (a measure of an unknown programme still lets its status changes refer to
+    it: one unknown reference is reported once, at its source).
+    """
+
+    out = dict(kept)
+
+    def refer(kind: str, name: str, exists: Callable[[_Typed], bool], what: str) -> None:
+        out[kind] = _refer(out[kind], name, exists, what, log)
+
+    def in_programmes(t: _Typed) -> bool:
+        return t.v["programme"] in refs.programmes
+
+    def in_measures(t: _Typed) -> bool:
+        return (t.v["programme"], t.v["measure"]) in refs.measure_start
+
+    def in_recommendations(t: _Typed) -> bool:
+        return (t.v["edition"], t.v["recommendation"]) in refs.recommendations
+
+    def in_indicators(t: _Typed) -> bool:
+        return t.v["indicator"] in refs.indicator_kinds
+
+    measure, recommendation = "measure of this programme", "recommendation of this edition"
+    refer("action_line", "programme", in_programmes, "programme")
+    refer("measure", "programme", in_programmes, "programme")
+    refer(
+        "measure",
         "action_line",
-        lambda t: (t.v["programme"], t.v["action_line"]) in line_keys,
+        lambda t: (t.v["programme"], t.v["action_line"]) in refs.action_lines,
         "action line of this programme",
     )
-    in_measures = lambda t: (t.v["programme"], t.v["measure"]) in measure_start  # noqa: E731
-    m_changes = refer(m_changes, "measure", in_measures, "measure of this programme")
-    milestones = refer(milestones, "measure", in_measures, "measure of this programme")
-    m_links = refer(
-        refer(m_links, "measure", in_measures, "measure of this programme"),
-        "indicator",
-        lambda t: t.v["indicator"] in kinds,
-        "indicator",
-    )
-    recs = refer(recs, "edition", lambda t: t.v["edition"] in edition_codes, "edition")
-    in_recs = lambda t: (t.v["edition"], t.v["recommendation"]) in rec_keys  # noqa: E731
-    r_changes = refer(r_changes, "recommendation", in_recs, "recommendation of this edition")
-    r_links = refer(
-        refer(r_links, "recommendation", in_recs, "recommendation of this edition"),
-        "indicator",
-        lambda t: t.v["indicator"] in kinds,
-        "indicator",
-    )
-    values = refer(values, "indicator", lambda t: t.v["indicator"] in kinds, "indicator")
+    refer("measure_status", "measure", in_measures, measure)
+    refer("milestone", "measure", in_measures, measure)
+    refer("measure_indicator", "measure", in_measures, measure)
+    refer("measure_indicator", "indicator", in_indicators, "indicator")
+    refer("recommendation", "edition", lambda t: t.v["edition"] in refs.editions, "edition")
+    refer("recommendation_status", "recommendation", in_recommendations, recommendation)
+    refer("recommendation_indicator", "recommendation", in_recommendations, recommendation)
+    refer("recommendation_indicator", "indicator", in_indicators, "indicator")
+    refer("indicator_value", "indicator", in_indicators, "indicator")
+    return out
 
-    programmes = [
-        t for t in programmes if ordered(t, "start", "end", "the programme ends before it starts")
-    ]
-    measures = [
+
+def _drop_inconsistent(kept: Records, refs: _References, log: ProblemLog) -> Records:
+    """The records less those that contradict themselves: ranges out of order, an indicator's
+    values or series at odds with its kind. A status change dated before its measure's start
+    is kept, with a warning (VM611)."""
+    kept = dict(kept)
+    kept["programme"] = [
         t
-        for t in measures
-        if ordered(t, "start", "planned_end", "the planned end is before the start")
+        for t in kept["programme"]
+        if _ordered(t, "start", "end", "the programme ends before it starts", log)
     ]
-    good_values = []
+    kept["measure"] = [
+        t
+        for t in kept["measure"]
+        if _ordered(t, "start", "planned_end", "the planned end is before the start", log)
+    ]
+    kept["indicator_value"] = _indicator_values(kept["indicator_value"], refs, log)
+    kept["indicator"] = [t for t in kept["indicator"] if _indicator_source(t, log)]
+    _history_after_start(kept["measure_status"], refs, log)
+    return kept
+
+
+def _ordered(t: _Typed, first: str, second: str, message: str, log: ProblemLog) -> bool:
+    """False (and logged) if both fields are given and ``second`` comes before ``first``."""
+    a, b = t.v.get(first), t.v.get(second)
+    if a is not None and b is not None and b < a:
+        log.add(OUT_OF_ORDER(message, **t.where(second), value=b))
+        return False
+    return True
+
+
+def _indicator_values(values: list[_Typed], refs: _References, log: ProblemLog) -> list[_Typed]:
+    """The values of external indicators that lie within their own bounds.
+
+    A monitor indicator takes its values from the tables; a value of a broken indicator is
+    dropped without a word (the indicator's own problem is reported).
+    """
+    good = []
     for t in values:
-        if kinds[t.v["indicator"]] is None:
+        kind = refs.indicator_kinds[t.v["indicator"]]
+        if kind is None:
             continue
-        if kinds[t.v["indicator"]] != "external":
+        if kind != "external":
             log.add(
                 INDICATOR_SOURCE(
                     "values can only be entered for an external indicator; a monitor "
@@ -325,40 +395,45 @@ def check(records: Iterable[RawRecord], log: ProblemLog, known: Known | None = N
                     **t.where("value"),
                 )
             )
-        elif ordered(t, "lower", "value", "the value is below its lower bound") and ordered(
-            t, "value", "upper", "the value is above its upper bound"
+        elif _ordered(t, "lower", "value", "the value is below its lower bound", log) and _ordered(
+            t, "value", "upper", "the value is above its upper bound", log
         ):
-            good_values.append(t)
-    good_indicators = []
-    for t in indicators:
-        series = t.v.get("series")
-        if t.v["kind"] == "monitor" and series is None:
-            log.add(
-                INDICATOR_SOURCE(
-                    "a monitor indicator names the series it follows", **t.where("series")
-                )
+            good.append(t)
+    return good
+
+
+def _indicator_source(t: _Typed, log: ProblemLog) -> bool:
+    """Whether an indicator's source fits its kind: a monitor indicator follows a known series
+    in the same unit, an external one has none (False: logged)."""
+    series = t.v.get("series")
+    if t.v["kind"] == "monitor" and series is None:
+        log.add(
+            INDICATOR_SOURCE("a monitor indicator names the series it follows", **t.where("series"))
+        )
+    elif t.v["kind"] == "external" and series is not None:
+        log.add(
+            INDICATOR_SOURCE(
+                "an external indicator has values with a source, not a series",
+                **t.where("series"),
+                value=series,
             )
-        elif t.v["kind"] == "external" and series is not None:
-            log.add(
-                INDICATOR_SOURCE(
-                    "an external indicator has values with a source, not a series",
-                    **t.where("series"),
-                    value=series,
-                )
-            )
-        elif series is not None and series not in SERIES:
-            log.add(
-                UNKNOWN_SERIES(
-                    f"known series: {', '.join(SERIES)}", **t.where("series"), value=series
-                )
-            )
-        elif series is not None and SERIES[series].unit != t.v["unit"]:
-            message = f"series {series} is a {SERIES[series].unit}: set unit to match"
-            log.add(INDICATOR_SOURCE(message, **t.where("unit"), value=t.v["unit"]))
-        else:
-            good_indicators.append(t)
-    for t in m_changes:
-        start = measure_start.get((t.v["programme"], t.v["measure"]))
+        )
+    elif series is not None and series not in SERIES:
+        log.add(
+            UNKNOWN_SERIES(f"known series: {', '.join(SERIES)}", **t.where("series"), value=series)
+        )
+    elif series is not None and SERIES[series].unit != t.v["unit"]:
+        message = f"series {series} is a {SERIES[series].unit}: set unit to match"
+        log.add(INDICATOR_SOURCE(message, **t.where("unit"), value=t.v["unit"]))
+    else:
+        return True
+    return False
+
+
+def _history_after_start(changes: list[_Typed], refs: _References, log: ProblemLog) -> None:
+    """Log a measure's status change dated before its start (other than ``planned``)."""
+    for t in changes:
+        start = refs.measure_start.get((t.v["programme"], t.v["measure"]))
         if start is not None and t.v["date"] < start and t.v["status"] != "planned":
             log.add(
                 HISTORY_BEFORE_START(
@@ -367,103 +442,115 @@ def check(records: Iterable[RawRecord], log: ProblemLog, known: Known | None = N
                 )
             )
 
-    def change(t: _Typed) -> StatusChange:
-        return StatusChange(t.v["date"], t.v["status"], _label(t, "evidence"), t.v.get("url"))
 
+def _document(kept: Records) -> Document:
+    """The document of the records that passed every check."""
     return Document(
-        programmes=tuple(
-            Programme(
-                t.v["code"],
-                _label(t, "title"),
-                t.v["year"],
-                t.v.get("start"),
-                t.v.get("end"),
-                t.label("owner"),
-                t.v.get("source"),
-            )
-            for t in programmes
-        ),
+        programmes=tuple(map(_programme, kept["programme"])),
         action_lines=tuple(
             ActionLine(t.v["programme"], t.v["code"], t.v["number"], _label(t, "title"))
-            for t in action_lines
+            for t in kept["action_line"]
         ),
-        measures=tuple(
-            Measure(
-                t.v["programme"],
-                t.v["code"],
-                t.v["action_line"],
-                _label(t, "title"),
-                t.v["owner"],
-                t.label("description"),
-                t.v.get("start"),
-                t.v.get("planned_end"),
-                bool(t.v.get("example", False)),
-            )
-            for t in measures
-        ),
+        measures=tuple(map(_measure, kept["measure"])),
         measure_changes=tuple(
-            MeasureChange(t.v["programme"], t.v["measure"], change(t)) for t in m_changes
+            MeasureChange(t.v["programme"], t.v["measure"], _change(t))
+            for t in kept["measure_status"]
         ),
-        milestones=tuple(
-            Milestone(
-                t.v["programme"],
-                t.v["measure"],
-                t.v["code"],
-                _label(t, "title"),
-                t.v.get("due"),
-                t.v.get("reached"),
-            )
-            for t in milestones
-        ),
+        milestones=tuple(map(_milestone, kept["milestone"])),
         measure_indicators=tuple(
-            MeasureIndicator(t.v["programme"], t.v["measure"], t.v["indicator"]) for t in m_links
+            MeasureIndicator(t.v["programme"], t.v["measure"], t.v["indicator"])
+            for t in kept["measure_indicator"]
         ),
         editions=tuple(
             Edition(t.v["code"], _label(t, "title"), t.v.get("published"), t.v.get("source"))
-            for t in editions
+            for t in kept["edition"]
         ),
-        recommendations=tuple(
-            Recommendation(
-                t.v["edition"],
-                t.v["number"],
-                _label(t, "addressee"),
-                _label(t, "text"),
-                t.label("response"),
-                t.v.get("response_source"),
-            )
-            for t in recs
-        ),
+        recommendations=tuple(map(_recommendation, kept["recommendation"])),
         recommendation_changes=tuple(
-            RecommendationChange(t.v["edition"], t.v["recommendation"], change(t))
-            for t in r_changes
+            RecommendationChange(t.v["edition"], t.v["recommendation"], _change(t))
+            for t in kept["recommendation_status"]
         ),
         recommendation_indicators=tuple(
             RecommendationIndicator(t.v["edition"], t.v["recommendation"], t.v["indicator"])
-            for t in r_links
+            for t in kept["recommendation_indicator"]
         ),
-        indicators=tuple(
-            Indicator(
-                t.v["code"],
-                _label(t, "title"),
-                t.v["kind"],
-                t.v["unit"],
-                t.v["expected"],
-                t.v.get("series"),
-                t.v.get("source"),
-            )
-            for t in good_indicators
-        ),
-        indicator_values=tuple(
-            IndicatorValue(
-                t.v["indicator"],
-                t.v["year"],
-                t.v["value"],
-                t.v["source"],
-                t.v.get("lower"),
-                t.v.get("upper"),
-            )
-            for t in good_values
-        ),
+        indicators=tuple(map(_indicator, kept["indicator"])),
+        indicator_values=tuple(map(_indicator_value, kept["indicator_value"])),
+    )
+
+
+def _change(t: _Typed) -> StatusChange:
+    return StatusChange(t.v["date"], t.v["status"], _label(t, "evidence"), t.v.get("url"))
+
+
+def _programme(t: _Typed) -> Programme:
+    return Programme(
+        t.v["code"],
+        _label(t, "title"),
+        t.v["year"],
+        t.v.get("start"),
+        t.v.get("end"),
+        t.label("owner"),
+        t.v.get("source"),
+    )
+
+
+def _measure(t: _Typed) -> Measure:
+    return Measure(
+        t.v["programme"],
+        t.v["code"],
+        t.v["action_line"],
+        _label(t, "title"),
+        t.v["owner"],
+        t.label("description"),
+        t.v.get("start"),
+        t.v.get("planned_end"),
+        bool(t.v.get("example", False)),
+    )
+
+
+def _milestone(t: _Typed) -> Milestone:
+    return Milestone(
+        t.v["programme"],
+        t.v["measure"],
+        t.v["code"],
+        _label(t, "title"),
+        t.v.get("due"),
+        t.v.get("reached"),
+    )
+
+
+def _recommendation(t: _Typed) -> Recommendation:
+    return Recommendation(
+        t.v["edition"],
+        t.v["number"],
+        _label(t, "addressee"),
+        _label(t, "text"),
+        t.label("response"),
+        t.v.get("response_source"),
+    )
+
+
+def _indicator(t: _Typed) -> Indicator:
+    return Indicator(
+        t.v["code"],
+        _label(t, "title"),
+        t.v["kind"],
+        t.v["unit"],
+        t.v["expected"],
+        t.v.get("series"),
+        t.v.get("source"),
+    )
+
+
+def _indicator_value(t: _Typed) -> IndicatorValue:
+    return IndicatorValue(
+        t.v["indicator"],
+        t.v["year"],
+        t.v["value"],
+        t.v["source"],
+        t.v.get("lower"),
+        t.v.get("upper"),
     )
 
 
