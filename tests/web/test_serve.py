@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +44,15 @@ def test_bad_settings_are_usage_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 2
     assert "VICTIM_MONITOR_SECURE_COOKIES" in result.output
+
+
+def test_a_served_worker_keeps_its_start_up_objects_out_of_the_collector() -> None:
+    gc.unfreeze()
+    try:
+        app = object()
+        assert serve.frozen(app) is app
+        # Everything alive now (the imported modules' objects among it) is frozen: a full
+        # collection no longer walks it.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

