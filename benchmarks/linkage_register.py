@@ -65,7 +65,7 @@ def measure(target: Path) -> dict[str, Any]:
                     "new_reports": result.new_reports,
                     "pairs_scored": result.pairs_scored,
                     "seconds": result.seconds,
-                    "changes": sum(result.changes.values()),
+                    "changes": result.changes.total,
                     "closed_years_changed": closed,
                     "closed_years_before": {y: before.get(y, 0) for y in closed},
                     **_against_truth(engine, target / "truth"),

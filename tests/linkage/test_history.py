@@ -116,7 +116,7 @@ def test_migration_0005_backfills_decisions_and_names_report_updates(
     changed = new_version(path, case, tmp_path_factory.mktemp("v2"), police_report=flipped)
     import_files(linked, (changed,))
     updated = link_register(linked)
-    assert updated.changes.get("report_updated") == 1
+    assert updated.changes.report_updated == 1
     renewed = (
         person_changes.c.run_id == updated.run_id,
         person_changes.c.organisation_code == path.stem.rsplit("-", 1)[0],

@@ -20,6 +20,7 @@ from victim_monitor.linkage import (
     persons_per_year,
     reports_per_person,
 )
+from victim_monitor.linkage.changes import ChangeCounts
 from victim_monitor.storage.schema import (
     linkage_runs,
     organisations,
@@ -163,7 +164,7 @@ def test_a_second_run_without_new_reports_changes_nothing(
     again = link_register(engine)
     assert again.mode == "incremental"
     assert again.new_reports == 0
-    assert again.changes == {}
+    assert again.changes == ChangeCounts()
     pd.testing.assert_frame_equal(_persons(engine), before)  # not even rewritten
 
 
@@ -341,7 +342,7 @@ def test_a_full_relink_keeps_the_model_and_then_changes_nothing(
     assert not kept.retrained
     assert not kept.notes
     # Same model, same reports: the same links, so the same persons, nothing logged.
-    assert kept.changes == {}
+    assert kept.changes == ChangeCounts()
     assert kept.pairs_scored == first.pairs_scored
     columns = ["status", "year", "lists", "n_reports"]
     pd.testing.assert_frame_equal(_persons(engine)[columns], before[columns])
@@ -385,7 +386,7 @@ def test_only_retrain_replaces_the_model_and_says_so(
         result = link_register(engine, full=full, seed=2)
         assert result.model_source == f"of run {previous.run_id}"
         assert _m(engine, result.run_id) == trained
-        assert result.changes == {}
+        assert result.changes == ChangeCounts()
         previous = result
     assert len(trainings) == 1
     # A retrain (with another sample) trains anew, relinks everything, logs every change.
@@ -437,9 +438,10 @@ def test_a_retrained_model_that_fits_worse_is_not_taken(
     monkeypatch.setattr(train, "train", blind)
     before = _persons(engine)
     refused = link_register(engine, full=True, retrain=True)
-    assert refused.model_fit["retrained"] < refused.model_fit["current"]
+    assert refused.model_fit is not None
+    assert refused.model_fit.retrained < refused.model_fit.current
     assert (refused.model_source, refused.retrained) == (f"of run {first.run_id}", False)
-    assert refused.changes == {}  # the current model, the same persons
+    assert refused.changes == ChangeCounts()  # the current model, the same persons
     assert "the retrained model was not taken" in refused.summary()
     columns = ["status", "year", "lists", "n_reports"]
     pd.testing.assert_frame_equal(_persons(engine)[columns], before[columns])

@@ -10,6 +10,7 @@ from tests.linkage.testbed import Submissions, import_files
 from victim_monitor import vocab
 from victim_monitor.linkage import link_register, persons_per_year, rules
 from victim_monitor.linkage import persons as person_rules
+from victim_monitor.linkage.changes import ChangeCounts
 from victim_monitor.storage.schema import (
     linkage_runs,
     organisations,
@@ -81,7 +82,7 @@ def test_an_organisation_moved_to_another_list_is_logged(linked: Engine) -> None
     ):
         assert detail == {"lists": [before.at[person, "lists"], after.at[person, "lists"]]}
         assert year_before == year_after == before.at[person, "year"]
-    assert result.changes == {"attributes_changed": len(moved)}
+    assert result.changes == ChangeCounts(attributes_changed=len(moved))
     assert result.attributes_changed == {"lists": len(moved)}
     assert persons_per_year(linked) == years  # a list is not a link: no year moves
     text = result.summary()
@@ -95,7 +96,7 @@ def test_an_organisation_moved_to_another_list_is_logged(linked: Engine) -> None
     assert applied is not None
     assert applied["lists"][code] == "Z"
     again = link_register(linked)
-    assert (again.changes, again.rule_changes) == ({}, ())
+    assert (again.changes, again.rule_changes) == (ChangeCounts(), ())
 
 
 def test_a_new_form_rule_is_logged(linked: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

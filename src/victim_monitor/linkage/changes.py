@@ -20,7 +20,9 @@ yet satisfy joined or separated the reports, ``relink`` in a full relink, and ot
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any, cast
 
 import numpy as np
@@ -55,6 +57,33 @@ def effective(decided: Decided, uids: pd.Series, old: pd.Series) -> Decided:
         {k: v for k, v in decided.same.items() if not together(k)},
         {k: v for k, v in decided.different.items() if together(k)},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeCounts:
+    """The change-log rows of a run, counted by action (``person_changes.action``)."""
+
+    created: int = 0
+    report_added: int = 0
+    report_updated: int = 0
+    report_removed: int = 0
+    merged: int = 0
+    split: int = 0
+    retired: int = 0
+    attributes_changed: int = 0
+
+    @classmethod
+    def of(cls, changes: Iterable[Mapping[str, Any]]) -> ChangeCounts:
+        """Count change rows; an action the log does not know is an error, not dropped."""
+        return cls(**Counter(str(c["action"]) for c in changes))
+
+    @property
+    def total(self) -> int:
+        return sum(self.as_dict().values())
+
+    def as_dict(self) -> dict[str, int]:
+        """The actions that occurred, with their counts (the JSON of ``link --json``)."""
+        return {f.name: n for f in fields(self) if (n := getattr(self, f.name))}
 
 
 @dataclass(frozen=True, slots=True)

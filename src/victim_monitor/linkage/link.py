@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, func, select
 from victim_monitor.linkage import cluster as clustering
 from victim_monitor.linkage import queue, review, rules, score, store, train
 from victim_monitor.linkage import threshold as thresholds
-from victim_monitor.linkage.changes import Decided, assign, effective
+from victim_monitor.linkage.changes import ChangeCounts, Decided, assign, effective
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
 from victim_monitor.linkage.threshold import LINK_FLOOR as LINK_FLOOR
@@ -49,6 +49,15 @@ NOTHING_TO_LINK = define("VM305", Severity.ERROR, "Nothing to link")
 
 
 @dataclass(frozen=True, slots=True)
+class ModelFit:
+    """A retrain's comparison: mean log-likelihood of the register's blocked pairs under the
+    current model and the retrained one (higher fits better)."""
+
+    current: float
+    retrained: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LinkResult:
     """What a link run did and what the register holds afterwards."""
 
@@ -61,12 +70,13 @@ class LinkResult:
     new_reports: int
     pairs_scored: int
     persons: int
-    persons_by_year: dict[int, int]
-    changes: dict[str, int]
-    queued: int
-    pending_review: int
-    seconds: float
-    notes: tuple[str, ...] = field(default=())
+    persons_by_year: dict[int, int] = field(default_factory=dict)
+    changes: ChangeCounts = field(default_factory=ChangeCounts)
+    """The change-log rows the run wrote, by action."""
+    queued: int = 0
+    pending_review: int = 0
+    seconds: float = 0.0
+    notes: tuple[str, ...] = ()
     withdrawn: int = 0
     year_changes: dict[int, int] = field(default_factory=dict)
     """Persons per year after the run less before, for the years that changed (all logged)."""
@@ -77,10 +87,28 @@ class LinkResult:
     first_run: bool = False
     retrained: bool = False
     """A new model was trained and used (the first run on 1,000 reports or more, or a retrain)."""
-    model_fit: dict[str, float] = field(default_factory=dict)
-    """A retrain: mean log-likelihood of the blocked pairs, ``current`` and ``retrained``."""
+    model_fit: ModelFit | None = None
+    """A retrain that could be compared with the current model: how well each fits."""
     expected: Expected | None = None
     """The run's own estimate of its quality (``threshold.Expected``)."""
+
+    @classmethod
+    def nothing(
+        cls, threshold: float, review_band: tuple[float, float], seconds: float
+    ) -> LinkResult:
+        """A run on a register without current reports: nothing linked, nothing written."""
+        return cls(
+            run_id=None,
+            mode="nothing",
+            model_source="none",
+            threshold=threshold,
+            review_band=review_band,
+            reports=0,
+            new_reports=0,
+            pairs_scored=0,
+            persons=0,
+            seconds=seconds,
+        )
 
     def summary(self) -> str:
         lines = [
@@ -89,7 +117,9 @@ class LinkResult:
             f"({self.new_reports:,} new) -> {self.persons:,} persons; "
             f"{self.pairs_scored:,} pairs scored in {self.seconds:.1f} s.",
             "changes: "
-            + (", ".join(f"{n:,} {k}" for k, n in sorted(self.changes.items())) or "none"),
+            + (
+                ", ".join(f"{n:,} {k}" for k, n in sorted(self.changes.as_dict().items())) or "none"
+            ),
             f"review queue: {self.queued} added, "
             + (
                 f"{self.withdrawn} withdrawn (scored again: outside the band), "
@@ -113,7 +143,7 @@ class LinkResult:
             lines.append("rules changed since the last run: " + "; ".join(self.rule_changes))
         if self.attributes_changed:
             lines.append(
-                f"{self.changes.get('attributes_changed', 0):,} persons changed attributes "
+                f"{self.changes.attributes_changed:,} persons changed attributes "
                 "with no report changing (logged as attributes_changed): "
                 + ", ".join(f"{a} {n:,}" for a, n in sorted(self.attributes_changed.items()))
             )
@@ -122,6 +152,8 @@ class LinkResult:
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
+        out["changes"] = self.changes.as_dict()
+        out["model_fit"] = {} if self.model_fit is None else asdict(self.model_fit)
         out["persons_by_year"] = {str(y): n for y, n in sorted(self.persons_by_year.items())}
         out["year_changes"] = {str(y): n for y, n in sorted(self.year_changes.items())}
         out["review_band"] = list(self.review_band)
@@ -173,9 +205,9 @@ def link_register(
     first = state.last_run is None
     full = full or first
     if reports.empty:
-        return LinkResult(None, "nothing", "none", threshold or THRESHOLD,
-                          review_band or REVIEW_BAND, 0, 0, 0, 0, {}, {}, 0, 0,
-                          time.perf_counter() - clock)  # fmt: skip
+        return LinkResult.nothing(
+            threshold or THRESHOLD, review_band or REVIEW_BAND, time.perf_counter() - clock
+        )
 
     frame = standardise(reports)
     old = store.old_persons(reports, state.membership)
@@ -186,7 +218,7 @@ def link_register(
 
     step("train the model", 0, 1)
     scored: pd.DataFrame | None = None
-    fit: dict[str, float] = {}
+    fit: ModelFit | None = None
     n = len(reports)
     if not first and not (full and retrain):
         assert state.last_run is not None
@@ -308,10 +340,8 @@ def link_register(
         before = _years(state.persons)
     step("write persons", 1, 1)
     after = persons_per_year(engine)
-    counts: dict[str, int] = {}
     by_attribute: dict[str, int] = {}
     for change in changes:
-        counts[change["action"]] = counts.get(change["action"], 0) + 1
         for attribute in change.get("detail") or {}:
             by_attribute[attribute] = by_attribute.get(attribute, 0) + 1
     changed_rules = (
@@ -323,7 +353,7 @@ def link_register(
             "no recorded rule changed since the last run (it recorded none, or the rules in "
             "the software itself changed)"
         )
-    if fit:
+    if fit is not None:
         notes.append(_fit_note(fit, taken=source == "trained"))
     if source == "trained" and not first:
         notes.append(
@@ -342,7 +372,7 @@ def link_register(
         pairs_scored=len(pairs),
         persons=len(attributes),
         persons_by_year=after,
-        changes=counts,
+        changes=ChangeCounts.of(changes),
         queued=queued,
         withdrawn=withdrawn,
         pending_review=pending,
@@ -411,7 +441,7 @@ def _choose(
     *,
     force: bool,
     backend: str,
-) -> tuple[score.Model, pd.DataFrame | None, dict[str, float]]:
+) -> tuple[score.Model, pd.DataFrame | None, ModelFit | None]:
     """The retrained model if it fits the register's blocked pairs at least as well, else the
     current one; with the retrained model's scored pairs when it is taken.
 
@@ -421,29 +451,29 @@ def _choose(
     other comparisons cannot be compared: the retrained one is taken.
     """
     if score.levels(candidate) != score.levels(current):
-        return candidate, None, {}
+        return candidate, None, None
     every = score.predict(frame, candidate, floor=0.0, api=score.backend(backend))
-    fit = {
-        "current": score.log_likelihood(every, current),
-        "retrained": score.log_likelihood(every, candidate),
-    }
-    if fit["retrained"] < fit["current"] and not force:
+    fit = ModelFit(
+        current=score.log_likelihood(every, current),
+        retrained=score.log_likelihood(every, candidate),
+    )
+    if fit.retrained < fit.current and not force:
         return current, None, fit
     kept = every[every["match_probability"] >= LINK_FLOOR].reset_index(drop=True)
     return candidate, kept, fit
 
 
-def _fit_note(fit: dict[str, float], *, taken: bool) -> str:
+def _fit_note(fit: ModelFit, *, taken: bool) -> str:
     versus = (
-        f"mean log-likelihood of the blocked pairs {fit['retrained']:.4f} retrained, "
-        f"{fit['current']:.4f} current"
+        f"mean log-likelihood of the blocked pairs {fit.retrained:.4f} retrained, "
+        f"{fit.current:.4f} current"
     )
     if not taken:
         return (
             f"the retrained model was not taken: it fits the register worse ({versus}); the "
             "current model was used (--force takes a retrained model anyway)"
         )
-    if fit["retrained"] < fit["current"]:
+    if fit.retrained < fit.current:
         return f"the retrained model was taken although it fits the register worse ({versus})"
     return f"the retrained model fits the register at least as well ({versus})"
 
