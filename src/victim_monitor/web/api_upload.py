@@ -39,6 +39,7 @@ from starlette.datastructures import UploadFile
 from victim_monitor.problems import ProblemError
 from victim_monitor.registry.intake import IntakeResult, Outcome, import_submission
 from victim_monitor.registry.organisations import registered_organisations
+from victim_monitor.registry.records import SubmissionDetail, submission_detail
 from victim_monitor.web import audit_batch
 from victim_monitor.web.deps import (
     CsrfForm,
@@ -50,7 +51,6 @@ from victim_monitor.web.deps import (
 )
 from victim_monitor.web.i18n import WORDS
 from victim_monitor.web.limits import UPLOAD
-from victim_monitor.web.records import SubmissionDetail, submission_detail
 from victim_monitor.web.tokens import (
     MAX_EXPIRY_DAYS,
     Actor,

@@ -34,6 +34,16 @@ from victim_monitor.linkage import (
 )
 from victim_monitor.linkage.review import queue_size
 from victim_monitor.registry.intake import IntakeResult, import_submission
+from victim_monitor.registry.records import (
+    PAGE,
+    PersonDetail,
+    PersonRow,
+    SubmissionDetail,
+    list_persons,
+    list_submissions,
+    person_detail,
+    submission_detail,
+)
 from victim_monitor.registry.status import SubmissionLine
 from victim_monitor.web import audit_batch, jobs, sessions, throttle
 from victim_monitor.web.accounts import User, authenticate, username_key
@@ -51,16 +61,6 @@ from victim_monitor.web.deps import (
 from victim_monitor.web.i18n import Lang
 from victim_monitor.web.limits import UPLOAD
 from victim_monitor.web.publishing import PublishError, check_years, publish
-from victim_monitor.web.records import (
-    PAGE,
-    PersonDetail,
-    PersonRow,
-    SubmissionDetail,
-    list_persons,
-    list_submissions,
-    person_detail,
-    submission_detail,
-)
 from victim_monitor.web.security import client_address
 
 router = APIRouter()

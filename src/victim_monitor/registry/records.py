@@ -1,6 +1,9 @@
-"""The workspace's reads of the register: submissions, their problems, persons.
+"""Reads of the register for its screens: submissions a page at a time, one submission with
+its problems, persons a page at a time, one person with their reports.
 
-Each function takes the organisation a reporter is confined to (``None`` for staff), so that
+The web workspace (and its JSON twins) read the register only through these and
+:func:`victim_monitor.registry.status.register_status`, never with SQL of their own. A function
+for submissions takes the organisation a reporter is confined to (``None`` for staff), so that
 need-to-know is enforced in the query, not only in the page.
 """
 
@@ -11,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, select
 
-from victim_monitor.registry.status import SubmissionLine
+from victim_monitor.registry.status import SUBMISSION_COLUMNS, SubmissionLine, submission_line
 from victim_monitor.storage.schema import person_reports, persons, reports, submissions
 
 PAGE = 50
@@ -60,52 +63,13 @@ class PersonDetail:
     reports: list[PersonReport]
 
 
-# The listing's columns, in SubmissionLine's order: not the stored problems (up to a few hundred
-# per submission), which only a submission's own page shows.
-_LISTED = [
-    submissions.c[name]
-    for name in (
-        "id",
-        "organisation_code",
-        "received_at",
-        "filename",
-        "outcome",
-        "rows_total",
-        "rows_new",
-        "rows_changed",
-        "rows_unchanged",
-        "errors",
-        "warnings",
-    )
-]
-
-
-def _submission(row: Any) -> SubmissionLine:
-    # By position (the order of _LISTED): a list page makes one per row, and a Row's attribute
-    # lookup by name costs about as much as the rest of the page's Python per row.
-    id_, organisation, received_at, filename, outcome, total, new, changed, same, e, w = row[:11]
-    return SubmissionLine(
-        int(id_),
-        organisation,
-        received_at.isoformat(timespec="seconds"),
-        filename,
-        outcome,
-        total,
-        new,
-        changed,
-        same,
-        e,
-        w,
-    )
-
-
 def list_submissions(
     engine: Engine, organisation: str | None, *, page: int = 1
 ) -> tuple[list[SubmissionLine], int]:
     """One page of submissions, newest first, and how many there are; only ``organisation``'s
     when given."""
     query = (
-        select(*_LISTED)
+        select(*SUBMISSION_COLUMNS)
         .order_by(submissions.c.id.desc())
         .limit(PAGE)
         .offset(PAGE * (max(page, 1) - 1))
@@ -115,7 +79,7 @@ def list_submissions(
         query = query.where(submissions.c.organisation_code == organisation)
         count = count.where(submissions.c.organisation_code == organisation)
     with engine.connect() as conn:
-        rows = [_submission(r) for r in conn.execute(query)]
+        rows = [submission_line(r) for r in conn.execute(query)]
         total = conn.scalar(count)
     return rows, int(total or 0)
 
@@ -124,7 +88,9 @@ def submission_detail(
     engine: Engine, submission_id: int, organisation: str | None
 ) -> SubmissionDetail | None:
     """One submission and its stored problems; None when absent or another organisation's."""
-    query = select(*_LISTED, submissions.c.problems).where(submissions.c.id == submission_id)
+    query = select(*SUBMISSION_COLUMNS, submissions.c.problems).where(
+        submissions.c.id == submission_id
+    )
     if organisation is not None:
         query = query.where(submissions.c.organisation_code == organisation)
     with engine.connect() as conn:
@@ -144,11 +110,11 @@ def submission_detail(
     ]
     problems.sort(key=lambda p: (p.row is not None, p.row or 0, p.field or ""))
     return SubmissionDetail(
-        _submission(row), problems, len(problems), int(row.errors) + int(row.warnings)
+        submission_line(row), problems, len(problems), int(row.errors) + int(row.warnings)
     )
 
 
-# A person's columns, in PersonRow's order (read by position, as _submission).
+# A person's columns, in PersonRow's order (read by position, as submission_line).
 _PERSON = [
     persons.c[name]
     for name in ("id", "year", "form_group", "age_group", "sex", "lists", "n_reports")
