@@ -22,6 +22,7 @@ from victim_monitor.programme.check import check
 from victim_monitor.programme.codes import ALREADY_RECORDED
 from victim_monitor.programme.read import RawRecord, read_file
 from victim_monitor.programme.store import Counts, Recorded, known, recorded, save
+from victim_monitor.storage.locks import exclusive
 from victim_monitor.storage.schema import programme_imports
 
 KEEP_PROBLEMS = 200
@@ -120,9 +121,8 @@ def apply(
         log = ProblemLog(keep=KEEP_PROBLEMS)
         counts: Counts = {}
         try:
-            # SQLite: take the write lock up front (a reader that later writes could fail).
-            writer = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-            with writer as conn, conn.begin() as tx:
+            # Writers of the programme take turns (a reader that later writes could fail).
+            with exclusive(engine, "programme") as conn:
                 doc = check(raw, log, known(conn))
                 if on_existing == "refuse" and not log.has_errors:
                     source = raw[0].file if raw else None
@@ -130,7 +130,7 @@ def apply(
                 if not log.has_errors:
                     counts = save(conn, doc, recorded_by)
                 if dry_run or log.has_errors:
-                    tx.rollback()
+                    conn.rollback()
         except IntegrityError:
             if attempt:
                 raise

@@ -31,16 +31,17 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor import csvfile
 from victim_monitor.config import ConfigError
+from victim_monitor.storage.locks import exclusive
 from victim_monitor.storage.schema import audit_events
 
 GENESIS = "0" * 64
 KEYED_ACTION = "audit_keyed"  # the first event under the key; every later one is keyed
 KEYED_CHAIN = "hmac-sha256"
-_LOCK_ID = 7_207_007  # the PostgreSQL advisory lock that serialises appends
+LOCK = "audit_events"  # appends take turns (storage.locks.exclusive): one tail, one chain
 
 # The key each engine's appends chain under, bound once by the app at start (use_key), so
 # that every route's append is keyed without each caller handing the key on.
@@ -148,11 +149,6 @@ def key_id(key: bytes) -> str:
     return hmac.new(key, b"victim-monitor audit key id", hashlib.sha256).hexdigest()[:16]
 
 
-def _lock(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-
-
 def _keyed_by(conn: Connection) -> str | None:
     """The key id the trail is keyed under, or None while it is SHA-256 only."""
     engine = conn.engine
@@ -230,8 +226,7 @@ def append_rows(engine: Engine, rows: list[dict[str, Any]]) -> list[str]:
     """
     key = _KEYS.get(engine)
     hashes: list[str] = []
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-        _lock(conn)
+    with exclusive(engine, LOCK) as conn:
         last_id, prev_hash = _tail(conn)
         keyed_by = _keyed_by(conn)
         if key is None and keyed_by is not None:
@@ -288,8 +283,7 @@ def use_key(engine: Engine, key: bytes | None) -> None:
         return
     _KEYS[engine] = key
     if keyed_by is None:
-        with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-            _lock(conn)
+        with exclusive(engine, LOCK) as conn:
             if _keyed_by(conn) is None:  # another worker may have keyed it meanwhile
                 last_id, prev_hash = _tail(conn)
                 row = _keyed_row(key, dt.datetime.now(dt.UTC))
