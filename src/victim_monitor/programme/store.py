@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, select, update
 
 from victim_monitor.programme.check import Known
 from victim_monitor.programme.document import (
@@ -459,6 +459,18 @@ def _children(
             {"measure_id": ids[(i.programme, i.measure)], "indicator_code": i.indicator},
             {},
         )
+
+
+def measure_change_counts(engine: Engine) -> dict[tuple[str, str], int]:
+    """Recorded status changes per (programme, measure), in one query."""
+    m, h = programme_measures, measure_history
+    query = (
+        select(m.c.programme_code, m.c.code, func.count(h.c.id))
+        .join(h, h.c.measure_id == m.c.id)
+        .group_by(m.c.programme_code, m.c.code)
+    )
+    with engine.connect() as conn:
+        return {(r[0], r[1]): int(r[2]) for r in conn.execute(query)}
 
 
 def load(engine: Engine | Connection) -> Document:

@@ -19,12 +19,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import Engine, func, select
 
 from victim_monitor.problems import Problem
 from victim_monitor.programme.codes import BAD_VALUE
 from victim_monitor.programme.edit import record_followup, record_measure_status
 from victim_monitor.programme.intake import ImportResult
+from victim_monitor.programme.store import measure_change_counts
 from victim_monitor.programme.terms import LABELS, FollowUp, MeasureStatus
 from victim_monitor.programme.views import (
     MeasureView,
@@ -35,7 +35,6 @@ from victim_monitor.programme.views import (
     measure_detail,
     programme_overview,
 )
-from victim_monitor.storage.schema import measure_history, programme_measures
 from victim_monitor.vocab import Label
 from victim_monitor.web.accounts import User
 from victim_monitor.web.deps import CsrfForm, check_lang, context, log, render, require
@@ -95,21 +94,9 @@ class Form:
         )
 
 
-def _measure_changes(engine: Engine) -> dict[tuple[str, str], int]:
-    """Recorded changes per (programme, measure), in one query."""
-    m, h = programme_measures, measure_history
-    query = (
-        select(m.c.programme_code, m.c.code, func.count(h.c.id))
-        .join(h, h.c.measure_id == m.c.id)
-        .group_by(m.c.programme_code, m.c.code)
-    )
-    with engine.connect() as conn:
-        return {(r[0], r[1]): int(r[2]) for r in conn.execute(query)}
-
-
 def _records(request: Request) -> list[EditableRecord]:
     engine = context(request).engine
-    changes = _measure_changes(engine)
+    changes = measure_change_counts(engine)
     found: list[EditableRecord] = []
     for p in programme_overview(engine):
         for line in p.action_lines:
