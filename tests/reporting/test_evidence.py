@@ -103,7 +103,7 @@ def test_a_fall_over_the_years_does_not_hide_a_rise_after_its_lowest_year(
     published: Published, tmp_path: Path
 ) -> None:
     turned = _with_series(
-        published, "police_reports_by_group", ("Total",), [600, 500, 300, 450, 480]
+        published, "police_reports_by_group", ("Total",), [900, 800, 400, 450, 560]
     )
     ref = "police_reports_by_group[{y}, Total]"
     text = (
@@ -116,6 +116,11 @@ def test_a_fall_over_the_years_does_not_hide_a_rise_after_its_lowest_year(
     )
     assert _codes(turned, tmp_path, said) == []
     assert _codes(published, tmp_path, text) == []  # 600, 590, 540, 480, 475: no turn
+    # A fall from an outlying first year that the mean of the years before 2018 does not show:
+    first_only = _with_series(
+        published, "police_reports_by_group", ("Total",), [600, 450, 500, 470, 480]
+    )
+    assert _codes(first_only, tmp_path, text) == ["VM811"]
 
 
 def test_the_seed_compares_periods(published: Published, tmp_path: Path) -> None:

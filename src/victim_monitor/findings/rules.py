@@ -144,6 +144,12 @@ def _overall(s: Subject, by_id: Mapping[str, Trend], years: Sequence[str]) -> li
     out: list[Finding] = []
     span = _years(int(last) - int(first) + 1)
     overall = _get(by_id, s, (first,), (last,))
+    earlier = _get(by_id, s, tuple(years[:-1]), (last,)) if len(years) >= 3 else None
+    # The seed compares periods too: a change from the first year that the mean of the earlier
+    # years does not confirm rests on the first year alone, and is not stated.
+    confirmed = earlier is None or earlier.direction == getattr(overall, "direction", None)
+    if overall is not None and overall.direction != "none" and not confirmed:
+        overall = None
     if overall is not None:
         a, b = number(overall.from_value, "nl"), number(overall.to_value, "nl")
         ea, eb = number(overall.from_value, "en"), number(overall.to_value, "en")

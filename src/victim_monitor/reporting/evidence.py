@@ -339,6 +339,13 @@ def _turn(c: Comparison, published: Published, scope: Sequence[Figure]) -> str |
     end = series_value(published, c.table, c.key, c.after[0])
     if not shown or end is None:
         return None
+    if len(shown) == len(between):  # the mean of the earlier years must agree (the seed's way)
+        start = series_value(published, c.table, c.key, c.before[0])
+        earlier = (start or 0) + sum(shown.values())
+        _, low, high = rate_ratio_interval(earlier, len(between) + 1, end, 1)
+        if (c.direction == "down" and high >= 1) or (c.direction == "up" and low <= 1):
+            mean = round(earlier / (len(between) + 1))
+            return f"averaged {mean} a year in {c.before[0]}-{last - 1}: no clear change to {end}"
     pick = min if c.direction == "down" else max
     year = pick(shown, key=lambda y: shown[y])
     if shown[year] == 0:
