@@ -155,6 +155,13 @@ class ProblemLog:
         for problem in problems:
             self.add(problem)
 
+    def absorb(self, other: ProblemLog) -> None:
+        """Add ``other``'s problems after this log's, as if each had been added here."""
+        self.counts.update(other.counts)
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.kept.extend(other.kept[: max(0, self.keep - len(self.kept))])
+
     @property
     def has_errors(self) -> bool:
         return self.errors > 0

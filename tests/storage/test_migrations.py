@@ -7,7 +7,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, text
 
 from victim_monitor.storage import connect, upgrade
-from victim_monitor.storage.migrate import current_revision, head_revision
+from victim_monitor.storage.migrate import HEAD, current_revision, head_revision, is_current
 from victim_monitor.storage.schema import metadata
 
 
@@ -16,6 +16,19 @@ def test_migrations_produce_the_declared_schema(engine: Engine) -> None:
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     assert differences == []
     assert current_revision(engine) == head_revision()
+
+
+def test_the_head_written_in_the_code_is_alembics_head(engine: Engine) -> None:
+    # open_register skips Alembic (and its import) when the register is at HEAD.
+    assert head_revision() == HEAD
+    assert is_current(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+    assert not is_current(engine)
+
+
+def test_an_empty_database_is_not_current(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert not is_current(connect(f"sqlite:///{tmp_path / 'empty.db'}"))
 
 
 def test_upgrade_is_idempotent(engine: Engine) -> None:

@@ -136,8 +136,7 @@ def _csv(path: Path, limits: Limits) -> tuple[list[str], Iterator[tuple[int, lis
         handle.close()
         message = f"a header row of more than {longest:,} characters"
         raise UnreadableFileError(TOO_LONG(message, file=path.name, row=1))
-    # Dutch Excel writes ';'; the header row decides (column names contain neither).
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    delimiter = csv_delimiter(first)
     try:
         header = next(csv.reader([first], delimiter=delimiter), [])
     except csv.Error as exc:
@@ -162,6 +161,11 @@ def _csv(path: Path, limits: Limits) -> tuple[list[str], Iterator[tuple[int, lis
             handle.close()
 
     return header, rows()
+
+
+def csv_delimiter(header_line: str) -> str:
+    """Dutch Excel writes ';'; the header row decides (column names contain neither)."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
 def _csv_error(path: Path, row: int, exc: csv.Error) -> Problem:

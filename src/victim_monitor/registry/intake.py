@@ -47,6 +47,7 @@ from victim_monitor.registry.checks import (
     RowChecker,
     check_header,
 )
+from victim_monitor.registry.columnar import NotPlainError, checked_blocks, plain_delimiter
 from victim_monitor.registry.formats import (
     EMPTY,
     UNREADABLE,
@@ -298,10 +299,63 @@ def _stage(
             log.add(exc.problem)
         return None, 0
     checker = RowChecker(header, name, today or dt.date.today())
+    delimiter = plain_delimiter(path) if rows.file_format == "csv" else None
+    if delimiter is not None:
+        _close_unread(rows.rows)
+        trial = ProblemLog(keep=log.keep)
+        try:
+            total = _stage_blocks(conn, staging, path, delimiter, checker, trial, progress, limits)
+        except NotPlainError:
+            # Read the file again, row by row, as the csv module reads it.
+            conn.execute(staging.delete())
+            checker = RowChecker(header, name, checker.today)
+            try:
+                rows = open_rows(path, limits)
+            except UnreadableFileError as exc:
+                log.add(exc.problem)
+                return None, 0
+        else:
+            log.absorb(trial)
+            return checker.key_id, total
+    return checker.key_id, _stage_rows(conn, staging, rows.rows, checker, log, progress)
+
+
+def _stage_blocks(
+    conn: Connection,
+    staging: Table,
+    path: Path,
+    delimiter: str,
+    checker: RowChecker,
+    log: ProblemLog,
+    progress: Callable[[int], None] | None,
+    limits: Limits,
+) -> int:
+    """The column-wise path (:mod:`columnar`); raises NotPlainError for the row path."""
+    total = 0
+    for count, staged, problems in checked_blocks(path, delimiter, checker, limits):
+        total += count
+        log.extend(problems)
+        insert_rows(conn, staging.name, STAGED_COLUMNS, staged)
+        if progress is not None:
+            progress(total)
+    if total == 0:
+        log.add(EMPTY("the file holds no reports", file=path.name))
+    return total
+
+
+def _stage_rows(
+    conn: Connection,
+    staging: Table,
+    rows: Iterator[tuple[int, list[str]]],
+    checker: RowChecker,
+    log: ProblemLog,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """The row path: the csv module (or another reader), then each row checked alone."""
     batch: list[tuple[object, ...]] = []
     total = 0
     try:
-        for number, values in rows.rows:
+        for number, values in rows:
             total += 1
             row, problems = checker.check(number, values)
             for problem in problems:
@@ -319,13 +373,20 @@ def _stage(
     if progress is not None:
         progress(total)
     if total == 0:
-        log.add(EMPTY("the file holds no reports", file=name))
-    return checker.key_id, total
+        log.add(EMPTY("the file holds no reports", file=checker.file))
+    return total
 
 
 def _drain(rows: Iterator[tuple[int, list[str]]]) -> None:
     for _ in rows:
         pass
+
+
+def _close_unread(rows: Iterator[tuple[int, list[str]]]) -> None:
+    """Close a row stream that will not be read (its reader closes the file)."""
+    close = getattr(rows, "close", None)
+    if close is not None:
+        close()
 
 
 def _repeated_cases(conn: Connection, staging: Table, name: str, log: ProblemLog) -> None:

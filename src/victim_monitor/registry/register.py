@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from victim_monitor.registry.organisations import load_organisations, sync_organisations
 from victim_monitor.storage import connect, upgrade
 from victim_monitor.storage.engine import require_register, unreachable
+from victim_monitor.storage.migrate import is_current
 from victim_monitor.storage.schema import organisations
 
 
@@ -19,10 +20,11 @@ def open_register(
 ) -> Engine:
     """An engine on an up-to-date register.
 
-    Migrations are applied on open (they are idempotent). The organisations come from
-    ``organisations_file`` when given; otherwise the default Dutch mapping is loaded into an
-    empty register, and a register that has organisations keeps them. ``create=False``: the
-    register must exist (VM903), for commands that only read or add to one. Raises
+    Migrations are applied on open when the schema is behind (they are idempotent). The
+    organisations come from ``organisations_file`` when given; otherwise the default Dutch
+    mapping is loaded into an empty register, and a register that has organisations keeps
+    them. ``create=False``: the register must exist (VM903), for commands that only read or
+    add to one. Raises
     ``DatabaseError`` (VM901-VM903) for an address or database that cannot be used.
     ``options`` go to :func:`sqlalchemy.create_engine` (the web app sizes the pool).
     """
@@ -30,7 +32,8 @@ def open_register(
     if not create:
         require_register(engine)
     try:
-        upgrade(engine)
+        if not is_current(engine):
+            upgrade(engine)
         with engine.connect() as conn:
             empty = not conn.scalar(select(func.count()).select_from(organisations))
     except DBAPIError as exc:
