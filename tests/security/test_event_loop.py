@@ -24,6 +24,7 @@ from sqlalchemy import Engine, select
 from tests.web.conftest import Login, csrf_of
 from tests.web.live import serving
 from tests.web.register import fixed_file, populate
+from victim_monitor.publication.codes import NO_PERSONS, PublicationError
 from victim_monitor.storage.schema import audit_events
 from victim_monitor.web import audit
 
@@ -231,9 +232,7 @@ def test_a_job_page_is_the_analysts_only_and_unknown_jobs_are_404(
     login: Login, register: None, monkeypatch: pytest.MonkeyPatch, engine: Engine
 ) -> None:
     def refused(*_args: Any) -> Any:
-        raise workspace_errors.PublishError("VM9xx: the register is not ready (test)")
-
-    from victim_monitor.web import publishing as workspace_errors
+        raise PublicationError([NO_PERSONS("the register is not ready (test)")])
 
     monkeypatch.setattr(f"{WORKSPACE}.publish", refused)
     client = login("analyst")
@@ -248,8 +247,10 @@ def test_a_job_page_is_the_analysts_only_and_unknown_jobs_are_404(
         assert time.monotonic() < deadline, job
         time.sleep(0.02)
     assert "not ready" in job["error"]
+    assert [p["code"] for p in job["problems"]] == [NO_PERSONS.code]  # the coded problems kept
     page = client.get(job_page.replace("/en/", "/nl/"))
     assert "Niet gepubliceerd" in page.text
+    assert f"<code>{NO_PERSONS.code}</code> the register is not ready (test)" in page.text
     assert "refresh" not in page.headers
     assert client.get("/api/workspace/jobs/no-such-job-0123456789").status_code == 404
     assert client.get("/api/workspace/jobs/x").status_code == 422  # not an id at all

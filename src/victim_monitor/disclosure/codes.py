@@ -7,9 +7,7 @@ findings (VM730-VM739) are what makes an audit fail.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from victim_monitor.problems import Problem, Severity, define
+from victim_monitor.problems import ProblemError, Severity, define
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -30,11 +28,5 @@ SMALL_CELL_SHOWN = define("VM731", ERROR, "A cell below the threshold is shown")
 SHOWN_VALUE_WRONG = define("VM732", ERROR, "A shown value differs from the count")
 
 
-class DisclosureError(ValueError):
+class DisclosureError(ProblemError, ValueError):
     """Input that disclosure control cannot use, with all its coded problems."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        first = str(self.problems[0]) if self.problems else "disclosure input is not usable"
-        more = len(self.problems) - 1
-        super().__init__(first + (f" (and {more} more problems)" if more > 0 else ""))

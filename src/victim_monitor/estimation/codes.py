@@ -6,7 +6,7 @@ as warnings. Each code has a section in ``docs/methods/estimation.md`` ("Problem
 
 from __future__ import annotations
 
-from victim_monitor.problems import Problem, Severity, define
+from victim_monitor.problems import Problem, ProblemError, Severity, define
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -40,9 +40,9 @@ POOR_MIXING = define("VM540", WARNING, "The sampler's chain has few effective dr
 AT_THE_CAP = define("VM541", WARNING, "The posterior reaches the sampler's cap on the total")
 
 
-class EstimationError(ValueError):
+class EstimationError(ProblemError, ValueError):
     """An estimate that cannot be made, with its coded problem (for the CLI to print)."""
 
     def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
+        super().__init__([problem])
         self.problem = problem

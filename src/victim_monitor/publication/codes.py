@@ -3,9 +3,7 @@ VM75x codes of a figures file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from victim_monitor.problems import Problem, Severity, define
+from victim_monitor.problems import ProblemError, Severity, define
 
 ERROR = Severity.ERROR
 
@@ -26,11 +24,5 @@ FIGURE_SOURCE_MISSING = define("VM755", ERROR, "A figure has no source")
 FIGURE_INCONSISTENT = define("VM756", ERROR, "A figure contradicts another figure")
 
 
-class PublicationError(ValueError):
+class PublicationError(ProblemError, ValueError):
     """Publication stopped (or a published directory cannot be read), with coded problems."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        first = str(self.problems[0]) if self.problems else "publication failed"
-        more = len(self.problems) - 1
-        super().__init__(first + (f" (and {more} more problems)" if more > 0 else ""))

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from victim_monitor.publication.codes import PublicationError
 from victim_monitor.terminal import database_option, json_option, register, settings, steps
 
 
@@ -61,7 +60,7 @@ def publish_command(
     as_json: bool,
 ) -> None:
     """Publish protected tables, estimates, trends and findings for YEARS into OUT."""
-    from victim_monitor.disclosure import DisclosureError, Release, load_policy
+    from victim_monitor.disclosure import Release, load_policy
     from victim_monitor.publication.publish import parse_years, publish
 
     if figures is not None:
@@ -69,19 +68,15 @@ def publish_command(
             raise click.UsageError("--from-figures takes no --policy, --previous or --release")
         _from_figures(figures, years, out, as_json)
         return
+    # Coded failures (PublicationError, DisclosureError) are ProblemErrors: the command line
+    # prints every problem, as JSON under --json, and exits 1.
     settings()  # a malformed setting is a usage error before anything is done
-    try:
-        wanted = parse_years(years)
-        policy = load_policy(policy_file)
-        last = None if previous is None else Release.from_json(previous.read_text("utf-8"))
-    except (PublicationError, DisclosureError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    wanted = parse_years(years)
+    policy = load_policy(policy_file)
+    last = None if previous is None else Release.from_json(previous.read_text("utf-8"))
     engine = register(database)
     with steps() as step:
-        try:
-            result = publish(engine, wanted, out, policy=policy, previous=last, progress=step)
-        except (PublicationError, DisclosureError) as exc:
-            raise click.ClickException(str(exc)) from exc
+        result = publish(engine, wanted, out, policy=policy, previous=last, progress=step)
     if release_file is not None:
         release_file.write_text(result.release.to_json(), encoding="utf-8")
     if as_json:
@@ -97,12 +92,7 @@ def _from_figures(figures: Path, years: str, out: Path, as_json: bool) -> None:
     from victim_monitor.publication.from_figures import publish_figures
     from victim_monitor.publication.publish import parse_years
 
-    try:
-        result = publish_figures(figures, parse_years(years), out)
-    except PublicationError as exc:
-        raise click.ClickException(
-            "\n".join(str(p) for p in exc.problems) if len(exc.problems) > 1 else str(exc)
-        ) from exc
+    result = publish_figures(figures, parse_years(years), out)  # PublicationError: as above
     if as_json:
         pub = result.publication
         summary = {"out": str(result.out), "audit": dict(pub.audit), "findings": len(pub.findings),

@@ -8,9 +8,7 @@ the file, the line and the sentence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from victim_monitor.problems import Problem, Severity, define
+from victim_monitor.problems import ProblemError, Severity, define
 
 ERROR = Severity.ERROR
 WARNING = Severity.WARNING
@@ -32,11 +30,5 @@ UNREGISTERED = define("VM813", ERROR, "A count of victims not called registered"
 ROUNDING_DIFFERS = define("VM814", ERROR, "A figure printed with another rounding than the rule")
 
 
-class FactsheetError(ValueError):
+class FactsheetError(ProblemError, ValueError):
     """The factsheet cannot be built; every coded problem is attached."""
-
-    def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(problems)
-        first = str(self.problems[0]) if self.problems else "the factsheet cannot be built"
-        more = len(self.problems) - 1
-        super().__init__(first + (f" (and {more} more problems)" if more > 0 else ""))

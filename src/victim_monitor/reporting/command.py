@@ -113,25 +113,19 @@ def factsheet(
     wanted = _years(years)
     langs: tuple[Lang, ...] = LANGS if lang == "all" else (lang,)
     extra = None if edition is None else _followup(edition, database)
-    try:
-        pub = load_published(published or out / "publication")
-        if pub.years != wanted:
-            shown = f"{pub.years[0]}-{pub.years[-1]}"
-            raise FactsheetError(
-                [PUBLISHED_UNUSABLE(f"the publication is for {shown}, not {years}")]
-            )
-        with progress_bar(transient=True) as progress:
-            task = progress.add_task("write the factsheet", total=len(langs) * 2)
-            result = build_factsheet(
-                pub,
-                out,
-                langs=langs,
-                editorial_dir=editorial,
-                extra=extra,
-                progress=lambda _n, done, _t: progress.update(task, completed=done),
-            )
-    except FactsheetError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from exc
+    # A FactsheetError (a ProblemError): every problem on stderr, exit 1 (the command line).
+    pub = load_published(published or out / "publication")
+    if pub.years != wanted:
+        shown = f"{pub.years[0]}-{pub.years[-1]}"
+        raise FactsheetError([PUBLISHED_UNUSABLE(f"the publication is for {shown}, not {years}")])
+    with progress_bar(transient=True) as progress:
+        task = progress.add_task("write the factsheet", total=len(langs) * 2)
+        result = build_factsheet(
+            pub,
+            out,
+            langs=langs,
+            editorial_dir=editorial,
+            extra=extra,
+            progress=lambda _n, done, _t: progress.update(task, completed=done),
+        )
     click.echo(result.summary())

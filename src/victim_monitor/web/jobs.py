@@ -28,16 +28,14 @@ from typing import Any, Literal
 
 from fastapi import Request
 
+from victim_monitor.problems import Problem, ProblemError
+
 KEEP = 50  # finished jobs kept per worker, for their pages
 ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 State = Literal["queued", "running", "done", "failed"]
 INTERNAL = "the job stopped on an internal error; the server's log has the details"
 
 logger = logging.getLogger(__name__)
-
-
-class JobError(Exception):
-    """Raised by a job's work for an expected failure: its message is shown on the job's page."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +51,7 @@ class Job:
     finished_at: str | None = None
     summary: str = ""  # the work's result, when done
     error: str = ""  # why it failed
+    problems: tuple[Problem, ...] = ()  # the coded problems it stopped on (ProblemError)
 
     @property
     def finished(self) -> bool:
@@ -133,8 +132,14 @@ class JobRunner:
             self._set(job_id, state="running", started_at=_now())
             try:
                 job = self._set(job_id, state="done", summary=work(), finished_at=_now())
-            except JobError as exc:
-                job = self._set(job_id, state="failed", error=str(exc), finished_at=_now())
+            except ProblemError as exc:  # an expected failure: the page shows its problems
+                job = self._set(
+                    job_id,
+                    state="failed",
+                    error=str(exc),
+                    problems=exc.problems,
+                    finished_at=_now(),
+                )
             except Exception:
                 logger.exception("job %s failed", job_id)
                 job = self._set(job_id, state="failed", error=INTERNAL, finished_at=_now())

@@ -12,12 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from victim_monitor.publication import PublicationError
 from victim_monitor.publication.publish import publish as publish_years
-
-
-class PublishError(ValueError):
-    """Publication stopped; the message holds the coded problems."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,21 +23,19 @@ class PublishResult:
 
 
 def check_years(years: Sequence[int]) -> tuple[int, ...]:
-    """``years`` as a tuple, or :class:`PublishError` when they are no range of 1-50 years."""
+    """``years`` as a tuple, or ValueError when they are no range of 1-50 years."""
     span = tuple(years)
     if not span or len(span) > 50:
-        raise PublishError("choose a range of at most 50 years")
+        raise ValueError("choose a range of at most 50 years")
     return span
 
 
 def publish(engine: Engine, years: Sequence[int], out: Path) -> PublishResult:
     """Publish ``years`` from the register into ``out`` (replaced only when all went well).
 
-    Seconds to minutes of work: the web app runs it as a job (:mod:`victim_monitor.web.jobs`).
+    Seconds to minutes of work: the web app runs it as a job (:mod:`victim_monitor.web.jobs`),
+    whose page shows the coded problems of a publication that stopped (PublicationError).
     """
     span = check_years(years)
-    try:
-        result = publish_years(engine, span, out)
-    except PublicationError as exc:
-        raise PublishError(str(exc)) from exc
+    result = publish_years(engine, span, out)
     return PublishResult(span, str(result.out), result.summary())

@@ -60,7 +60,7 @@ from victim_monitor.web.deps import (
 )
 from victim_monitor.web.i18n import Lang
 from victim_monitor.web.limits import UPLOAD
-from victim_monitor.web.publishing import PublishError, check_years, publish
+from victim_monitor.web.publishing import check_years, publish
 from victim_monitor.web.security import client_address
 
 router = APIRouter()
@@ -486,7 +486,7 @@ def _start_publish(request: Request, form: dict[str, Any]) -> Response:
         first, last = int(str(form.get("year_from", ""))), int(str(form.get("year_to", "")))
         years = range(first, last + 1)
         check_years(years)
-    except (ValueError, PublishError) as exc:
+    except ValueError as exc:
         log(request, user, "publish", "release", ok=False, error=str(exc))
         return render(
             request, "publish.html", language, status_code=422, result=None, error=str(exc)
@@ -501,10 +501,7 @@ def _start_publish(request: Request, form: dict[str, Any]) -> Response:
 
 
 def _publish(engine: Any, years: range, out: Path) -> str:
-    try:
-        return publish(engine, years, out).summary
-    except PublishError as exc:
-        raise jobs.JobError(str(exc)) from exc
+    return publish(engine, years, out).summary
 
 
 def _published(engine: Any, user: User, screen: str, years: range, job: jobs.Job) -> None:
