@@ -32,6 +32,7 @@ from victim_monitor.linkage.compare import (
     level,
     null_level,
 )
+from victim_monitor.linkage.model import Model
 
 THRESHOLD = 0.8
 SESSIONS = ("l.birth_date = r.birth_date", "l.name_sorted = r.name_sorted AND "
@@ -126,7 +127,7 @@ def comparisons() -> list[Comparison]:
     ]  # fmt: skip
 
 
-def train(frame: pd.DataFrame, seed: int = score.SEED) -> dict[str, Any]:
+def train(frame: pd.DataFrame, seed: int = score.SEED) -> Model:
     """Splink's own training on the clear reports (see the module docstring)."""
     db = score.duckdb_api()
     settings = SettingsCreator(
@@ -146,7 +147,8 @@ def train(frame: pd.DataFrame, seed: int = score.SEED) -> dict[str, Any]:
         for rule in SESSIONS:
             iterations = 50
             while True:  # on a small register an m can underflow: fewer iterations
-                linker = score.linker(db, frame, {**model, "max_iterations": iterations})
+                current = Model.from_json({**model, "max_iterations": iterations})
+                linker = score.linker(db, frame, current)
                 try:
                     linker.training.estimate_parameters_using_expectation_maximisation(
                         rule, max_pairs=2e6
@@ -158,7 +160,7 @@ def train(frame: pd.DataFrame, seed: int = score.SEED) -> dict[str, Any]:
                     continue
                 model = linker.misc.save_model_to_json()
                 break
-    return _floored(model)
+    return Model.from_json(_floored(model))
 
 
 def _floored(model: dict[str, Any]) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def main() -> int:
         ]
         for spec, frame in frames:
             trained = train.train(frame, spec)
-            model = {**trained.model, "linker_uid": f"shipped-{spec.name}"}
+            model = {**trained.model.to_json(), "linker_uid": f"shipped-{spec.name}"}
             target = DATA / spec.reference
             target.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", "utf-8")
             sidecar = target.with_suffix(".training.json")

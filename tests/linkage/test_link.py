@@ -21,6 +21,7 @@ from victim_monitor.linkage import (
     reports_per_person,
 )
 from victim_monitor.linkage.changes import ChangeCounts
+from victim_monitor.linkage.model import Model
 from victim_monitor.storage.schema import (
     linkage_runs,
     organisations,
@@ -418,22 +419,24 @@ def test_a_retrained_model_that_fits_worse_is_not_taken(
         """A model that cannot tell matches from non-matches: every m equal to its u."""
         return train.Training(_blinded(), first.reports, 1.0, ())
 
-    def _blinded() -> dict[str, Any]:
-        return {
-            **trained,
-            "comparisons": [
-                {
-                    **c,
-                    "comparison_levels": [
-                        lv
-                        if lv.get("is_null_level")
-                        else {**lv, "m_probability": lv["u_probability"]}
-                        for lv in c["comparison_levels"]
-                    ],
-                }
-                for c in trained["comparisons"]
-            ],
-        }
+    def _blinded() -> Model:
+        return Model.from_json(
+            {
+                **trained,
+                "comparisons": [
+                    {
+                        **c,
+                        "comparison_levels": [
+                            lv
+                            if lv.get("is_null_level")
+                            else {**lv, "m_probability": lv["u_probability"]}
+                            for lv in c["comparison_levels"]
+                        ],
+                    }
+                    for c in trained["comparisons"]
+                ],
+            }
+        )
 
     monkeypatch.setattr(train, "train", blind)
     before = _persons(engine)
@@ -456,19 +459,21 @@ def test_a_retrained_model_that_fits_worse_is_not_taken(
 def test_log_likelihood_is_the_two_class_mixture() -> None:
     from victim_monitor.linkage import score
 
-    model = {
-        "probability_two_random_records_match": 0.1,
-        "comparisons": [
-            {
-                "output_column_name": "name",
-                "comparison_levels": [
-                    {"is_null_level": True},
-                    {"m_probability": 0.9, "u_probability": 0.01},
-                    {"m_probability": 0.1, "u_probability": 0.99},
-                ],
-            }
-        ],
-    }
+    model = Model.from_json(
+        {
+            "probability_two_random_records_match": 0.1,
+            "comparisons": [
+                {
+                    "output_column_name": "name",
+                    "comparison_levels": [
+                        {"is_null_level": True},
+                        {"m_probability": 0.9, "u_probability": 0.01},
+                        {"m_probability": 0.1, "u_probability": 0.99},
+                    ],
+                }
+            ],
+        }
+    )
     pairs = pd.DataFrame({"gamma_name": [1, 0, -1]})  # exact, else, null
     expected = [
         np.log(0.1 * 0.9 + 0.9 * 0.01),

@@ -1,14 +1,15 @@
 """Linkage: one person behind many reports, found on pseudonymised reports.
 
 Stages: ``standardise`` (the reports as the model reads them), ``block`` (which pairs are
-compared), ``compare`` (how two reports agree), ``score`` (a Splink model: match
-probabilities), ``cluster`` (reports into persons), ``changes`` (stable person ids and the
-change log), ``persons`` (attributes and capture histories), ``queue`` (what a run adds to
-the review queue and keeps up to date there), ``review`` (the queue as staff see it, and
-their decisions, with each pair's history), ``rules`` (what attributes follow besides
-reports, and the changes a new rule makes), ``store`` (the register's linkage tables);
-``link`` runs them and ``status`` reports on them. ``quality`` measures linkage against the
-synthetic truth; ``sensitivity`` shows how persons per year move with the threshold.
+compared), ``compare`` (how two reports agree), ``model`` (the model's parameters, typed),
+``train`` (estimates them), ``score`` (match probabilities with Splink), ``cluster``
+(reports into persons), ``changes`` (stable person ids and the change log), ``persons``
+(attributes and capture histories), ``queue`` (what a run adds to the review queue and keeps
+up to date there), ``review`` (the queue as staff see it, and their decisions, with each
+pair's history), ``rules`` (what attributes follow besides reports, and the changes a new
+rule makes), ``store`` (the register's linkage tables); ``link`` runs them and ``status``
+reports on them. ``quality`` measures linkage against the synthetic truth; ``sensitivity``
+shows how persons per year move with the threshold.
 Method: ``docs/methods/linkage.md``.
 """
 

@@ -29,6 +29,7 @@ from victim_monitor.linkage import cluster as clustering
 from victim_monitor.linkage import queue, review, rules, score, store, train
 from victim_monitor.linkage import threshold as thresholds
 from victim_monitor.linkage.changes import ChangeCounts, Decided, assign, effective
+from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
 from victim_monitor.linkage.threshold import LINK_FLOOR as LINK_FLOOR
@@ -245,14 +246,14 @@ def link_register(
             api=score.backend(backend),
         )
     else:
-        pairs = _no_pairs(model)
+        pairs = score.no_pairs(model)
     step("score pairs", 1, 1)
 
     step("cluster into persons", 0, 1)
     expected_pairs = thresholds.true_pairs(model, n)
     every = pairs[[*score.PAIR_COLUMNS[:2], "match_probability"]]
     if not full:  # with the pairs earlier runs scored, as the prior now weighs them
-        prior = float(model["probability_two_random_records_match"])
+        prior = model.prior
         with engine.connect() as conn:
             earlier = store.stored_links(conn, prior)
         if len(earlier):
@@ -398,7 +399,7 @@ def fresh_model(
     *,
     seed: int = score.SEED,
     api: Any = None,
-) -> tuple[score.Model, str]:
+) -> tuple[Model, str]:
     """A model for a register without one: trained on ``frame`` (the standardised reports)
     from ``MIN_TRAINING_REPORTS`` on, else the shipped one with its prior scaled; and which."""
     if len(frame) >= MIN_TRAINING_REPORTS:
@@ -409,7 +410,7 @@ def fresh_model(
 
 def cluster_persons(
     frame: pd.DataFrame,
-    model: score.Model,
+    model: Model,
     links: pd.DataFrame,
     *,
     decided: Decided | None = None,
@@ -436,12 +437,12 @@ def cluster_persons(
 
 def _choose(
     frame: pd.DataFrame,
-    candidate: score.Model,
-    current: score.Model,
+    candidate: Model,
+    current: Model,
     *,
     force: bool,
     backend: str,
-) -> tuple[score.Model, pd.DataFrame | None, ModelFit | None]:
+) -> tuple[Model, pd.DataFrame | None, ModelFit | None]:
     """The retrained model if it fits the register's blocked pairs at least as well, else the
     current one; with the retrained model's scored pairs when it is taken.
 
@@ -501,11 +502,6 @@ def _stored(pairs: pd.DataFrame, unlikely: pd.DataFrame) -> pd.DataFrame:
         return extra.reset_index(drop=True)
     both = pd.concat([pairs, extra], ignore_index=True)
     return both.drop_duplicates(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
-
-
-def _no_pairs(model: score.Model) -> pd.DataFrame:
-    gammas = [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
-    return pd.DataFrame(columns=[*score.PAIR_COLUMNS, *gammas])
 
 
 def _links(

@@ -34,6 +34,7 @@ from victim_monitor.linkage import score
 from victim_monitor.linkage import threshold as thresholds
 from victim_monitor.linkage.cluster import edges
 from victim_monitor.linkage.link import cluster_persons, fresh_model
+from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import LISTS, union
 from victim_monitor.linkage.standardise import read_reports, standardise, standardise_clear
 from victim_monitor.linkage.threshold import LINK_FLOOR, Expected
@@ -212,7 +213,7 @@ class InMemory:
 
     labels: NDArray[np.int64]
     pairs: pd.DataFrame
-    model: score.Model
+    model: Model
     threshold: float
     expected: Expected
     within: pd.DataFrame = field(default_factory=pd.DataFrame)

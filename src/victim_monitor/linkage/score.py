@@ -1,10 +1,10 @@
 """Score: the Fellegi-Sunter model (Splink) and match probabilities of blocked pairs.
 
-A model is Splink's settings with its parameters, a JSON-able dict; ``train`` estimates
-them, this module scores pairs with them. Every ``m`` and ``u`` is kept away from zero
-(``floored``): a level never seen among matches (a recorded sex that differs) must lower the
-score, not veto the pair for ever. The register keeps each run's model, so that later runs
-score new reports with the parameters earlier links were made with.
+A model (``model.Model``) is the prior and each comparison's levels with their parameters;
+``train`` estimates them, this module scores pairs with them. Every ``m`` and ``u`` is kept
+away from zero (``floored``): a level never seen among matches (a recorded sex that differs)
+must lower the score, not veto the pair for ever. The register keeps each run's model, so
+that later runs score new reports with the parameters earlier links were made with.
 
 DuckDB is the default backend; it runs in memory with extension auto-loading switched off, so
 linkage never downloads or loads anything. Spark is the backend for registers beyond one
@@ -21,7 +21,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -32,8 +32,7 @@ from numpy.typing import NDArray
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from victim_monitor.linkage import block, compare
-
-Model = dict[str, Any]
+from victim_monitor.linkage.model import Comparison, Level, Model
 
 SEED = 20190101
 M_FLOOR = 1e-3
@@ -163,11 +162,31 @@ def settings(spec: Spec) -> SettingsCreator:
 
 
 def linker(
-    api: Any, frame: pd.DataFrame, model: SettingsCreator | Model, *, validate: bool = False
+    api: Any,
+    frame: pd.DataFrame,
+    model: SettingsCreator | Model,
+    *,
+    blocking_rules: Sequence[str] | None = None,
+    retain_matching_columns: bool | None = None,
+    term_frequencies: bool = True,
+    validate: bool = False,
 ) -> Linker:
-    """A Splink linker of ``frame`` on backend ``api`` (``model``: settings or parameters)."""
+    """A Splink linker of ``frame`` on backend ``api`` (``model``: settings or parameters).
+
+    The one place a model is handed to Splink, as its settings dict
+    (``Model.splink_settings``, with the overrides given here).
+    """
     table = api.register(frame)
-    return Linker(table, model, log_level=None, validate_settings=validate)
+    settings = (
+        model
+        if isinstance(model, SettingsCreator)
+        else model.splink_settings(
+            blocking_rules=blocking_rules,
+            retain_matching_columns=retain_matching_columns,
+            term_frequencies=term_frequencies,
+        )
+    )
+    return Linker(table, settings, log_level=None, validate_settings=validate)
 
 
 def reference_model(spec: Spec = PSEUDONYMISED) -> Model:
@@ -177,8 +196,7 @@ def reference_model(spec: Spec = PSEUDONYMISED) -> Model:
     the centre of the prior on ``m`` by every training (``train``).
     """
     text = resources.files("victim_monitor.data").joinpath(spec.reference).read_text("utf-8")
-    model: Model = json.loads(text)
-    return model
+    return Model.from_json(json.loads(text))
 
 
 def reference_training(spec: Spec = PSEUDONYMISED) -> dict[str, Any]:
@@ -195,20 +213,22 @@ def floored(model: Model) -> Model:
 
     Each comparison's probabilities are renormalised to sum to one.
     """
-    out: Model = dict(model)
-    comparisons = []
-    for comparison in model["comparisons"]:
-        levels = [dict(lv) for lv in comparison["comparison_levels"]]
-        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
-            scored = [lv for lv in levels if not lv.get("is_null_level")]
-            for lv in scored:
-                lv[key] = max(float(lv.get(key) or 0.0), floor)
-            total = sum(lv[key] for lv in scored)
-            for lv in scored:
-                lv[key] = lv[key] / total
-        comparisons.append({**comparison, "comparison_levels": levels})
-    out["comparisons"] = comparisons
-    return out
+    return model.with_comparisons([_floored(c) for c in model.comparisons])
+
+
+def _floored(comparison: Comparison) -> Comparison:
+    scored = comparison.scored
+    m = [max(lv.m or 0.0, M_FLOOR) for lv in scored]
+    u = [max(lv.u or 0.0, U_FLOOR) for lv in scored]
+    shares = iter(zip([x / sum(m) for x in m], [x / sum(u) for x in u], strict=True))
+    levels: list[Level] = []
+    for level in comparison.levels:
+        if level.is_null:
+            levels.append(level)
+        else:
+            new_m, new_u = next(shares)
+            levels.append(replace(level, m=new_m, u=new_u))
+    return comparison.with_levels(levels)
 
 
 PAIR_COLUMNS = ("unique_id_l", "unique_id_r", "match_weight", "match_probability")
@@ -247,19 +267,17 @@ def predict(
     """
     # Matching columns are what brings the gamma (level) columns out of Splink 5's predict;
     # only pairs above ``floor`` carry them, and only the gammas are kept.
-    settings_dict = {**model, "retain_intermediate_calculation_columns": False}
-    settings_dict["retain_matching_columns"] = True
     with quiet():
         db = api or duckdb_api()
         if new is None:
-            scorer = linker(db, frame, settings_dict)
+            scorer = linker(db, frame, model, retain_matching_columns=True)
             result = scorer.inference.predict(
                 threshold_match_probability=floor, warning_mode="never"
             )
             return _pairs(result)
         is_new = frame["unique_id"].isin(pd.Index(new))
-        scorer = linker(db, frame, settings_dict)
-        for column in _tf_columns(model):
+        scorer = linker(db, frame, model, retain_matching_columns=True)
+        for column in model.term_frequency_columns():
             scorer.table_management.compute_tf_table(column)
         fresh = db.register(frame[is_new].reset_index(drop=True))
         parts = [
@@ -296,15 +314,15 @@ def within(
     scored), so that clustering sees how each report compares with every other report it
     would be joined to. Term frequencies come from the whole of ``frame``.
     """
-    settings_dict = {
-        **model,
-        "blocking_rules_to_generate_predictions": [{"blocking_rule": f"l.{GROUP} = r.{GROUP}"}],
-        "retain_matching_columns": True,
-        "retain_intermediate_calculation_columns": False,
-    }
     grouped = frame.assign(**{GROUP: groups.astype("Int64").to_numpy()})
     with quiet():
-        scorer = linker(api or duckdb_api(), grouped, settings_dict)
+        scorer = linker(
+            api or duckdb_api(),
+            grouped,
+            model,
+            blocking_rules=[f"l.{GROUP} = r.{GROUP}"],
+            retain_matching_columns=True,
+        )
         result = scorer.inference.predict(threshold_match_probability=0.0, warning_mode="never")
         kept = result.query_sql(f"SELECT * FROM {{this}} WHERE match_probability < {below!r}")
         return _pairs(kept)
@@ -332,8 +350,7 @@ def within_persons(
     if new is not None:
         wanted &= np.isin(labels, labels[np.isin(ids, new.to_numpy(np.int64))])
     if not wanted.any():
-        gammas = [f"gamma_{c['output_column_name']}" for c in model["comparisons"]]
-        return pd.DataFrame(columns=[*PAIR_COLUMNS, *gammas])
+        return no_pairs(model)
     pairs = within(frame, model, clusters.where(wanted), below=below, api=api)
     if new is not None:
         fresh = set(new.tolist())
@@ -348,42 +365,36 @@ def log_likelihood(pairs: pd.DataFrame, model: Model) -> float:
     :func:`predict` (null levels count 1, term frequencies are left out). Models are compared
     on the same pairs: how well each explains the register's blocked pairs.
     """
-    prior = float(model["probability_two_random_records_match"])
     log_m = np.zeros(len(pairs))
     log_u = np.zeros(len(pairs))
-    for comparison in model["comparisons"]:
-        gamma = pairs[f"gamma_{comparison['output_column_name']}"].to_numpy()
-        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+    for comparison in model.comparisons:
+        gamma = pairs[f"gamma_{comparison.name}"].to_numpy()
+        levels = comparison.scored
         for i, level in enumerate(levels):
             at = gamma == len(levels) - 1 - i  # Splink counts the levels up from "else" (0)
-            log_m[at] += np.log(level["m_probability"])
-            log_u[at] += np.log(level["u_probability"])
-    both = np.logaddexp(np.log(prior) + log_m, np.log1p(-prior) + log_u)
+            log_m[at] += np.log(level.m or 0.0)
+            log_u[at] += np.log(level.u or 0.0)
+    both = np.logaddexp(np.log(model.prior) + log_m, np.log1p(-model.prior) + log_u)
     return float(both.mean()) if len(both) else 0.0
 
 
 def levels(model: Model) -> list[tuple[str, int]]:
     """Each comparison's name and number of levels: models with equal ``levels`` compare."""
-    return [(c["output_column_name"], len(c["comparison_levels"])) for c in model["comparisons"]]
+    return model.levels()
 
 
-def _tf_columns(model: Model) -> list[str]:
-    found: list[str] = []
-    for comparison in model["comparisons"]:
-        for lv in comparison["comparison_levels"]:
-            column = lv.get("tf_adjustment_column")
-            if column and column not in found:
-                found.append(column)
-    return found
+def no_pairs(model: Model) -> pd.DataFrame:
+    """An empty frame of scored pairs, with the columns :func:`predict` gives."""
+    gammas = [f"gamma_{c.name}" for c in model.comparisons]
+    return pd.DataFrame(columns=[*PAIR_COLUMNS, *gammas])
 
 
 def comparison_labels(model: Model) -> dict[str, dict[int, str]]:
     """Per comparison, the label of each level by its gamma value (-1 is null)."""
     labels: dict[str, dict[int, str]] = {}
-    for comparison in model["comparisons"]:
-        levels = comparison["comparison_levels"]
-        scored = [lv for lv in levels if not lv.get("is_null_level")]
-        names = {len(scored) - 1 - i: str(lv["label_for_charts"]) for i, lv in enumerate(scored)}
+    for comparison in model.comparisons:
+        scored = comparison.scored
+        names = {len(scored) - 1 - i: lv.label for i, lv in enumerate(scored)}
         names[-1] = "unknown"
-        labels[str(comparison["output_column_name"])] = names
+        labels[comparison.name] = names
     return labels

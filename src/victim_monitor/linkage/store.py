@@ -20,6 +20,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
 
 from victim_monitor.linkage.changes import Assignment, Decided
+from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import ATTRIBUTES, unequal
 from victim_monitor.storage.bulk import insert_rows
 from victim_monitor.storage.schema import (
@@ -37,7 +38,7 @@ CHUNK = 5000
 @dataclass(frozen=True, slots=True)
 class Run:
     id: int
-    model: dict[str, Any]
+    model: Model
     rules: dict[str, Any] | None = None
     """The rules the run applied (``rules.Rules.as_dict``); None for runs before 0005."""
     threshold: float = 0.8
@@ -71,7 +72,7 @@ def read_state(conn: Connection) -> State:
         if row is None
         else Run(
             int(row.id),
-            dict(row.model),
+            Model.from_json(row.model),
             row.rules,
             float(row.threshold),
             int(row.reports_linked),
@@ -150,8 +151,7 @@ def stored_links(conn: Connection, prior: float) -> pd.DataFrame:
     """
     runs = linkage_runs.c
     priors = {
-        int(i): float(m["probability_two_random_records_match"])
-        for i, m in conn.execute(select(runs.id, runs.model))
+        int(i): Model.from_json(m).prior for i, m in conn.execute(select(runs.id, runs.model))
     }
     current = select(reports.c.id).where(reports.c.is_current.is_(True))
     links = report_links.c
@@ -203,7 +203,7 @@ def insert_run(
     mode: str,
     threshold: float,
     band: tuple[float, float],
-    model: dict[str, Any],
+    model: Model,
     counts: dict[str, int],
     rules: dict[str, Any] | None = None,
     quality: dict[str, Any] | None = None,
@@ -216,7 +216,7 @@ def insert_run(
             threshold=threshold,
             review_low=band[0],
             review_high=band[1],
-            model=model,
+            model=model.to_json(),
             rules=rules,
             quality=quality,
             **counts,

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from victim_monitor.linkage.score import Model
+from victim_monitor.linkage.model import Model
 
 LINK_FLOOR = 0.05
 """Pairs scored at least this are kept in ``report_links`` (sensitivity, splits, review)."""
@@ -44,7 +44,7 @@ REVIEW_FACTOR = 4.0
 
 def true_pairs(model: Model, reports: int) -> float:
     """The pairs of reports the model expects to be one person (prior times all pairs)."""
-    return float(model["probability_two_random_records_match"]) * reports * (reports - 1) / 2
+    return model.prior * reports * (reports - 1) / 2
 
 
 def choose(probabilities: pd.Series | np.ndarray, expected_pairs: float) -> float:

@@ -30,7 +30,7 @@ seeded sample of its reports. Method and measurements: docs/methods/linkage.md.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,7 +38,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from victim_monitor.linkage import score
-from victim_monitor.linkage.score import Model, Spec
+from victim_monitor.linkage.model import Comparison, Level, Model
+from victim_monitor.linkage.score import Spec
 
 SEED = score.SEED
 U_MAX_PAIRS = 5e6
@@ -133,11 +134,11 @@ def train(
     db = api or score.duckdb_api()
     frame = with_uncommon_date(frame, spec)
     with score.quiet():
-        start = {**score.settings(spec).create_settings_dict(db.sql_dialect.sql_dialect_str)}
-        start["probability_two_random_records_match"] = 1e-4
+        settings = score.settings(spec).create_settings_dict(db.sql_dialect.sql_dialect_str)
+        start = Model.from_json(settings).with_prior(1e-4)
         linker = score.linker(db, frame, start, validate=True)
         linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-        model = score.floored(linker.misc.save_model_to_json())
+        model = score.floored(Model.from_json(linker.misc.save_model_to_json()))
     reference = score.reference_model(spec)
     centre = _centre(model, reference)
     fits: list[SessionFit] = []
@@ -160,7 +161,7 @@ def train(
     estimates = [f.true_pairs for f in fits if f.true_pairs > 0]
     true_pairs = float(np.exp(np.mean(np.log(estimates)))) if estimates else 1.0
     n = len(frame)
-    model["probability_two_random_records_match"] = prior_from(true_pairs, n)
+    model = model.with_prior(prior_from(true_pairs, n))
     return Training(score.floored(model), n, true_pairs, tuple(fits))
 
 
@@ -177,10 +178,10 @@ def with_prior(model: Model, trained_on: int, reports: int) -> Model:
     reports whatever the register's size), all pairs with their square; so the prior falls as
     ``(trained_on - 1) / (reports - 1)``.
     """
-    prior = float(model["probability_two_random_records_match"])
+    prior = model.prior
     if reports > 1 and trained_on > 1:
         prior = min(prior * (trained_on - 1) / (reports - 1), 0.5)
-    return {**model, "probability_two_random_records_match": prior}
+    return model.with_prior(prior)
 
 
 def birth_date_column(spec: Spec) -> str:
@@ -203,29 +204,24 @@ def with_uncommon_date(frame: pd.DataFrame, spec: Spec = score.PSEUDONYMISED) ->
 # --- sessions ---------------------------------------------------------------------------
 
 
-def _levels(comparison: dict[str, Any]) -> list[dict[str, Any]]:
-    return [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-
-
 def _centre(model: Model, reference: Model) -> dict[str, NDArray[np.float64]]:
     """The prior's centre per comparison: the shipped model's ``m`` if it has the same levels.
 
     A comparison the shipped model does not have (another version) gets a vague centre:
     agreement more likely than not, halving level by level.
     """
-    shipped = {c["output_column_name"]: c for c in reference["comparisons"]}
+    shipped = {c.name: c for c in reference.comparisons}
     centre: dict[str, NDArray[np.float64]] = {}
-    for comparison in model["comparisons"]:
-        name = comparison["output_column_name"]
-        levels = _levels(comparison)
-        theirs = shipped.get(name)
-        labels = [lv["label_for_charts"] for lv in levels]
-        if theirs is not None and [lv["label_for_charts"] for lv in _levels(theirs)] == labels:
-            values = np.array([float(lv["m_probability"]) for lv in _levels(theirs)])
+    for comparison in model.comparisons:
+        levels = comparison.scored
+        theirs = shipped.get(comparison.name)
+        labels = [lv.label for lv in levels]
+        if theirs is not None and [lv.label for lv in theirs.scored] == labels:
+            values = np.array([float(lv.m or 0.0) for lv in theirs.scored])
         else:
             values = 0.5 ** np.arange(len(levels), dtype=float)
             values[-1] = 0.02
-        centre[name] = values / values.sum()
+        centre[comparison.name] = values / values.sum()
     return centre
 
 
@@ -247,30 +243,22 @@ def _patterns(
     pairs = int((sizes * (sizes - 1) // 2).sum())
     share = min(1.0, math.sqrt(SESSION_MAX_PAIRS / pairs)) if pairs else 1.0
     sample = frame if share >= 1.0 else frame[rng.random(len(frame)) < share]
-    comparisons = [
-        {**c, "comparison_levels": [_without_tf(lv) for lv in c["comparison_levels"]]}
-        for c in model["comparisons"]
-    ]
-    settings = {
-        **model,
-        "comparisons": comparisons,
-        "blocking_rules_to_generate_predictions": [{"blocking_rule": _rule(session)}],
-        "retain_matching_columns": True,
-        "retain_intermediate_calculation_columns": False,
-    }
-    gammas = ", ".join(f"gamma_{c['output_column_name']}" for c in model["comparisons"])
+    gammas = ", ".join(f"gamma_{c.name}" for c in model.comparisons)
     with score.quiet():
-        linker = score.linker(db, sample.reset_index(drop=True), settings)
+        linker = score.linker(
+            db,
+            sample.reset_index(drop=True),
+            model,
+            blocking_rules=[_rule(session)],
+            retain_matching_columns=True,
+            term_frequencies=False,
+        )
         result = linker.inference.predict(warning_mode="never")
         counted: Any = result.query_sql(
             f"SELECT {gammas}, count(*) AS n FROM {{this}} GROUP BY ALL"
         )
         patterns: pd.DataFrame = counted.as_pandas_dataframe()
     return patterns, pairs, share
-
-
-def _without_tf(level: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in level.items() if not k.startswith("tf_adjustment")}
 
 
 def _fit(
@@ -285,16 +273,16 @@ def _fit(
     pairs); ``m`` has a Dirichlet prior of ``PRIOR_STRENGTH`` pseudo-matches at ``centre``.
     Passive comparisons get the level shares of the final posterior, with the same prior.
     """
-    comparisons = {c["output_column_name"]: c for c in model["comparisons"]}
+    comparisons = {c.name: c for c in model.comparisons}
     counts = patterns["n"].to_numpy(float)
     index: dict[str, NDArray[np.intp]] = {}
     for name in (*session.active, *session.passive):
-        levels = len(_levels(comparisons[name]))
+        levels = len(comparisons[name].scored)
         gamma = patterns[f"gamma_{name}"].to_numpy(np.int64)
         index[name] = np.where(gamma >= 0, levels - 1 - gamma, -1).astype(np.intp)
     m = {name: centre[name].copy() for name in session.active}
     u = {
-        name: np.array([float(lv["u_probability"]) for lv in _levels(comparisons[name])])
+        name: np.array([float(lv.u or 0.0) for lv in comparisons[name].scored])
         for name in session.active
     }
     prior, weighted, posterior, iterations = 0.05, counts * 0.05, counts * 0.0, 0
@@ -354,27 +342,26 @@ def _with_m(
 ) -> Model:
     """The model with each comparison's ``m``: the match-weighted mean over the sessions that
     estimated it (by EM where any did, else read off a posterior; else the prior's centre)."""
-    comparisons = []
-    for comparison in model["comparisons"]:
-        name = comparison["output_column_name"]
-        found = learnt.get(name, [])
+    comparisons: list[Comparison] = []
+    for comparison in model.comparisons:
+        found = learnt.get(comparison.name, [])
         chosen = [f for f in found if f[2]] or found
         total = sum(w for _, w, _ in chosen)
         values = (
-            np.sum([v * w for v, w, _ in chosen], axis=0) / total if total > 0 else centre[name]
+            np.sum([v * w for v, w, _ in chosen], axis=0) / total
+            if total > 0
+            else centre[comparison.name]
         )
         scored = iter(np.asarray(values, dtype=float).tolist())
-        levels = [
-            lv if lv.get("is_null_level") else {**lv, "m_probability": next(scored)}
-            for lv in comparison["comparison_levels"]
+        levels: list[Level] = [
+            lv if lv.is_null else replace(lv, m=next(scored)) for lv in comparison.levels
         ]
-        comparisons.append({**comparison, "comparison_levels": levels})
-    return {**model, "comparisons": comparisons}
+        comparisons.append(comparison.with_levels(levels))
+    return model.with_comparisons(comparisons)
 
 
 def _m(model: Model, comparison: str) -> dict[str, float]:
-    found = next(c for c in model["comparisons"] if c["output_column_name"] == comparison)
-    return {lv["label_for_charts"]: float(lv["m_probability"]) for lv in _levels(found)}
+    return {lv.label: float(lv.m or 0.0) for lv in model.comparison(comparison).scored}
 
 
 def _with_recall(
