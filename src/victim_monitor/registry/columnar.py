@@ -141,7 +141,7 @@ def _check_block(
 ) -> tuple[int, list[Staged], list[Problem]]:
     """Check one block of rows, numbered from ``first``; returns (reports, staged, problems)."""
     n = len(columns[0])
-    skip = sum(lengths) == 0  # blank rows: skipped, but numbered
+    skip: Bools = sum(lengths) == 0  # blank rows: skipped, but numbered
     staged: list[Staged | None] = []
     problems: list[Problem] = []
     start = 0
