@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from tests.registry import factory
@@ -336,3 +337,13 @@ def test_every_failure_under_json_is_json(tmp_path: Path) -> None:
     text = CliRunner().invoke(main, args[:-1])
     assert text.exit_code == 1
     assert "VM741" in text.stderr
+
+
+@pytest.mark.parametrize("command", [["factsheet"], ["synthetic", "--out", "x"]])
+def test_a_reversed_year_range_is_the_same_coded_error_in_every_command(
+    command: list[str], tmp_path: Path
+) -> None:
+    # Before: an empty range in factsheet and synthetic, VM741 in publish.
+    result = CliRunner().invoke(main, [*command, "--years", "2018-2014"])
+    assert result.exit_code == 1
+    assert "VM741" in result.stderr

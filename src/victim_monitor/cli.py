@@ -420,14 +420,9 @@ def synthetic(
 ) -> None:
     """Write a synthetic population: each organisation's raw files and the truth."""
     from victim_monitor.synthetic import SyntheticConfig, generate, write
+    from victim_monitor.years import parse_years
 
-    first, _, last = years.partition("-")
-    try:
-        span = tuple(range(int(first), int(last or first) + 1))
-    except ValueError as exc:
-        raise click.BadParameter(
-            f"{years!r}: write a year or FIRST-LAST", param_hint="--years"
-        ) from exc
+    span = parse_years(years)  # VM741: the command line prints it, exit 1
     try:
         config = SyntheticConfig.at(
             difficulty, years=span, seed=seed, scale=scale, heterogeneity=heterogeneity

@@ -25,11 +25,11 @@ from victim_monitor.publication.publish import (
     Fitted,
     _estimate,
     fit_table,
-    parse_years,
     publish,
     widen_like,
 )
 from victim_monitor.tables import tabulate
+from victim_monitor.years import parse_years
 
 YEARS = (2017, 2018)
 

@@ -61,7 +61,8 @@ def publish_command(
 ) -> None:
     """Publish protected tables, estimates, trends and findings for YEARS into OUT."""
     from victim_monitor.disclosure import Release, load_policy
-    from victim_monitor.publication.publish import parse_years, publish
+    from victim_monitor.publication.publish import publish
+    from victim_monitor.years import parse_years
 
     if figures is not None:
         if policy_file or previous or release_file:
@@ -90,7 +91,7 @@ def publish_command(
 def _from_figures(figures: Path, years: str, out: Path, as_json: bool) -> None:
     """``publish --from-figures``: no register, no disclosure control (the figures are public)."""
     from victim_monitor.publication.from_figures import publish_figures
-    from victim_monitor.publication.publish import parse_years
+    from victim_monitor.years import parse_years
 
     result = publish_figures(figures, parse_years(years), out)  # PublicationError: as above
     if as_json:

@@ -9,7 +9,6 @@ the directory (``docs/methods/publication.md``) atomically and byte for byte rep
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -28,7 +27,6 @@ from victim_monitor.linkage.threshold import review_band
 from victim_monitor.publication.codes import (
     AUDIT_FAILED,
     NO_PERSONS,
-    YEARS_INVALID,
     PublicationError,
 )
 from victim_monitor.publication.model import (
@@ -102,15 +100,6 @@ class PublishResult:
         lines = [self.publication.summary(), f"  written to {self.out} in {self.seconds:.1f} s"]
         lines += [f"  - {f.text.en}" for f in self.publication.findings[:findings]]
         return "\n".join(lines)
-
-
-def parse_years(text: str) -> tuple[int, ...]:
-    """``2018`` or ``2014-2018`` (VM741 otherwise)."""
-    found = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", text)
-    if found is None or (found[2] is not None and int(found[2]) < int(found[1])):
-        raise PublicationError([YEARS_INVALID(f"{text!r}: expected YYYY or YYYY-YYYY")])
-    first = int(found[1])
-    return tuple(range(first, int(found[2] or first) + 1))
 
 
 def publish(

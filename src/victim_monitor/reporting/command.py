@@ -9,19 +9,11 @@ import click
 
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
 from victim_monitor.terminal import progress_bar
+from victim_monitor.years import parse_years
 
 if TYPE_CHECKING:
     from victim_monitor.reporting.editorial import Section
     from victim_monitor.reporting.figures import Lang
-
-
-def _years(text: str) -> tuple[int, ...]:
-    first, _, last = text.partition("-")
-    try:
-        start, end = int(first), int(last or first)
-    except ValueError:
-        raise click.BadParameter("give years as 2014-2018") from None
-    return tuple(range(start, end + 1))
 
 
 def _followup(edition: str, database: str | None) -> dict[Lang, list[Section]]:
@@ -110,7 +102,7 @@ def factsheet(
     from victim_monitor.reporting.build import LANGS, build_factsheet
     from victim_monitor.reporting.published import load_published
 
-    wanted = _years(years)
+    wanted = parse_years(years)  # VM741: the command line prints it, exit 1
     langs: tuple[Lang, ...] = LANGS if lang == "all" else (lang,)
     extra = None if edition is None else _followup(edition, database)
     # A FactsheetError (a ProblemError): every problem on stderr, exit 1 (the command line).
