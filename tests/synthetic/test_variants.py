@@ -111,7 +111,7 @@ def test_nationality_and_sex_variants(reports: pd.DataFrame) -> None:
 
 
 def test_duplicates(default: Population) -> None:
-    _close(default.reports["duplicate"], 0.01)
+    _close(default.reports["duplicate"], default.config.duplicate_rate)
 
 
 # --- codings ---------------------------------------------------------------------------
