@@ -1,5 +1,5 @@
 """The printed page: nothing under 8 pt, no word broken in a heading or table, 2-4 pages with
-a last page worth printing."""
+a last page worth printing, recommendations that read whole and never around a chart."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from victim_monitor.reporting import FactsheetResult
+from victim_monitor.reporting import FactsheetResult, Published
+from victim_monitor.reporting.build import check
+from victim_monitor.reporting.content import compose
+from victim_monitor.reporting.figures import Lang
 from victim_monitor.reporting.pdf import typst_source
 
 MIN_SIZE = 8.0
@@ -99,3 +102,56 @@ def test_the_last_page_is_worth_printing(built: FactsheetResult, lang: str) -> N
         column = [w[3] for w in body if left <= w[0] < right]
         fill.append((max(column) - MARGIN_TOP) / height if column else 0.0)
     assert sum(fill) / 2 >= 0.5, fill
+
+
+def _find(words: list[tuple[float, float, float, float, str]], phrase: list[str]) -> list[int]:
+    """Indices in a page's words where the phrase starts (pdftotext keeps reading order);
+    spaces are left out, so "niet-" at a line end and "opsporingsinstanties" match too."""
+    target = "".join(phrase)
+    found = []
+    for i in range(len(words)):
+        text = ""
+        for w in words[i:]:
+            text += w[4]
+            if len(text) >= len(target):
+                break
+        if text == target:
+            found.append(i)
+    return found
+
+
+def _where(pdf: Path, pages: int, phrase: list[str]) -> tuple[int, int, float]:
+    """(page, column, y) of a phrase's first word; the phrase must occur exactly once."""
+    found = [
+        (page, 0 if words[i][0] < PAGE[0] / 2 else 1, words[i][1])
+        for page in range(1, pages + 1)
+        for words in [_words(pdf, page)]
+        for i in _find(words, phrase)
+    ]
+    assert len(found) == 1, (phrase, found)
+    return found[0]
+
+
+@needs_poppler
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_recommendations_read_whole_and_never_around_a_chart(
+    built: FactsheetResult, published: Published, lang: Lang
+) -> None:
+    """Each recommendation starts and ends in one column, and no chart title on its page lies
+    below its start: the charts sit above the text (bands at the top of a page), so a reader
+    never jumps over a chart in the middle of a recommendation (as on page 2 of the layout with
+    charts as column floats)."""
+    content = compose(published, check(published, (lang,))[lang])
+    items = re.split(r"^\d+\.\s", content.recommendations.markdown, flags=re.M)[1:]
+    assert len(items) >= 3
+    pdf = _pdf(built, lang)
+    pages = len(PdfReader(pdf).pages)
+    titles = [_where(pdf, pages, c.title.split()) for c in content.charts]
+    assert titles
+    for item in items:
+        words = item.replace("**", "").split()
+        start = _where(pdf, pages, words[:4])
+        end = _where(pdf, pages, words[-4:])
+        assert start[:2] == end[:2], ("split over a column or page", words[:4], start, end)
+        below = [t for t in titles if t[0] == start[0] and t[2] > start[2]]
+        assert not below, ("a chart below a recommendation's start", words[:4], below)

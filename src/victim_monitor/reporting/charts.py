@@ -40,7 +40,7 @@ from victim_monitor.vocab import Label
 FONT = "DejaVu Sans"
 FONT_SIZE = 8  # points on paper: the factsheet's minimum
 WIDTH = 242  # points: one column of the PDF (A4, 16 mm margins, 7 mm gutter)
-HEIGHT = 90
+HEIGHT = 80  # points: three bands of charts and the text fit three pages of the demo
 TEXT_COLOUR = "#333333"
 # The cross of a suppressed cell, as an SVG path in Vega's unit square.
 CROSS = "M-0.75,-0.75L0.75,0.75M0.75,-0.75L-0.75,0.75"

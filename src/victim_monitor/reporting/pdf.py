@@ -4,11 +4,15 @@ The content is written as ``data.json`` beside the packaged template and the cha
 temporary directory, and compiled in-process: no network, no system libraries.
 
 The text grows and shrinks with the edition, so the body size is fitted: the template is
-compiled at 9 pt and, if the last page is less than 75% full, at body sizes of 8.5-10 pt and
-line spacings of 0.48-0.68 em, nearest the design first, until one is 90% full; the PDF with
-the least empty space on its last page (2-4 pages) wins, with a small penalty for straying from
-the design. A compile takes 0.1-0.25 s, so most builds try one to six; the choice is
-deterministic (same input, same bytes).
+compiled at 9 pt and, unless that fills the pages well, at body sizes of 8.5-10 pt and line
+spacings of 0.48-0.68 em, nearest the design first. A layout is scored by its empty space: the
+empty part of the last page, the gaps at the foot of the columns before it (a recommendation
+that did not fit moves whole to the next column), a small penalty for a fourth page and for
+straying from the design. A layout is refused if it is not 2-4 pages, if Typst's layout did not
+converge (the template places its floats by where the text falls), or if text runs into the
+footer (an unbreakable recommendation taller than the column under the chart bands); if every
+one is refused, the recommendations may break. A compile takes 0.1-0.3 s, most builds try one
+to six; the choice is deterministic (same input, same bytes).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -44,24 +49,33 @@ VARIANTS = tuple(
         key=lambda v: _stray(*v),
     )
 )
-WELL_FILLED = 0.75  # share of the last page's two columns that needs no other size
-FULL = 0.9  # a variant this full ends the search
+GOOD = 0.15  # a layout whose empty space scores this or less ends the search
+REFUSED = 10.0  # added to the score of a layout outside the rules
+GAP_ALLOWED = 0.04  # share of a column that may stay empty at its foot before it counts
+FOURTH_PAGE = 0.1  # a fourth page counts as this much empty space
 # Page geometry of the template (points): A4, top and bottom margins, the middle of the page.
 PAGE_HEIGHT, TOP, BOTTOM, MIDDLE = 841.89, 14 / 25.4 * 72, 15 / 25.4 * 72, 595.28 / 2
+FOOTER_SIZE = 8.0  # the footer's size; larger text under the body is text that ran over
 
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """How a compiled PDF came out: pages, how full its last page is, the body size used."""
+    """How a compiled PDF came out: pages, how full its last page is, the empty space at the
+    foot of the columns before it (shares of a column, summed), the body size used."""
 
     pages: int
     last_page_fill: float
     body_size: float
     leading: float
+    gaps: float = 0.0
+    whole_recommendations: bool = True
 
 
 def _data(
-    factsheet: Factsheet, body_size: float = DESIGN_SIZE, leading: float = DESIGN_LEADING
+    factsheet: Factsheet,
+    body_size: float = DESIGN_SIZE,
+    leading: float = DESIGN_LEADING,
+    keep_whole: bool = True,
 ) -> dict[str, Any]:
     """The template's input: text as strings, editorial Markdown as Typst markup."""
     f = factsheet
@@ -70,6 +84,7 @@ def _data(
         "lang": f.lang,
         "body_size": body_size,
         "leading": leading,
+        "keep_whole": keep_whole,
         "publisher": PUBLISHER,
         "title": f.title,
         "subtitle": f.subtitle,
@@ -126,16 +141,31 @@ def typst_source() -> str:
     return path.read_text("utf-8")
 
 
-def last_page_fill(pdf: bytes) -> tuple[int, float]:
-    """Pages, and the share of the last page's two columns down to their lowest line of text.
+@dataclass(frozen=True, slots=True)
+class Fill:
+    """Where the text ends in each column of a PDF, as shares of the column's height."""
 
-    Text outside the body (the footer, in the bottom margin) is left out; an empty column
-    counts as 0.
-    """
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    lowest = {0: PAGE_HEIGHT - TOP, 1: PAGE_HEIGHT - TOP}
+    columns: tuple[tuple[float, float], ...]  # per page: left, right (0 = empty)
+    overflow: bool  # body text under the body area, in the footer's margin
 
-    def visit(text: str, cm: list[float], tm: list[float], _font: Any, _size: float) -> None:
+    @property
+    def last_page(self) -> float:
+        """The share of the last page's two columns down to their lowest line of text."""
+        return sum(self.columns[-1]) / 2
+
+    @property
+    def gaps(self) -> float:
+        """Empty space at the foot of the columns before the last page, beyond a little."""
+        return sum(max(0.0, 1 - used - GAP_ALLOWED) for p in self.columns[:-1] for used in p)
+
+
+def _column_feet(page: Any) -> tuple[list[float], bool]:
+    """The lowest line of text in each column of a page (y up), and whether text ran over."""
+    lowest = [PAGE_HEIGHT - TOP, PAGE_HEIGHT - TOP]
+    overflow = False
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, size: float) -> None:
+        nonlocal overflow
         if not text.strip():
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
@@ -143,18 +173,51 @@ def last_page_fill(pdf: bytes) -> tuple[int, float]:
         if BOTTOM < y < PAGE_HEIGHT - TOP:
             column = 0 if x < MIDDLE else 1
             lowest[column] = min(lowest[column], y)
+        elif y <= BOTTOM:
+            scale = math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3])
+            overflow |= size * scale > FOOTER_SIZE + 0.2
 
-    pages[-1].extract_text(visitor_text=visit)
+    page.extract_text(visitor_text=visit)
+    return lowest, overflow
+
+
+def measure_fill(pdf: bytes) -> Fill:
+    """How far down the text goes in each column of each page (pypdf's text positions).
+
+    Text in the footer's margin is left out, unless it is larger than the footer: that is body
+    text that ran over the foot of a column.
+    """
     height = PAGE_HEIGHT - TOP - BOTTOM
-    used = [(PAGE_HEIGHT - TOP - y) / height for y in lowest.values()]
-    return len(pages), sum(used) / len(used)
+    columns: list[tuple[float, float]] = []
+    overflow = False
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        lowest, over = _column_feet(page)
+        left, right = ((PAGE_HEIGHT - TOP - y) / height for y in lowest)
+        columns.append((left, right))
+        overflow |= over
+    return Fill(tuple(columns), overflow)
 
 
-def _compile(factsheet: Factsheet, root: Path, when: float, size: float, leading: float) -> bytes:
-    data = json.dumps(_data(factsheet, size, leading), ensure_ascii=False)
+def last_page_fill(pdf: bytes) -> tuple[int, float]:
+    """Pages, and the share of the last page's two columns down to their lowest line of text.
+
+    Text outside the body (the footer, in the bottom margin) is left out; an empty column
+    counts as 0.
+    """
+    fill = measure_fill(pdf)
+    return len(fill.columns), fill.last_page
+
+
+def _compile(
+    factsheet: Factsheet, root: Path, when: float, size: float, leading: float, keep_whole: bool
+) -> tuple[bytes, bool]:
+    """The PDF, and whether Typst's layout converged."""
+    data = json.dumps(_data(factsheet, size, leading, keep_whole), ensure_ascii=False)
     (root / "data.json").write_text(data, "utf-8")
-    pdf: bytes = typst.compile(str(root / "factsheet.typ"), root=str(root), timestamp=int(when))
-    return pdf
+    pdf, warnings = typst.compile_with_warnings(
+        str(root / "factsheet.typ"), root=str(root), timestamp=int(when)
+    )
+    return pdf, not warnings
 
 
 def render_pdf(factsheet: Factsheet, timestamp: dt.datetime | None = None) -> bytes:
@@ -165,7 +228,7 @@ def render_pdf(factsheet: Factsheet, timestamp: dt.datetime | None = None) -> by
 def render_pdf_layout(
     factsheet: Factsheet, timestamp: dt.datetime | None = None
 ) -> tuple[bytes, Layout]:
-    """The PDF and its layout: the body size whose last page is fullest (see the module)."""
+    """The PDF and its layout: the variant with the least empty space (see the module)."""
     with tempfile.TemporaryDirectory(prefix="factsheet-") as tmp:
         root = Path(tmp)
         (root / "charts").mkdir()
@@ -174,19 +237,23 @@ def render_pdf_layout(
         (root / "factsheet.typ").write_text(typst_source(), "utf-8")
         when = (timestamp or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).timestamp()
         best: tuple[float, bytes, Layout] | None = None
-        for size, leading in VARIANTS:
-            stray = _stray(size, leading)
-            if best is not None and stray >= best[0]:
-                break  # sorted by stray: no later variant can score better
-            pdf = _compile(factsheet, root, when, size, leading)
-            pages, fill = last_page_fill(pdf)
-            # Empty space on the last page, a little against straying from the design;
-            # a page count outside 2-4 only if nothing else fits.
-            fits = 2 <= pages <= 4
-            score = (0.0 if fits else 10.0) + (1 - fill) + stray
-            if best is None or score < best[0]:
-                best = (score, pdf, Layout(pages, fill, size, leading))
-            if fits and (fill >= FULL or (stray == 0 and fill >= WELL_FILLED)):
-                break
+        for keep_whole in (True, False):
+            for size, leading in VARIANTS:
+                stray = _stray(size, leading)
+                if best is not None and stray >= best[0]:
+                    break  # sorted by stray: no later variant can score better
+                pdf, converged = _compile(factsheet, root, when, size, leading, keep_whole)
+                fill = measure_fill(pdf)
+                pages = len(fill.columns)
+                refused = not (2 <= pages <= 4 and converged and not fill.overflow)
+                empty = (1 - fill.last_page) + fill.gaps + FOURTH_PAGE * (pages == 4)
+                score = REFUSED * refused + empty + stray
+                if best is None or score < best[0]:
+                    layout = Layout(pages, fill.last_page, size, leading, fill.gaps, keep_whole)
+                    best = (score, pdf, layout)
+                if not refused and empty <= GOOD:
+                    break
+            if best is not None and best[0] < REFUSED:
+                break  # the recommendations break only if no layout kept them whole
         assert best is not None
         return best[1], best[2]
