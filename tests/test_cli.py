@@ -147,7 +147,7 @@ def test_link_and_review_on_a_small_register(tmp_path: Path) -> None:
     code, out = _run("review", "--database", db)
     assert code == 0
     assert "pairs (pending)" in out
-    code, out = _run("review", "--decide", "999", "--same", "--reviewer", "r", "--database", db)
+    code, out = _run("review", "decide", "999", "--same", "--reviewer", "r", "--database", db)
     assert code == 1
     assert "no pair #999" in out
 

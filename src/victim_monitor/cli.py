@@ -689,13 +689,23 @@ def _report_ref(text: str) -> tuple[str, str]:
     organisation, sep, case = text.partition(":")
     if not sep or not organisation or not case:
         raise click.BadParameter(
-            f"{text!r}: give a report as ORGANISATION:CASE_REFERENCE", param_hint="--decide-reports"
+            f"{text!r}: give a report as ORGANISATION:CASE_REFERENCE", param_hint="ORG:CASE"
         )
     return organisation, case
 
 
-@main.command()
-@click.option(
+_DECISION = (
+    click.option("--same", "decision", flag_value="same", help="The two reports are one person."),
+    click.option(
+        "--different",
+        "decision",
+        flag_value="different",
+        help="The two reports are different persons.",
+    ),
+    click.option("--reviewer", default="", help="Who decides (required to decide)."),
+    click.option("--reason", default="", help="Why (kept with the decision)."),
+)
+_STATUS = click.option(
     "--status",
     "show",
     default="pending",
@@ -703,27 +713,25 @@ def _report_ref(text: str) -> tuple[str, str]:
     type=click.Choice(["pending", "same", "different", "all"]),
     help="Which pairs to list.",
 )
-@click.option("--decide", "pair_id", type=int, default=None, help="Record a decision on pair N.")
-@click.option(
-    "--pair", "shown", type=int, default=None, help="Show pair N with its decision history."
-)
-@click.option(
-    "--decide-reports",
-    "reports",
-    nargs=2,
-    default=None,
-    metavar="ORG:CASE ORG:CASE",
-    help="Record a decision on any two reports, queued or not.",
-)
-@click.option("--same", "decision", flag_value="same", help="The two reports are one person.")
-@click.option(
-    "--different", "decision", flag_value="different", help="The two reports are different persons."
-)
-@click.option("--reviewer", default="", help="Who decides (required to decide).")
-@click.option("--reason", default="", help="Why (kept with the decision).")
+
+
+def _decision_options(command: Any) -> Any:
+    for option in reversed(_DECISION):
+        command = option(command)
+    return command
+
+
+@main.group(invoke_without_command=True)
+@_STATUS
+@click.option("--decide", "pair_id", type=int, default=None, hidden=True)
+@click.option("--pair", "shown", type=int, default=None, hidden=True)
+@click.option("--decide-reports", "reports", nargs=2, default=None, hidden=True)
+@_decision_options
 @database_option
 @json_option
+@click.pass_context
 def review(
+    ctx: click.Context,
     show: str,
     pair_id: int | None,
     shown: int | None,
@@ -734,7 +742,85 @@ def review(
     database: str | None,
     as_json: bool,
 ) -> None:
-    """List uncertain pairs with their evidence, or record a decision on one."""
+    """Pairs of reports the linkage was unsure of: list, show one, decide.
+
+    Without a subcommand, the pending pairs (as `review list`).
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    # The spellings of the first release, kept for one more (`review --pair N` and the like).
+    old = {"--pair": shown, "--decide": pair_id, "--decide-reports": reports}
+    used = [flag for flag, value in old.items() if value is not None]
+    if used:
+        new = {"--pair": "show N", "--decide": "decide N", "--decide-reports": "decide-reports"}
+        note(
+            f"`review {used[0]}` is now `review {new[used[0]]}`; the old spelling goes in the "
+            "next release"
+        )
+    _review(show, pair_id, shown, reports, decision, reviewer, reason, database, as_json)
+
+
+@review.command("list")
+@_STATUS
+@database_option
+@json_option
+def review_list(show: str, database: str | None, as_json: bool) -> None:
+    """List the pairs with their evidence (pending ones unless --status says otherwise)."""
+    _review(show, None, None, None, None, "", "", database, as_json)
+
+
+@review.command("show")
+@click.argument("pair", type=int)
+@database_option
+@json_option
+def review_show(pair: int, database: str | None, as_json: bool) -> None:
+    """Show pair PAIR with its evidence and its decision history."""
+    _review("pending", None, pair, None, None, "", "", database, as_json)
+
+
+@review.command("decide")
+@click.argument("pair", type=int)
+@_decision_options
+@database_option
+@json_option
+def review_decide(
+    pair: int, decision: str | None, reviewer: str, reason: str, database: str | None, as_json: bool
+) -> None:
+    """Record a decision on pair PAIR of the queue."""
+    _review("pending", pair, None, None, decision, reviewer, reason, database, as_json)
+
+
+@review.command("decide-reports")
+@click.argument("left", metavar="ORG:CASE")
+@click.argument("right", metavar="ORG:CASE")
+@_decision_options
+@database_option
+@json_option
+def review_decide_reports(
+    left: str,
+    right: str,
+    decision: str | None,
+    reviewer: str,
+    reason: str,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    """Record a decision on any two reports (ORGANISATION:CASE_REFERENCE), queued or not."""
+    _review("pending", None, None, (left, right), decision, reviewer, reason, database, as_json)
+
+
+def _review(
+    show: str,
+    pair_id: int | None,
+    shown: int | None,
+    reports: tuple[str, str] | None,
+    decision: str | None,
+    reviewer: str,
+    reason: str,
+    database: str | None,
+    as_json: bool,
+) -> None:
+    """List uncertain pairs with their evidence, show one, or record a decision on one."""
     from victim_monitor.linkage import (
         ReviewError,
         ReviewPair,
@@ -753,7 +839,7 @@ def review(
     if deciding and decision is None:
         raise click.UsageError("a decision needs --same or --different")
     if decision is not None and not deciding:
-        raise click.UsageError("--same and --different go with --decide or --decide-reports")
+        raise click.UsageError("--same and --different go with a decision on a pair")
     left, right = (_report_ref(reports[0]), _report_ref(reports[1])) if reports else (None, None)
     engine = open_register(_database(database), settings().organisations_file, create=False)
     try:
@@ -779,8 +865,8 @@ def review(
             click.echo("no decision yet")
     elif not deciding:
         click.echo(
-            f"{len(pairs)} pairs ({show}); decide with --decide N --same|--different, "
-            "or any two reports with --decide-reports ORG:CASE ORG:CASE"
+            f"{len(pairs)} pairs ({show}); decide with `review decide N --same|--different`, "
+            "or any two reports with `review decide-reports ORG:CASE ORG:CASE`"
         )
     else:
         click.echo("recorded; the next victim-monitor link applies it")

@@ -154,17 +154,17 @@ def test_review_pair_shows_the_decision_history(register: tuple[str, Engine]) ->
     url, engine = register
     assert _run("link", "--database", url)[0] == 0
     pair = review_queue(engine)[0]
-    code, out = _run("review", "--pair", str(pair.id), "--database", url)
+    code, out = _run("review", "show", str(pair.id), "--database", url)
     assert code == 0
     assert out.startswith(f"#{pair.id} [pending]")
     assert "no decision yet" in out
     for decision, who in (("--same", "A. Jansen"), ("--different", "B. Smit")):
         code, out = _run(
-            "review", "--decide", str(pair.id), decision, "--reviewer", who,
+            "review", "decide", str(pair.id), decision, "--reviewer", who,
             "--reason", f"checked by {who}", "--database", url,
         )  # fmt: skip
         assert code == 0, out
-    code, out = _run("review", "--pair", str(pair.id), "--database", url)
+    code, out = _run("review", "show", str(pair.id), "--database", url)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith(f"#{pair.id} [different]")
@@ -172,19 +172,43 @@ def test_review_pair_shows_the_decision_history(register: tuple[str, Engine]) ->
     assert len(decided) == 2
     assert "A. Jansen: same (was pending): checked by A. Jansen" in decided[0]
     assert "B. Smit: different (was same): checked by B. Smit" in decided[1]
-    code, out = _run("review", "--pair", str(pair.id), "--json", "--database", url)
+    code, out = _run("review", "show", str(pair.id), "--json", "--database", url)
     history = json.loads(out)[0]["history"]
     assert [(h["decision"], h["replaces"], h["reviewer"]) for h in history] == [
         ("same", "pending", "A. Jansen"),
         ("different", "same", "B. Smit"),
     ]
     assert history[1]["replaces_id"] == history[0]["id"]
-    code, out = _run("review", "--pair", "999999", "--database", url)
+    code, out = _run("review", "show", "999999", "--database", url)
     assert code == 1
     assert "no pair #999999" in out
+    code, out = _run("review", "decide", str(pair.id), "--reviewer", "C", "--database", url)
+    assert code == 2
+    assert "a decision needs --same or --different" in out
+
+
+def test_the_first_releases_review_spellings_still_work_with_a_note(
+    register: tuple[str, Engine],
+) -> None:
+    url, engine = register
+    assert _run("link", "--database", url)[0] == 0
+    pair = review_queue(engine)[0]
+    result = CliRunner().invoke(main, ["review", "--pair", str(pair.id), "--database", url])
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"#{pair.id} [pending]")
+    assert "`review --pair` is now `review show N`" in result.stderr
+    code, out = _run(
+        "review", "--decide", str(pair.id), "--same", "--reviewer", "A", "--database", url
+    )
+    assert code == 0
+    assert "recorded" in out
+    assert "is now `review decide N`" in out
     code, out = _run("review", "--pair", "1", "--decide", "1", "--same", "--database", url)
     assert code == 2
     assert "--pair shows a pair" in out
+    code, out = _run("review", "--database", url)  # the queue, as `review list`
+    assert code == 0
+    assert "pairs (pending)" in out
 
 
 def test_review_decide_reports_splits_and_joins_at_the_next_link(
@@ -200,7 +224,7 @@ def test_review_decide_reports_splits_and_joins_at_the_next_link(
     c, d = sorted(person)[0], sorted(person)[-1]
     assert person[c] != person[d]
     code, out = _run(
-        "review", "--decide-reports", f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}", "--different",
+        "review", "decide-reports", f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}", "--different",
         "--reviewer", "R. de Vries", "--reason", "case files differ", "--json", "--database", url,
     )  # fmt: skip
     assert code == 0, out
@@ -210,12 +234,12 @@ def test_review_decide_reports_splits_and_joins_at_the_next_link(
     assert {(decided["organisation_l"], decided["case_reference_l"]),
             (decided["organisation_r"], decided["case_reference_r"])} == {a, b}  # fmt: skip
     code, out = _run(
-        "review", "--decide-reports", f"{c[0]}:{c[1]}", f"{d[0]}:{d[1]}", "--same",
+        "review", "decide-reports", f"{c[0]}:{c[1]}", f"{d[0]}:{d[1]}", "--same",
         "--reviewer", "R. de Vries", "--database", url,
     )  # fmt: skip
     assert code == 0
     assert "recorded; the next victim-monitor link applies it" in out
-    code, out = _run("review", "--status", "different", "--database", url)
+    code, out = _run("review", "list", "--status", "different", "--database", url)
     assert "1 pairs (different)" in out
     assert _run("link", "--database", url)[0] == 0
     person = _person_of(engine)
@@ -230,11 +254,13 @@ def test_review_decide_reports_splits_and_joins_at_the_next_link(
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("--decide-reports", "POL", "POL:2", "--same", "--reviewer", "r"), 2, "ORGANISATION:"),
-        (("--decide-reports", "POL:1", "POL:2", "--reviewer", "r"), 2, "--same or --different"),
+        (("decide-reports", "POL", "POL:2", "--same", "--reviewer", "r"), 2, "ORGANISATION:"),
+        (("decide-reports", "POL:1", "POL:2", "--reviewer", "r"), 2, "--same or --different"),
+        (("decide-reports", "POL:nope", "POL:nix", "--same", "--reviewer", "r"), 1, "no report"),
+        (("list", "--same"), 2, "No such option"),
+        # The first release's spellings, for one more release:
         (("--decide", "1", "--decide-reports", "POL:1", "POL:2", "--same"), 2, "not both"),
-        (("--same",), 2, "go with --decide"),
-        (("--decide-reports", "POL:nope", "POL:nix", "--same", "--reviewer", "r"), 1, "no report"),
+        (("--same",), 2, "go with a decision on a pair"),
     ],
 )
 def test_review_refuses_bad_decisions(
