@@ -211,13 +211,15 @@ def last_page_fill(pdf: bytes) -> tuple[int, float]:
 def _compile(
     factsheet: Factsheet, root: Path, when: float, size: float, leading: float, keep_whole: bool
 ) -> tuple[bytes, bool]:
-    """The PDF, and whether Typst's layout converged."""
+    """The PDF, and whether Typst's layout converged (other warnings, e.g. a missing fallback
+    font, do not make a layout worse)."""
     data = json.dumps(_data(factsheet, size, leading, keep_whole), ensure_ascii=False)
     (root / "data.json").write_text(data, "utf-8")
     pdf, warnings = typst.compile_with_warnings(
         str(root / "factsheet.typ"), root=str(root), timestamp=int(when)
     )
-    return pdf, not warnings
+    unsettled = ("did not converge", "did not stabilize")
+    return pdf, not any(u in w.message for w in warnings for u in unsettled)
 
 
 def render_pdf(factsheet: Factsheet, timestamp: dt.datetime | None = None) -> bytes:
