@@ -10,13 +10,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import typst
 from pypdf import PdfReader
 
 from victim_monitor.reporting import FactsheetResult, Published
 from victim_monitor.reporting.build import check
 from victim_monitor.reporting.content import compose
 from victim_monitor.reporting.figures import Lang
-from victim_monitor.reporting.pdf import typst_source
+from victim_monitor.reporting.pdf import GAP_ALLOWED, Fill, measure_fill, typst_source
 
 MIN_SIZE = 8.0
 PAGE = (595.28, 841.89)
@@ -155,3 +156,23 @@ def test_recommendations_read_whole_and_never_around_a_chart(
         assert start[:2] == end[:2], ("split over a column or page", words[:4], start, end)
         below = [t for t in titles if t[0] == start[0] and t[2] > start[2]]
         assert not below, ("a chart below a recommendation's start", words[:4], below)
+
+
+def test_text_run_over_the_foot_of_a_page_is_seen() -> None:
+    """An unbreakable block taller than the page runs into the footer's margin: the fitter
+    must see it (and refuse the layout); the 8 pt footer itself is not an overflow."""
+    page = (
+        '#set page(paper: "a4", margin: (x: 16mm, top: 14mm, bottom: 15mm),\n'
+        "  footer: text(size: 8pt)[footer])\n#set text(size: 9pt)\n#lorem(20)\n"
+    )
+    fits = measure_fill(typst.compile(page.encode()))
+    assert not fits.overflow
+    assert len(fits.columns) == 1
+    over = measure_fill(typst.compile((page + "#block(breakable: false, lorem(1400))").encode()))
+    assert over.overflow
+
+
+def test_white_at_column_feet_counts_before_the_last_page() -> None:
+    fill = Fill(columns=((1.0, 0.99), (0.5, 1.0), (0.6, 0.0)), overflow=False)
+    assert fill.gaps == pytest.approx(0.5 - GAP_ALLOWED)  # 0.99 is within the allowance
+    assert fill.last_page == pytest.approx(0.3)
