@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Connection,
     Engine,
@@ -28,8 +29,8 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    and_,
     exists,
+    false,
     func,
     insert,
     literal,
@@ -152,6 +153,9 @@ def _staging_table() -> Table:
     columns: list[Column[Any]] = [Column("row_number", Integer, nullable=False)]
     columns += [Column(name, reports.c[name].type) for name in REPORT_FIELDS]
     columns.append(Column("content_sha256", String(64), nullable=False))
+    # Filled by the merge from the case's current report, if any.
+    columns.append(Column("prior_version", Integer))
+    columns.append(Column("unchanged", Boolean))
     return Table("intake_staging", MetaData(), *columns, prefixes=["TEMPORARY"])
 
 
@@ -475,6 +479,18 @@ def _merge(conn: Connection, staging: Table, organisation: str, sub_id: int) -> 
     """Supersede changed reports, insert new versions; returns (changed, inserted)."""
     r = reports
     s = staging
+    # Each staged case's current report first, so that the INSERT below reads only the
+    # staging table: an INSERT ... SELECT that reads its own target table is copied whole
+    # into a scratch table by SQLite before the first row goes in.
+    conn.execute(
+        update(s)
+        .where(
+            r.c.organisation_code == organisation,
+            r.c.case_reference == s.c.case_reference,
+            r.c.is_current == true(),
+        )
+        .values(prior_version=r.c.version, unchanged=r.c.content_sha256 == s.c.content_sha256)
+    )
     changed = conn.execute(
         update(r)
         .where(
@@ -487,29 +503,16 @@ def _merge(conn: Connection, staging: Table, organisation: str, sub_id: int) -> 
         )
         .values(is_current=False, superseded_by_submission_id=sub_id)
     ).rowcount
-    # The current version is always the highest, so one join finds what to insert and its
-    # version: new case references (no row), and changed ones (just superseded above).
-    prior = r.alias("prior")
-    joined = s.outerjoin(
-        prior,
-        and_(
-            prior.c.organisation_code == organisation,
-            prior.c.case_reference == s.c.case_reference,
-            or_(prior.c.is_current == true(), prior.c.superseded_by_submission_id == sub_id),
-        ),
-    )
+    # The current version is always the highest: new cases get version 1, changed ones the
+    # next after their current one (just superseded above); unchanged ones nothing.
     columns = [*REPORT_FIELDS, "content_sha256"]
-    source = (
-        select(
-            *(s.c[c] for c in columns),
-            literal(organisation).label("organisation_code"),
-            (func.coalesce(prior.c.version, 0) + 1).label("version"),
-            true().label("is_current"),
-            literal(sub_id).label("submission_id"),
-        )
-        .select_from(joined)
-        .where(or_(prior.c.id.is_(None), prior.c.superseded_by_submission_id == sub_id))
-    )
+    source = select(
+        *(s.c[c] for c in columns),
+        literal(organisation).label("organisation_code"),
+        (func.coalesce(s.c.prior_version, 0) + 1).label("version"),
+        true().label("is_current"),
+        literal(sub_id).label("submission_id"),
+    ).where(or_(s.c.prior_version.is_(None), s.c.unchanged == false()))
     conn.execute(
         insert(r).from_select(
             [*columns, "organisation_code", "version", "is_current", "submission_id"], source
