@@ -15,6 +15,16 @@ ratio ours/peer in time, and the peak resident memory of the measuring process (
 plus that of any child it waited for), which must not grow with the file. Aim (issue):
 >= 50,000 rows/s on SQLite and within 3x of the peer.
 
+On SQLite also the command line against SQLite's own (issue 17, item 7: within 3x):
+
+- **cli**: ``victim-monitor import FILE --organisation POL --database URL`` on a fresh
+  register, start-up included;
+- **sqlite3 .import**: ``sqlite3 NEW.db -cmd ".mode csv" ".import FILE reports"``, which makes a
+  table of text columns from the header and inserts every row, with no check.
+
+Each round runs the two back to back; the ratio is given per round (range over the rounds)
+and for the best times.
+
 ``python -m benchmarks intake [--full] [--repeat N] [--databases sqlite,postgresql]``
 """
 
@@ -27,6 +37,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -168,8 +179,34 @@ def _peer(engine: Engine, path: Path) -> int:
         return total + len(batch)
 
 
+def _command(kind: str, url: str, path: Path) -> list[str]:
+    """The command line of the ``cli`` or ``sqlite3`` measurement."""
+    if kind == "cli":
+        program = Path(sys.executable).with_name("victim-monitor")
+        return [
+            str(program),
+            "import",
+            str(path),
+            "--organisation",
+            ORGANISATION,
+            "--database",
+            url,
+        ]
+    database = url.removeprefix("sqlite:///") + ".import.db"
+    sqlite3 = shutil.which("sqlite3") or "sqlite3"
+    return [sqlite3, database, "-cmd", ".mode csv", f".import {path} reports"]
+
+
 def child(kind: str, url: str, path: Path) -> None:
     """Measure one run and print it as JSON (seconds, rows, peak RSS in KiB)."""
+    if kind in ("cli", "sqlite3"):
+        command = _command(kind, url, path)
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        print(json.dumps({"seconds": seconds, "rows": 0, "rss_kib": children}))
+        return
     engine = connect(url)
     with engine.connect():
         pass  # open the pooled connection outside the timing, for both sides alike
@@ -276,7 +313,56 @@ def _postgres_version() -> str:
         return "(unreachable)"
 
 
-def report(lines: list[Line], repeat: int) -> str:
+@dataclass(frozen=True, slots=True)
+class CliLine:
+    """The command line against ``sqlite3 .import``: every round's pair of runs."""
+
+    rows: int
+    cli: list[Run]
+    sqlite3: list[Run]
+
+    def cells(self) -> list[str]:
+        ratios = [c.seconds / p.seconds for c, p in zip(self.cli, self.sqlite3, strict=True)]
+        best_cli, best_peer = (min(r.seconds for r in runs) for runs in (self.cli, self.sqlite3))
+        return [
+            f"{self.rows:,}",
+            _range(r.seconds for r in self.cli),
+            _range(r.seconds for r in self.sqlite3),
+            f"{min(ratios):.2f}-{max(ratios):.2f}",
+            f"{best_cli / best_peer:.2f}",
+            f"{self.rows / best_cli:,.0f}",
+            f"{max(r.rss_mib for r in self.cli):.0f}",
+        ]
+
+
+CLI_HEADS = [
+    "rows",
+    "`victim-monitor import` s",
+    "`sqlite3 .import` s",
+    "ratio per round",
+    "ratio of bests",
+    "CLI rows/s (best)",
+    "CLI peak RSS MiB",
+]
+
+
+def _range(values: object) -> str:
+    numbers = sorted(values)  # type: ignore[call-overload]
+    return f"{numbers[0]:.2f}-{numbers[-1]:.2f}"
+
+
+def report(lines: list[Line], repeat: int, cli_lines: list[CliLine] | None = None) -> str:
+    cli_table: list[str] = []
+    if cli_lines:
+        cli_table = [
+            "",
+            "The command line against SQLite's own import (SQLite; each round runs both back to "
+            "back; seconds as ranges over the rounds):",
+            "",
+            "| " + " | ".join(CLI_HEADS) + " |",
+            "|" + "---|" * len(CLI_HEADS),
+            *("| " + " | ".join(line.cells()) + " |" for line in cli_lines),
+        ]
     table = ["| " + " | ".join(HEADS) + " |", "|" + "---|" * len(HEADS)]
     table += ["| " + " | ".join(line.cells()) + " |" for line in lines]
     notes = []
@@ -301,6 +387,7 @@ def report(lines: list[Line], repeat: int) -> str:
             *_machine(),
             "",
             *table,
+            *cli_table,
             "",
             *notes,
             "",
@@ -315,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--rows", help="comma-separated sizes, instead of the defaults")
     parser.add_argument("--out", type=Path, default=RESULTS, help="results file ('-': none)")
+    parser.add_argument(
+        "--no-cli", action="store_true", help="skip the CLI against sqlite3 .import"
+    )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -327,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         else (FULL_SIZES if args.full else SIZES)
     )
     lines: list[Line] = []
+    cli_lines: list[CliLine] = []
     with tempfile.TemporaryDirectory(prefix="vm-bench-") as tmp:
         work = Path(tmp)
         for n in sizes:
@@ -342,13 +433,28 @@ def main(argv: list[str] | None = None) -> int:
                 line = Line(database, n, ours, peer)
                 lines.append(line)
                 print(" | ".join(line.cells()), flush=True)
+                if database == "sqlite" and not args.no_cli:
+                    cli_line = _cli_rounds(work, path, n, args.repeat if n < 1_000_000 else 1)
+                    cli_lines.append(cli_line)
+                    print(" | ".join(cli_line.cells()), flush=True)
             path.unlink()
-    text_report = report(lines, args.repeat)
+    text_report = report(lines, args.repeat, cli_lines)
     print(text_report)
     if str(args.out) != "-":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text_report, "utf-8")
     return 0
+
+
+def _cli_rounds(work: Path, path: Path, n: int, rounds: int) -> CliLine:
+    cli: list[Run] = []
+    peer: list[Run] = []
+    for _ in range(rounds):
+        with fresh_register("sqlite", work) as url:
+            cli.append(measure("cli", url, path))
+            peer.append(measure("sqlite3", url, path))
+            Path(url.removeprefix("sqlite:///") + ".import.db").unlink(missing_ok=True)
+    return CliLine(n, cli, peer)
 
 
 def _best(runs: list[Run]) -> Run:
