@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from victim_monitor.publication import PublishedCell, PublishedTable
+from victim_monitor.published import PublishedCell, PublishedTable
 from victim_monitor.vocab import Label
 
 YEARS = ("2014", "2015", "2016", "2017", "2018")

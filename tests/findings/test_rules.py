@@ -6,7 +6,7 @@ import pytest
 
 from tests.findings.tables import YEARS, table
 from victim_monitor.findings import findings, number, trends
-from victim_monitor.publication import CellKey, Finding, PublishedTable, YearEstimate
+from victim_monitor.published import CellKey, Finding, PublishedTable, YearEstimate
 
 
 def _find(

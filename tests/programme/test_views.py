@@ -20,7 +20,7 @@ from victim_monitor.programme.views import (
     measure_detail,
     programme_overview,
 )
-from victim_monitor.publication import CellKey, Publication, PublishedTable, YearEstimate
+from victim_monitor.published import CellKey, Publication, PublishedTable, YearEstimate
 from victim_monitor.vocab import Label
 
 PROGRAMME = "samen-tegen-mensenhandel"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from victim_monitor.publication import (
+from victim_monitor.published import (
     CellKey,
     Finding,
     Publication,

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from victim_monitor.cli import main
-from victim_monitor.publication import PublicationError, load_publication
 from victim_monitor.publication.figures import read_figures
 from victim_monitor.publication.from_figures import publish_figures
+from victim_monitor.published import PublicationError, load_publication
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "slachtoffermonitor-2014-2018" / "figures.csv"

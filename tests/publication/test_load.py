@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.publication.sample import sample
-from victim_monitor.publication import PublicationError, load_publication, write_publication
+from victim_monitor.published import PublicationError, load_publication, write_publication
 
 
 def test_a_publication_round_trips(tmp_path: Path) -> None:

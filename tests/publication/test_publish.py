@@ -14,8 +14,6 @@ from victim_monitor.cli import main
 from victim_monitor.disclosure import AuditFailure, Release, load_policy
 from victim_monitor.disclosure.codes import INTERVAL_TOO_NARROW
 from victim_monitor.estimation.estimable import MAX_RATIO, judge
-from victim_monitor.publication import PublicationError, load_publication
-from victim_monitor.publication.model import CellKey, YearEstimate
 from victim_monitor.publication.protection import Protected, protect_tabulation
 from victim_monitor.publication.publish import (
     LINKAGE,
@@ -28,6 +26,8 @@ from victim_monitor.publication.publish import (
     publish,
     widen_like,
 )
+from victim_monitor.published import PublicationError, load_publication
+from victim_monitor.published.model import CellKey, YearEstimate
 from victim_monitor.tables import tabulate
 from victim_monitor.years import parse_years
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.publication.sample import sample
-from victim_monitor.publication import PublishedCell, load_publication, write_publication
-from victim_monitor.publication.model import OUTCOMES
+from victim_monitor.published import PublishedCell, load_publication, write_publication
+from victim_monitor.published.model import OUTCOMES
 from victim_monitor.vocab import Label
 
 CODES = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_ÄéÖ,\"'", min_size=1, max_size=8)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.reporting.fixture import write_fixture
-from victim_monitor.publication import Publication, load_publication
+from victim_monitor.published import Publication, load_publication
 from victim_monitor.reporting import FactsheetResult, Published, build_factsheet
 from victim_monitor.reporting.published import load_published
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from victim_monitor.publication import (
+from victim_monitor.published import (
     CellKey,
     Finding,
     Publication,

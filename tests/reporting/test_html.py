@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from victim_monitor.publication import Publication
+from victim_monitor.published import Publication
 from victim_monitor.reporting import FactsheetResult
 
 

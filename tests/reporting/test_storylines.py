@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from tests.reporting.fixture import _table, publication
-from victim_monitor.publication import CellKey, Publication, YearEstimate, write_publication
+from victim_monitor.published import CellKey, Publication, YearEstimate, write_publication
 from victim_monitor.reporting.build import check
 from victim_monitor.reporting.figures import Figures
 from victim_monitor.reporting.published import Published, load_published

@@ -19,7 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 from tests.web.conftest import Login, csrf_of
 from tests.web.publication import publication, write
 from victim_monitor.programme import import_example, record_measure_status
-from victim_monitor.publication import write_publication
+from victim_monitor.published import write_publication
 from victim_monitor.vocab import Label
 from victim_monitor.web import cache as cache_module
 from victim_monitor.web.cache import Entry, PublicCache, entry

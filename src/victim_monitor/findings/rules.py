@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from victim_monitor.findings.subjects import SUBJECTS, Subject
 from victim_monitor.findings.trends import rate_ratio_interval, trend_id
 from victim_monitor.findings.wording import HALVED, NEARLY_HALVED, multiple
-from victim_monitor.publication.model import Finding, PublishedTable, Trend, YearEstimate
+from victim_monitor.published.model import Finding, PublishedTable, Trend, YearEstimate
 from victim_monitor.rounding import round_percent, round_significant
 from victim_monitor.vocab import LABELS, FormGroup, Label
 

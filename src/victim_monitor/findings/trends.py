@@ -16,7 +16,7 @@ from typing import Literal
 
 from scipy.stats import beta
 
-from victim_monitor.publication.model import CellKey, PublishedTable, Trend
+from victim_monitor.published.model import CellKey, PublishedTable, Trend
 
 LEVEL = 0.95
 

@@ -76,7 +76,7 @@ def show(publication: Path | None, database: str | None, as_json: bool) -> None:
     """Programmes with their measures, and each edition's recommendations with follow-up."""
     from victim_monitor.programme.series import PublicationSource
     from victim_monitor.programme.views import editions, programme_overview
-    from victim_monitor.publication import PublicationError, load_publication
+    from victim_monitor.published import PublicationError, load_publication
 
     engine = register(database)
     source = None

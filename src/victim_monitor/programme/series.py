@@ -17,7 +17,7 @@ from typing import Protocol
 
 from scipy.stats import chi2
 
-from victim_monitor.publication import TOTAL, Publication
+from victim_monitor.published import TOTAL, Publication
 from victim_monitor.vocab import Label
 
 LEVEL = 0.95

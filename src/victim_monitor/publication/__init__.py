@@ -1,9 +1,9 @@
-"""Publication: the protected tables, estimates, trends and findings as files, and back.
+"""Publication: the register's protected tables, estimates, trends and findings for some years,
+written as the published format (:mod:`victim_monitor.published`), or that format rebuilt from
+figures already published.
 
-Only this directory leaves the system. The format is ``docs/methods/publication.md``.
-
-    pub = load_publication("out/publication")
-    pub.table("victims_by_form").value(year="2018", form_group="Total")
+    result = publish(engine, (2014, 2015, 2016, 2017, 2018), "out/publication")
+    result = publish_figures(Path("figures.csv"), (2014, ..., 2018), "out/real-edition")
 """
 
 from typing import TYPE_CHECKING
@@ -11,51 +11,21 @@ from typing import TYPE_CHECKING
 from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
-    from victim_monitor.publication.codes import PublicationError
-    from victim_monitor.publication.load import load_publication
-    from victim_monitor.publication.model import (
-        TOTAL,
-        CellKey,
-        Finding,
-        Publication,
-        PublishedCell,
-        PublishedTable,
-        Trend,
-        YearEstimate,
-    )
-    from victim_monitor.publication.write import write_publication
+    from victim_monitor.publication.from_figures import publish_figures
+    from victim_monitor.publication.publish import PublishResult, publish
+    from victim_monitor.published.codes import PublicationError
 
 # Where each public name lives: imported on first use, so that starting the command line
 # (`victim-monitor --help`, a command's --help) does not load this stage's dependencies.
 _HOME = {
     "PublicationError": "codes",
-    "load_publication": "load",
-    "TOTAL": "model",
-    "CellKey": "model",
-    "Finding": "model",
-    "Publication": "model",
-    "PublishedCell": "model",
-    "PublishedTable": "model",
-    "Trend": "model",
-    "YearEstimate": "model",
-    "write_publication": "write",
+    "PublishResult": "publish",
+    "publish": "publish",
+    "publish_figures": "from_figures",
 }
 
 
 __getattr__ = exports(__name__, _HOME)
 
 
-__all__ = [
-    "TOTAL",
-    "CellKey",
-    "Finding",
-    "Publication",
-    "PublicationError",
-    "PublishedCell",
-    "PublishedTable",
-    "Trend",
-    "YearEstimate",
-    "load_publication",
-    "load_release",
-    "write_publication",
-]
+__all__ = ["PublicationError", "PublishResult", "publish", "publish_figures"]

@@ -35,7 +35,7 @@ from victim_monitor.publication.codes import (
     FIGURE_YEAR_INVALID,
     FIGURES_UNREADABLE,
 )
-from victim_monitor.publication.model import TOTAL
+from victim_monitor.published.model import TOTAL
 from victim_monitor.tables import TABLES
 from victim_monitor.tables.categories import categories
 

@@ -39,7 +39,7 @@ from victim_monitor.publication.figures import (
     dimension_codes,
     read_figures,
 )
-from victim_monitor.publication.model import (
+from victim_monitor.published.model import (
     TOTAL,
     CellKey,
     Publication,
@@ -49,7 +49,7 @@ from victim_monitor.publication.model import (
     YearEstimate,
     label_dict,
 )
-from victim_monitor.publication.write import write_publication
+from victim_monitor.published.write import write_publication
 from victim_monitor.tables import COUNTING, DIMENSION_LABELS, TABLES, category_label
 from victim_monitor.tables.categories import categories
 from victim_monitor.tables.specs import Spec

@@ -29,7 +29,8 @@ from victim_monitor.publication.codes import (
     NO_PERSONS,
     PublicationError,
 )
-from victim_monitor.publication.model import (
+from victim_monitor.publication.protection import Protected, protect_tabulation
+from victim_monitor.published.model import (
     CellKey,
     Publication,
     PublicOutcome,
@@ -38,8 +39,7 @@ from victim_monitor.publication.model import (
     YearEstimate,
     label_dict,
 )
-from victim_monitor.publication.protection import Protected, protect_tabulation
-from victim_monitor.publication.write import write_publication
+from victim_monitor.published.write import write_publication
 from victim_monitor.storage.schema import linkage_runs, organisations, persons
 from victim_monitor.tables import (
     COUNTING,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from victim_monitor.publication import Publication, PublicationError, load_publication
+from victim_monitor.published import Publication, PublicationError, load_publication
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
 from victim_monitor.vocab import Label
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from victim_monitor.publication import TOTAL, Publication, PublishedTable, YearEstimate
+from victim_monitor.published import TOTAL, Publication, PublishedTable, YearEstimate
 from victim_monitor.web.charts import Series, line_chart
 from victim_monitor.web.i18n import Lang
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from victim_monitor.publication import Publication
+from victim_monitor.published import Publication
 from victim_monitor.web.i18n import Lang
 
 _lock = threading.Lock()

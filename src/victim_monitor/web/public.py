@@ -13,8 +13,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from markupsafe import Markup
 
-from victim_monitor.publication import Publication
-from victim_monitor.publication.datapackage import LICENCE
+from victim_monitor.published import Publication
+from victim_monitor.published.datapackage import LICENCE
 from victim_monitor.web.dashboard import (
     Overview,
     QueryError,

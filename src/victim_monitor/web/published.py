@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from victim_monitor.publication import Publication, PublicationError, load_publication
+from victim_monitor.published import Publication, PublicationError, load_publication
 
 MANIFEST = "manifest.json"
 

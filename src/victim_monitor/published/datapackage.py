@@ -16,8 +16,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from victim_monitor.publication.model import OUTCOMES, TOTAL, Publication, PublishedTable
-from victim_monitor.publication.sdmx import CONFIDENTIAL, DATAFLOWS, SEX, Dataflow
+from victim_monitor.published.model import OUTCOMES, TOTAL, Publication, PublishedTable
+from victim_monitor.published.sdmx import CONFIDENTIAL, DATAFLOWS, SEX, Dataflow
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 # Open data, reusable with attribution. The default of every publication; change it here.

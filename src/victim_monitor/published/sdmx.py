@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from victim_monitor.csvfile import to_text
-from victim_monitor.publication.model import TOTAL, Publication
+from victim_monitor.published.model import TOTAL, Publication
 
 AGENCY = "ESTAT"
 VERSION = "1.0"

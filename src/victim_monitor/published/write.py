@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from victim_monitor.csvfile import to_text
-from victim_monitor.publication.codes import OUTPUT_UNWRITABLE, PublicationError
-from victim_monitor.publication.datapackage import data_package
-from victim_monitor.publication.model import (
+from victim_monitor.published.codes import OUTPUT_UNWRITABLE, PublicationError
+from victim_monitor.published.datapackage import data_package
+from victim_monitor.published.model import (
     ESTIMATES_FORMAT,
     FINDINGS_FORMAT,
     FORMAT,
@@ -27,8 +27,8 @@ from victim_monitor.publication.model import (
     PublishedTable,
     label_dict,
 )
-from victim_monitor.publication.sdmx import DATAFLOWS, sdmx_files
-from victim_monitor.publication.workbook import workbook
+from victim_monitor.published.sdmx import DATAFLOWS, sdmx_files
+from victim_monitor.published.workbook import workbook
 
 ESTIMATE_COLUMNS = (
     "year", "registered", "estimate", "low", "high", "interval_method", "coverage",

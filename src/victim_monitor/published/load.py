@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from victim_monitor.publication.codes import (
+from victim_monitor.published.codes import (
     CHECKSUM_MISMATCH,
     PUBLICATION_UNREADABLE,
     PublicationError,
 )
-from victim_monitor.publication.model import (
+from victim_monitor.published.model import (
     ESTIMATES_FORMAT,
     FINDINGS_FORMAT,
     FORMAT,

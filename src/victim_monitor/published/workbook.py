@@ -26,8 +26,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from victim_monitor.publication.datapackage import LICENCE
-from victim_monitor.publication.model import Publication, PublishedTable, YearEstimate
+from victim_monitor.published.datapackage import LICENCE
+from victim_monitor.published.model import Publication, PublishedTable, YearEstimate
 from victim_monitor.vocab import Label
 
 StrPath = str | os.PathLike[str]
