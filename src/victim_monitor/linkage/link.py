@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from sqlalchemy import Connection, Engine, func, select
 from victim_monitor.linkage import cluster as clustering
 from victim_monitor.linkage import queue, review, rules, score, store, train
 from victim_monitor.linkage import threshold as thresholds
-from victim_monitor.linkage.changes import ChangeCounts, Decided, assign, effective
+from victim_monitor.linkage.changes import Assignment, ChangeCounts, Decided, assign, effective
 from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
@@ -196,187 +197,303 @@ def link_register(
     step: Progress = progress or (lambda _name, _done, _total: None)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    step("read the register", 0, 1)
-    with engine.connect() as conn:
-        state = store.read_state(conn)
-        reports = read_reports(conn)
-        decided = review.decisions(conn, reports)
-        applied = rules.current(conn)
-    step("read the register", 1, 1)
-    first = state.last_run is None
-    full = full or first
-    if reports.empty:
+    with _step(step, "read the register"):
+        register = _read(engine)
+    if register.reports.empty:
         return LinkResult.nothing(
             threshold or THRESHOLD, review_band or REVIEW_BAND, time.perf_counter() - clock
         )
+    scope = _scope(register, full=full)
+    with _step(step, "train the model"):
+        chosen = _model(register, scope, retrain, force=force, seed=seed, backend=backend)
+    with _step(step, "score pairs"):
+        pairs = _score(scope, chosen, backend)
+    with _step(step, "cluster into persons"):
+        linked = _cluster(
+            engine, register, scope, chosen.model, pairs, threshold, review_band, backend
+        )
+    with _step(step, "write persons"):
+        written = _write(engine, register, scope, chosen.model, pairs, linked, started)
+    return _result(engine, register, scope, chosen, pairs, linked, written, clock)
 
-    frame = standardise(reports)
+
+@contextmanager
+def _step(progress: Progress, name: str) -> Iterator[None]:
+    """Report a step as begun and, if it does not fail, as done."""
+    progress(name, 0, 1)
+    yield
+    progress(name, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Register:
+    """What a run starts from, read together: the linkage state, the current reports, the
+    reviewers' decisions and the rules in force."""
+
+    state: store.State
+    reports: pd.DataFrame
+    decided: Decided
+    applied: rules.Rules
+
+
+def _read(engine: Engine) -> _Register:
+    with engine.connect() as conn:
+        state = store.read_state(conn)
+        reports = read_reports(conn)
+        return _Register(state, reports, review.decisions(conn, reports), rules.current(conn))
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Which reports a run scores: every one (a full run, or the first), or those without a
+    person yet and those sent in a new version (an incremental run), against all others."""
+
+    full: bool
+    first: bool
+    frame: pd.DataFrame  # the reports standardised, as the model reads them
+    old: pd.Series  # each report's earlier person (NA: none)
+    renewed: pd.Series  # reports sent in a new version since the last run
+    new_ids: pd.Series  # the reports scored against all others
+
+
+def _scope(register: _Register, *, full: bool) -> _Scope:
+    reports, state = register.reports, register.state
+    first = state.last_run is None
+    full = full or first
     old = store.old_persons(reports, state.membership)
     renewed = reports.loc[store.renewed(reports, state.membership), "unique_id"]
     new_ids = reports.loc[old.isna(), "unique_id"] if not full else reports["unique_id"]
     if not full:
         new_ids = pd.concat([new_ids, renewed]).drop_duplicates()
+    return _Scope(full, first, standardise(reports), old, renewed, new_ids)
 
-    step("train the model", 0, 1)
-    scored: pd.DataFrame | None = None
+
+@dataclass(frozen=True, slots=True)
+class _Chosen:
+    """The model a run links with, where it comes from, and a retrain's comparison."""
+
+    model: Model
+    source: str  # "trained", "shipped" or "of run <id>"
+    scored: pd.DataFrame | None = None  # a retrained model's pairs, when it was taken
     fit: ModelFit | None = None
-    n = len(reports)
-    if not first and not (full and retrain):
-        assert state.last_run is not None
-        model = train.with_prior(state.last_run.model, state.last_run.reports, n)
-        source = f"of run {state.last_run.id}"
-    else:
-        model, source = fresh_model(frame, seed=seed, api=score.backend(backend))
-        if source == "trained" and state.last_run is not None:
-            current = train.with_prior(state.last_run.model, state.last_run.reports, n)
-            model, scored, fit = _choose(frame, model, current, force=force, backend=backend)
-            if model is current:
-                source = f"of run {state.last_run.id}"
-    step("train the model", 1, 1)
 
-    step("score pairs", 0, 1)
-    if scored is not None:
-        pairs = scored
-    elif full or len(new_ids):
-        pairs = score.predict(
-            frame,
-            model,
+    @property
+    def trained(self) -> bool:
+        return self.source == "trained"
+
+
+def _model(
+    register: _Register, scope: _Scope, retrain: bool, *, force: bool, seed: int, backend: str
+) -> _Chosen:
+    """The last run's model with its prior scaled to the register, unless this is the first
+    run or a full retrain: then a fresh one, which replaces the last run's only if it fits
+    the register at least as well (or with ``force``)."""
+    n = len(register.reports)
+    last = register.state.last_run
+    if last is not None and not (scope.full and retrain):
+        return _Chosen(train.with_prior(last.model, last.reports, n), f"of run {last.id}")
+    model, source = fresh_model(scope.frame, seed=seed, api=score.backend(backend))
+    if source != "trained" or last is None:
+        return _Chosen(model, source)
+    current = train.with_prior(last.model, last.reports, n)
+    model, scored, fit = _choose(scope.frame, model, current, force=force, backend=backend)
+    return _Chosen(model, f"of run {last.id}" if model is current else source, scored, fit)
+
+
+def _score(scope: _Scope, chosen: _Chosen, backend: str) -> pd.DataFrame:
+    """The pairs scored at least ``LINK_FLOOR``: all of them in a full run, those with a new
+    report in an incremental one (none if nothing is new)."""
+    if chosen.scored is not None:
+        return chosen.scored
+    if scope.full or len(scope.new_ids):
+        return score.predict(
+            scope.frame,
+            chosen.model,
             floor=LINK_FLOOR,
-            new=None if full else new_ids.tolist(),
+            new=None if scope.full else scope.new_ids.tolist(),
             api=score.backend(backend),
         )
-    else:
-        pairs = score.no_pairs(model)
-    step("score pairs", 1, 1)
+    return score.no_pairs(chosen.model)
 
-    step("cluster into persons", 0, 1)
-    expected_pairs = thresholds.true_pairs(model, n)
-    every = pairs[[*score.PAIR_COLUMNS[:2], "match_probability"]]
-    if not full:  # with the pairs earlier runs scored, as the prior now weighs them
-        prior = model.prior
-        with engine.connect() as conn:
-            earlier = store.stored_links(conn, prior)
-        if len(earlier):
-            every = pd.concat([earlier, every] if len(every) else [earlier], ignore_index=True)
-            every = every.drop_duplicates(list(score.PAIR_COLUMNS[:2]), keep="last")
+
+@dataclass(frozen=True, slots=True)
+class _Linked:
+    """The persons a run found, and how: threshold, review band, the soft cannot-links, the
+    stable ids with the change log, the persons' attributes and the run's expected quality."""
+
+    threshold: float
+    band: tuple[float, float]
+    labels: NDArray[np.int64]
+    within: pd.DataFrame
+    assignment: Assignment
+    attributes: pd.DataFrame
+    changes: list[dict[str, Any]]
+    expected: Expected
+
+
+def _cluster(
+    engine: Engine,
+    register: _Register,
+    scope: _Scope,
+    model: Model,
+    pairs: pd.DataFrame,
+    threshold: float | None,
+    review_band: tuple[float, float] | None,
+    backend: str,
+) -> _Linked:
+    """Choose the threshold (unless given), cluster the links into persons, give them stable
+    ids and log what changed, and estimate the run's quality."""
+    reports, state = register.reports, register.state
+    every = _every_pair(engine, scope, model, pairs)
+    expected_pairs = thresholds.true_pairs(model, len(reports))
     rule = "given" if threshold is not None else "chosen"
     if threshold is None:
         threshold = thresholds.choose(every["match_probability"], expected_pairs)
     band = review_band or thresholds.review_band(threshold)
-    links = _links(pairs, threshold, decided, reports, old, state, full, engine)
+    links = _links(
+        pairs, threshold, register.decided, reports, scope.old, state, scope.full, engine
+    )
     labels, within = cluster_persons(
-        frame,
+        scope.frame,
         model,
         links,
-        decided=decided,
-        new=None if full else new_ids,
+        decided=register.decided,
+        new=None if scope.full else scope.new_ids,
         api=score.backend(backend),
     )
+    decided = register.decided
     result = assign(
         reports,
         labels,
-        old,
+        scope.old,
         next_id=state.next_person_id,
         pairs=pairs,
-        decided=decided if full else effective(decided, reports["unique_id"], old),
-        full=full,
-        renewed=frozenset(int(u) for u in renewed),
+        decided=decided if scope.full else effective(decided, reports["unique_id"], scope.old),
+        full=scope.full,
+        renewed=frozenset(int(u) for u in scope.renewed),
     )
     attributes = resolve(reports, pd.Series(result.person))
     logged = {int(c["person_id"]) for c in result.changes}
     changes = [*result.changes, *rules.attribute_changes(state.persons, attributes, logged)]
-    by_id = reports.set_index("unique_id")
     expected = thresholds.expected(
         every,
-        by_id["estimation_list"],
+        reports.set_index("unique_id")["estimation_list"],
         pd.Series(labels, index=reports["unique_id"]),
         threshold=threshold,
         rule=rule,
         expected_pairs=expected_pairs,
     )
-    step("cluster into persons", 1, 1)
+    return _Linked(threshold, band, labels, within, result, attributes, changes, expected)
 
-    step("write persons", 0, 1)
+
+def _every_pair(engine: Engine, scope: _Scope, model: Model, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every pair the register has scored, which the threshold is chosen over: this run's,
+    and in an incremental run the stored links of earlier runs, as the prior now weighs them."""
+    every = pairs[[*score.PAIR_COLUMNS[:2], "match_probability"]]
+    if scope.full:
+        return every
+    with engine.connect() as conn:
+        earlier = store.stored_links(conn, model.prior)
+    if len(earlier):
+        every = pd.concat([earlier, every] if len(every) else [earlier], ignore_index=True)
+        every = every.drop_duplicates(list(score.PAIR_COLUMNS[:2]), keep="last")
+    return every
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """What the write transaction left: the run's id, the review queue's movements, and the
+    persons per year the run started from."""
+
+    run_id: int
+    queued: int
+    withdrawn: int
+    pending: int
+    before: dict[int, int]
+
+
+def _write(
+    engine: Engine,
+    register: _Register,
+    scope: _Scope,
+    model: Model,
+    pairs: pd.DataFrame,
+    linked: _Linked,
+    started: dt.datetime,
+) -> _Written:
+    """Write the run, persons, membership, links, review queue and change log in one
+    transaction, after checking that no other run finished meanwhile."""
+    reports, state, full = register.reports, register.state, scope.full
     with store.writing(engine) as conn:
         store.check_unchanged(conn, state)
         run_id = store.insert_run(
             conn,
             started=started,
             mode="full" if full else "incremental",
-            threshold=threshold,
-            band=band,
+            threshold=linked.threshold,
+            band=linked.band,
             model=model,
             counts={
                 "reports_linked": len(reports),
-                "new_reports": len(new_ids),
+                "new_reports": len(scope.new_ids),
                 "pairs_scored": len(pairs),
-                "persons": len(attributes),
-                "changes": len(changes),
+                "persons": len(linked.attributes),
+                "changes": len(linked.changes),
             },
-            rules=applied.as_dict(),
-            quality=expected.as_dict(),
+            rules=register.applied.as_dict(),
+            quality=linked.expected.as_dict(),
         )
-        store.write_persons(conn, attributes, result, state, run_id)
-        store.write_membership(conn, reports, result.person, state, run_id)
-        store.write_links(conn, _stored(pairs, within), run_id, full)
+        store.write_persons(conn, linked.attributes, linked.assignment, state, run_id)
+        store.write_membership(conn, reports, linked.assignment.person, state, run_id)
+        store.write_links(conn, _stored(pairs, linked.within), run_id, full)
         levels = score.comparison_labels(model)
         withdrawn = queue.refresh(
             conn,
             pairs,
             reports,
-            band=band,
+            band=linked.band,
             labels=levels,
-            rescored=None if full else {int(u) for u in new_ids},
+            rescored=None if full else {int(u) for u in scope.new_ids},
         )
-        queued = queue.add(
-            conn,
-            pairs,
-            reports,
-            band=band,
-            labels=levels,
-            run_id=run_id,
-        )
-        store.write_changes(conn, changes, attributes, state, run_id)
-        pending = _pending(conn)
-        before = _years(state.persons)
-    step("write persons", 1, 1)
+        queued = queue.add(conn, pairs, reports, band=linked.band, labels=levels, run_id=run_id)
+        store.write_changes(conn, linked.changes, linked.attributes, state, run_id)
+        return _Written(run_id, queued, withdrawn, _pending(conn), _years(state.persons))
+
+
+def _result(
+    engine: Engine,
+    register: _Register,
+    scope: _Scope,
+    chosen: _Chosen,
+    pairs: pd.DataFrame,
+    linked: _Linked,
+    written: _Written,
+    clock: float,
+) -> LinkResult:
+    """What the run did, with the persons per year after it and what changed since."""
     after = persons_per_year(engine)
+    before = written.before
     by_attribute: dict[str, int] = {}
-    for change in changes:
+    for change in linked.changes:
         for attribute in change.get("detail") or {}:
             by_attribute[attribute] = by_attribute.get(attribute, 0) + 1
-    changed_rules = (
-        () if state.last_run is None else rules.differences(state.last_run.rules, applied)
-    )
-    notes: list[str] = []
-    if by_attribute and not changed_rules:
-        notes.append(
-            "no recorded rule changed since the last run (it recorded none, or the rules in "
-            "the software itself changed)"
-        )
-    if fit is not None:
-        notes.append(_fit_note(fit, taken=source == "trained"))
-    if source == "trained" and not first:
-        notes.append(
-            "a new model was trained: its persons can differ from the last model's for reasons "
-            "of the training sample alone; check them (link --sensitivity, a sample of the "
-            "changes) before publishing"
-        )
+    last = register.state.last_run
+    changed_rules = () if last is None else rules.differences(last.rules, register.applied)
     return LinkResult(
-        run_id=run_id,
-        mode="full" if full else "incremental",
-        model_source=source,
-        threshold=threshold,
-        review_band=band,
-        reports=len(reports),
-        new_reports=len(new_ids),
+        run_id=written.run_id,
+        mode="full" if scope.full else "incremental",
+        model_source=chosen.source,
+        threshold=linked.threshold,
+        review_band=linked.band,
+        reports=len(register.reports),
+        new_reports=len(scope.new_ids),
         pairs_scored=len(pairs),
-        persons=len(attributes),
+        persons=len(linked.attributes),
         persons_by_year=after,
-        changes=ChangeCounts.of(changes),
-        queued=queued,
-        withdrawn=withdrawn,
-        pending_review=pending,
+        changes=ChangeCounts.of(linked.changes),
+        queued=written.queued,
+        withdrawn=written.withdrawn,
+        pending_review=written.pending,
         seconds=time.perf_counter() - clock,
         year_changes={
             y: after.get(y, 0) - before.get(y, 0)
@@ -385,12 +502,33 @@ def link_register(
         },
         rule_changes=changed_rules,
         attributes_changed=by_attribute,
-        first_run=first,
-        retrained=source == "trained",
-        model_fit=fit,
-        notes=tuple(notes),
-        expected=expected,
+        first_run=scope.first,
+        retrained=chosen.trained,
+        model_fit=chosen.fit,
+        notes=_notes(chosen, scope, by_attribute, changed_rules),
+        expected=linked.expected,
     )
+
+
+def _notes(
+    chosen: _Chosen, scope: _Scope, by_attribute: dict[str, int], changed_rules: tuple[str, ...]
+) -> tuple[str, ...]:
+    """What a reader of the run's summary should know beyond the counts."""
+    notes: list[str] = []
+    if by_attribute and not changed_rules:
+        notes.append(
+            "no recorded rule changed since the last run (it recorded none, or the rules in "
+            "the software itself changed)"
+        )
+    if chosen.fit is not None:
+        notes.append(_fit_note(chosen.fit, taken=chosen.trained))
+    if chosen.trained and not scope.first:
+        notes.append(
+            "a new model was trained: its persons can differ from the last model's for reasons "
+            "of the training sample alone; check them (link --sensitivity, a sample of the "
+            "changes) before publishing"
+        )
+    return tuple(notes)
 
 
 def fresh_model(
