@@ -52,3 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
