@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
+import re
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -46,7 +48,8 @@ def by_rows(path: Path) -> Read:
 
 def by_columns(path: Path) -> Read:
     delimiter = plain_delimiter(path)
-    assert delimiter is not None
+    if delimiter is None:
+        raise NotPlainError("a quoted header or a NUL: the row path reads it")
     rows = open_rows(path)
     rows.rows.close()  # type: ignore[attr-defined]  # a generator; only the header is used
     checker = RowChecker(check_header(rows.header, path.name), path.name, TODAY)
@@ -183,3 +186,17 @@ def test_an_accepted_file_stores_the_same_reports_by_either_path(
             stored.append(sorted(conn.execute(query).all()))
     assert stored[0] == stored[1]
     assert len(stored[0]) == 30
+
+
+_PIECES = st.sampled_from(["", "0" * 64, "a" * 64, "f" * 63 + "g", "A" * 64, "é" * 32, "\x00" * 64])
+
+
+@settings(deadline=None)  # the first call imports pandas (pa.array does)
+@given(
+    values=st.lists(_PIECES | st.text("0123456789abcdefABG \x00é", max_size=70), max_size=20),
+    start=st.integers(0, 5),
+)
+def test_the_pseudonym_test_is_the_pattern(values: list[str], start: int) -> None:
+    column = pa.array(values, pa.string()).slice(min(start, len(values)))
+    expected = [re.fullmatch(r"(?:[0-9a-f]{64})?", v) is not None for v in column.to_pylist()]
+    assert columnar._hex64_or_empty(column).tolist() == expected
