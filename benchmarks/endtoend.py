@@ -38,7 +38,7 @@ from victim_monitor.linkage.persons import LISTS
 from victim_monitor.linkage.quality import histories_by_year, link_in_memory
 from victim_monitor.linkage.standardise import standardise
 from victim_monitor.linkage.threshold import review_band
-from victim_monitor.publication.publish import fit_table
+from victim_monitor.publication.run import fit_table
 
 YEARS = (2014, 2015, 2016, 2017, 2018)
 SEEDS = (201, 202, 203, 204, 205)

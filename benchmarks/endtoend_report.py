@@ -19,7 +19,7 @@ import vl_convert as vlc
 
 from benchmarks.endtoend import METHODS, SOURCES, Population
 from victim_monitor.estimation.estimable import MAX_RATIO
-from victim_monitor.publication.publish import PUBLISHED_METHOD as PUBLISHED
+from victim_monitor.publication.run import PUBLISHED_METHOD as PUBLISHED
 
 FONT = "DejaVu Sans"
 COLOURS = ("#154273", "#e17000")  # linked, true: the factsheet's ribbon blue and orange

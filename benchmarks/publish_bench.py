@@ -27,7 +27,7 @@ from victim_monitor.estimation import estimate, parse_table
 from victim_monitor.findings import findings, trends
 from victim_monitor.linkage.persons import histories_frame
 from victim_monitor.publication.protection import protect_tabulation
-from victim_monitor.publication.publish import OUTCOMES, published_table
+from victim_monitor.publication.run import OUTCOMES, published_table
 from victim_monitor.published import CellKey, Publication, YearEstimate, write_publication
 from victim_monitor.registry.organisations import load_organisations
 from victim_monitor.tables import COUNTING, tabulate_frames

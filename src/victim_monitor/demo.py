@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from victim_monitor.linkage import LinkageStatus, LinkResult, link_register, linkage_status
 from victim_monitor.programme import ImportResult, import_example
 from victim_monitor.pseudonymise import encode_file, generate_key, write_key
-from victim_monitor.publication.publish import PublishResult, publish
+from victim_monitor.publication.run import PublishResult, publish
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.register import open_register
 from victim_monitor.registry.status import RegisterStatus, register_status

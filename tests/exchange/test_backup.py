@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from tests.conftest import POSTGRES_URL, _postgres_admin
 from victim_monitor.cli import main
 from victim_monitor.exchange import ExchangeError, backup, pgdump, restore
-from victim_monitor.publication.publish import publish
+from victim_monitor.publication.run import publish
 from victim_monitor.registry.register import open_register
 from victim_monitor.storage import connect
 from victim_monitor.storage.codes import DatabaseError

@@ -18,7 +18,7 @@ import pytest
 from tests.linkage.testbed import Submissions, import_files
 from tests.publication.sample import sample
 from victim_monitor.linkage.link import link_register
-from victim_monitor.publication.publish import publish
+from victim_monitor.publication.run import publish
 from victim_monitor.published import Publication, load_publication, write_publication
 from victim_monitor.published.sdmx import DATAFLOWS, SEX
 from victim_monitor.published.workbook import HEADER_ROW, MARK, ZIP_EPOCH, sheet_names

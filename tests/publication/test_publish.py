@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-import victim_monitor.publication.publish as publish_module
+import victim_monitor.publication.run as publish_module
 from victim_monitor.cli import main
 from victim_monitor.disclosure import AuditFailure, Release, load_policy
 from victim_monitor.disclosure.codes import INTERVAL_TOO_NARROW
 from victim_monitor.estimation.estimable import MAX_RATIO, judge
 from victim_monitor.publication.protection import Protected, protect_tabulation
-from victim_monitor.publication.publish import (
+from victim_monitor.publication.run import (
     LINKAGE,
     PUBLISHED_METHOD,
     ROUNDING,
@@ -217,3 +217,13 @@ def test_linkage_uncertainty_widens_the_interval_to_the_review_band() -> None:
     lost = fit_table(linked, alternatives=[{"P": 300, "R": 250, "PR": 1}])
     assert lost.shown.reason is not None
     assert lost.shown.reason.code == "linkage"
+
+
+def test_the_package_exports_publish_itself_not_a_module_of_that_name() -> None:
+    # A submodule named like the function shadowed it once imported (issue 17, 1).
+    import victim_monitor.publication.run  # noqa: F401
+    from victim_monitor import publication
+
+    assert callable(publication.publish)
+    assert publication.publish is publish
+    assert callable(publication.publish_figures)

@@ -267,7 +267,7 @@ def estimation_table(
     by_pattern: dict[str, int],
 ) -> tuple[tuple[str, ...], tuple[tuple[object, ...], ...]]:
     """The lists with anyone on them and the rows (0/1 per list, count), as the publication
-    hands a year or stratum to the estimation (``publication.publish._fit_one``)."""
+    hands a year or stratum to the estimation (``publication.run._fit_one``)."""
     from victim_monitor.linkage.persons import histories_frame
 
     frame = histories_frame(dict(by_pattern))

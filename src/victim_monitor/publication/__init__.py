@@ -12,15 +12,15 @@ from victim_monitor.lazy import exports
 
 if TYPE_CHECKING:
     from victim_monitor.publication.from_figures import publish_figures
-    from victim_monitor.publication.publish import PublishResult, publish
+    from victim_monitor.publication.run import PublishResult, publish
     from victim_monitor.published.codes import PublicationError
 
 # Where each public name lives: imported on first use, so that starting the command line
 # (`victim-monitor --help`, a command's --help) does not load this stage's dependencies.
 _HOME = {
     "PublicationError": "codes",
-    "PublishResult": "publish",
-    "publish": "publish",
+    "PublishResult": "run",
+    "publish": "run",
     "publish_figures": "from_figures",
 }
 

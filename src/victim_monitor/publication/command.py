@@ -61,7 +61,7 @@ def publish_command(
 ) -> None:
     """Publish protected tables, estimates, trends and findings for YEARS into OUT."""
     from victim_monitor.disclosure import Release, load_policy
-    from victim_monitor.publication.publish import publish
+    from victim_monitor.publication.run import publish
     from victim_monitor.years import parse_years
 
     if figures is not None:
