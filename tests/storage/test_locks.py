@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
 
 import pytest
 from sqlalchemy import Engine, select
 
-from victim_monitor.storage.locks import exclusive, lock_id
+from victim_monitor.storage.locks import exclusive, lock_id, queue_file
 from victim_monitor.storage.schema import organisations
 
 
@@ -50,3 +52,24 @@ def test_lock_ids_are_stable_signed_64_bit_numbers(name: str) -> None:
     assert lock_id(name) == lock_id(name)
     assert -(2**63) <= lock_id(name) < 2**63
     assert lock_id("audit_events") != lock_id("programme")
+
+
+def test_sqlite_writers_queue_on_a_file_lock_before_sqlites_own(engine: Engine) -> None:
+    # SQLite's busy handler polls, sleeping up to 100 ms: writers in other processes waited
+    # far longer than the lock was held. The OS lock wakes the next writer at once.
+    path = queue_file(engine)
+    if path is None:
+        assert engine.dialect.name == "postgresql"  # the server queues the advisory lock
+        return
+    with exclusive(engine, "register"):
+        fd = os.open(path, os.O_RDWR)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(fd)
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again once the writer is done
+    finally:
+        os.close(fd)
