@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from victim_monitor.publication.publish import publish as publish_years
+from victim_monitor.publication.run import publish as publish_years
 
 
 @dataclass(frozen=True, slots=True)
