@@ -757,7 +757,17 @@ def review(
             f"`review {used[0]}` is now `review {new[used[0]]}`; the old spelling goes in the "
             "next release"
         )
-    _review(show, pair_id, shown, reports, decision, reviewer, reason, database, as_json)
+    _review(
+        database,
+        as_json,
+        show=show,
+        pair_id=pair_id,
+        shown=shown,
+        reports=reports,
+        decision=decision,
+        reviewer=reviewer,
+        reason=reason,
+    )
 
 
 @review.command("list")
@@ -766,7 +776,7 @@ def review(
 @json_option
 def review_list(show: str, database: str | None, as_json: bool) -> None:
     """List the pairs with their evidence (pending ones unless --status says otherwise)."""
-    _review(show, None, None, None, None, "", "", database, as_json)
+    _review(database, as_json, show=show)
 
 
 @review.command("show")
@@ -775,7 +785,7 @@ def review_list(show: str, database: str | None, as_json: bool) -> None:
 @json_option
 def review_show(pair: int, database: str | None, as_json: bool) -> None:
     """Show pair PAIR with its evidence and its decision history."""
-    _review("pending", None, pair, None, None, "", "", database, as_json)
+    _review(database, as_json, shown=pair)
 
 
 @review.command("decide")
@@ -787,7 +797,7 @@ def review_decide(
     pair: int, decision: str | None, reviewer: str, reason: str, database: str | None, as_json: bool
 ) -> None:
     """Record a decision on pair PAIR of the queue."""
-    _review("pending", pair, None, None, decision, reviewer, reason, database, as_json)
+    _review(database, as_json, pair_id=pair, decision=decision, reviewer=reviewer, reason=reason)
 
 
 @review.command("decide-reports")
@@ -806,19 +816,27 @@ def review_decide_reports(
     as_json: bool,
 ) -> None:
     """Record a decision on any two reports (ORGANISATION:CASE_REFERENCE), queued or not."""
-    _review("pending", None, None, (left, right), decision, reviewer, reason, database, as_json)
+    _review(
+        database,
+        as_json,
+        reports=(left, right),
+        decision=decision,
+        reviewer=reviewer,
+        reason=reason,
+    )
 
 
 def _review(
-    show: str,
-    pair_id: int | None,
-    shown: int | None,
-    reports: tuple[str, str] | None,
-    decision: str | None,
-    reviewer: str,
-    reason: str,
     database: str | None,
     as_json: bool,
+    *,
+    show: str = "pending",
+    pair_id: int | None = None,
+    shown: int | None = None,
+    reports: tuple[str, str] | None = None,
+    decision: str | None = None,
+    reviewer: str = "",
+    reason: str = "",
 ) -> None:
     """List uncertain pairs with their evidence, show one, or record a decision on one."""
     from victim_monitor.linkage import (

@@ -48,6 +48,7 @@ from victim_monitor.published.model import (
     Trend,
     YearEstimate,
     label_dict,
+    title_of,
 )
 from victim_monitor.published.write import write_publication
 from victim_monitor.tables import COUNTING, DIMENSION_LABELS, TABLES, category_label
@@ -159,12 +160,8 @@ def from_figures(found: FiguresFile, years: Sequence[str]) -> Publication:
         raise PublicationError(problems)
     overall, strata = _estimates([f for f in within if f.table == ESTIMATES], years, tables)
     found_trends = (*trends(list(tables.values()), years, LEVEL), *_period_trends(within, tables))
-    first, last = years[0], years[-1]
     return Publication(
-        title=Label(
-            f"Slachtoffermonitor mensenhandel {first}-{last}",
-            f"Victim monitor human trafficking {first}-{last}",
-        ),
+        title=title_of(years),
         years=tuple(years),
         snapshot=found.sha256,
         policy={"method": METHOD, "note": label_dict(POLICY_NOTE)},

@@ -38,6 +38,7 @@ from victim_monitor.published.model import (
     PublishedTable,
     YearEstimate,
     label_dict,
+    title_of,
 )
 from victim_monitor.published.write import write_publication
 from victim_monitor.storage.schema import linkage_runs, organisations, persons
@@ -138,10 +139,7 @@ def publish(
     sentences = findings(tables, found, (*estimates, *stratum_estimates), tabulation.years)
     step("trends and findings", 1, 1)
     publication = Publication(
-        title=Label(
-            f"Slachtoffermonitor mensenhandel {tabulation.years[0]}-{tabulation.years[-1]}",
-            f"Victim monitor human trafficking {tabulation.years[0]}-{tabulation.years[-1]}",
-        ),
+        title=title_of(tabulation.years),
         years=tabulation.years,
         snapshot=tabulation.snapshot,
         policy=policy.to_dict(),

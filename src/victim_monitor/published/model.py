@@ -6,7 +6,7 @@ numbers: a suppressed cell has ``value=None`` and nothing says why it was hidden
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -362,6 +362,14 @@ class Finding:
             numbers={str(k): v for k, v in raw.get("numbers", {}).items()},
             trend=None if raw.get("trend") is None else str(raw["trend"]),
         )
+
+
+def title_of(years: Sequence[str | int]) -> Label:
+    """A publication's title for ``years``, whether made from the register or from figures."""
+    span = f"{years[0]}-{years[-1]}"
+    return Label(
+        f"Slachtoffermonitor mensenhandel {span}", f"Victim monitor human trafficking {span}"
+    )
 
 
 @dataclass(frozen=True)
