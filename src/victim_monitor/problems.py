@@ -5,8 +5,8 @@ reports problems as values with a stable code, never by raising on the first bad
 are defined once with :func:`define` and documented in ``docs/errors.md`` (a test checks that
 every defined code has its section there).
 
-Code ranges: VM1xx file, VM2xx row and field, VM3xx submission and register, VM4xx encoder
-input, VM5xx estimation input, VM6xx programme register import, VM7xx disclosure and
+Code ranges: VM1xx file, VM2xx row and field, VM3xx submission, register and linkage, VM4xx
+encoder input, VM5xx estimation input, VM6xx programme register import, VM7xx disclosure and
 publication, VM8xx factsheet, VM9xx configuration and database.
 """
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -141,20 +142,22 @@ def test_record_decision_on_a_queued_pair(linked: Engine) -> None:
     )
 
 
-def test_bad_decisions_and_unknown_pairs_are_refused(linked: Engine) -> None:
+def test_bad_decisions_and_unknown_pairs_are_refused_with_their_codes(linked: Engine) -> None:
     pair = review_queue(linked)[0]
-    with pytest.raises(ReviewError, match="same' or 'different"):
-        record_decision(linked, pair.id, "maybe", "r")
-    with pytest.raises(ReviewError, match="reviewer"):
-        record_decision(linked, pair.id, "same", "  ")
-    with pytest.raises(ReviewError, match="no pair"):
-        record_decision(linked, 10**6, "same", "r")
-    with pytest.raises(ReviewError, match="no report"):
-        decide_reports(linked, ("POL", "nope"), ("POL", "nope2"), "same", "r")
-    with pytest.raises(ReviewError, match="itself"):
-        decide_reports(linked, ("POL", "x"), ("POL", "x"), "same", "r")
-    with pytest.raises(ReviewError, match="status"):
-        review_queue(linked, status="open")
+    x, y = ("POL", "x"), ("POL", "y")
+    refusals: list[tuple[Callable[[], object], str, str]] = [
+        (lambda: record_decision(linked, pair.id, "maybe", "r"), "VM333", "same' or 'different"),
+        (lambda: record_decision(linked, pair.id, "same", "  "), "VM334", "reviewer"),
+        (lambda: record_decision(linked, 10**6, "same", "r"), "VM331", "no pair"),
+        (lambda: decide_reports(linked, x, y, "same", "r"), "VM332", "no report"),
+        (lambda: decide_reports(linked, x, x, "same", "r"), "VM335", "itself"),
+        (lambda: review_queue(linked, status="open"), "VM330", "status"),
+    ]  # fmt: skip
+    for call, code, message in refusals:
+        with pytest.raises(ReviewError, match=message) as refused:
+            call()
+        assert [p.code for p in refused.value.problems] == [code]
+        assert str(refused.value).startswith(f"{code} error ")
     assert review_queue(linked)[0] == pair  # nothing was recorded
 
 
@@ -202,8 +205,9 @@ def test_contradictory_decisions_are_refused(linked: Engine) -> None:
     a, b, c = people.index[0], people.index[1], people.index[2]
     decide_reports(linked, a, b, "same", "r")
     decide_reports(linked, b, c, "same", "r")
-    with pytest.raises(ReviewError, match="contradicts"):
+    with pytest.raises(ReviewError, match="contradicts") as refused:
         decide_reports(linked, a, c, "different", "r")
+    assert [p.code for p in refused.value.problems] == ["VM336"]
     # Changing one of the joining decisions first makes room for it.
     decide_reports(linked, b, c, "different", "r", "on second thoughts")
     decide_reports(linked, a, c, "different", "r")

@@ -8,11 +8,12 @@ compared), ``compare`` (how two reports agree), ``model`` (the model's parameter
 up to date there), ``review`` (the queue as staff see it, and their decisions, with each
 pair's history), ``rules`` (what attributes follow besides reports, and the changes a new
 rule makes), ``store`` (the register's linkage tables); ``link`` runs them and ``status``
-reports on them. ``quality`` measures linkage against the synthetic truth; ``sensitivity``
-shows how persons per year move with the threshold.
+reports on them; ``codes`` holds their problems. ``quality`` measures linkage against the
+synthetic truth; ``sensitivity`` shows how persons per year move with the threshold.
 Method: ``docs/methods/linkage.md``.
 """
 
+from victim_monitor.linkage.codes import BackendError, ReviewError
 from victim_monitor.linkage.link import (
     LINK_FLOOR,
     REVIEW_BAND,
@@ -23,14 +24,12 @@ from victim_monitor.linkage.link import (
 from victim_monitor.linkage.persons import capture_histories, persons_per_year, reports_per_person
 from victim_monitor.linkage.review import (
     DecisionEntry,
-    ReviewError,
     ReviewPair,
     decide_reports,
     record_decision,
     review_pair,
     review_queue,
 )
-from victim_monitor.linkage.score import BackendError
 from victim_monitor.linkage.sensitivity import Sensitivity, sensitivity
 from victim_monitor.linkage.status import LinkageStatus, last_quality, linkage_status
 from victim_monitor.linkage.store import ConcurrentRunError

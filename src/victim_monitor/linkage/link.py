@@ -30,12 +30,12 @@ from victim_monitor.linkage import cluster as clustering
 from victim_monitor.linkage import queue, review, rules, score, store, train
 from victim_monitor.linkage import threshold as thresholds
 from victim_monitor.linkage.changes import Assignment, ChangeCounts, Decided, assign, effective
+from victim_monitor.linkage.codes import NOTHING_TO_LINK as NOTHING_TO_LINK
 from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import persons_per_year, resolve
 from victim_monitor.linkage.standardise import read_reports, standardise
 from victim_monitor.linkage.threshold import LINK_FLOOR as LINK_FLOOR
 from victim_monitor.linkage.threshold import Expected
-from victim_monitor.problems import Severity, define
 from victim_monitor.storage.schema import pair_decisions
 
 THRESHOLD = 0.8
@@ -47,7 +47,6 @@ MIN_TRAINING_REPORTS = 1000
 """Fewer current reports than this: the shipped model is used instead of training."""
 
 Progress = Callable[[str, int, int], None]
-NOTHING_TO_LINK = define("VM305", Severity.ERROR, "Nothing to link")
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Engine, Select, and_, func, or_, select
 
+from victim_monitor.linkage import codes
 from victim_monitor.linkage.changes import Decided
+from victim_monitor.linkage.codes import ReviewError
 from victim_monitor.storage.schema import (
     pair_decision_history,
     pair_decisions,
@@ -32,10 +34,6 @@ from victim_monitor.storage.schema import (
 
 DECISIONS = ("same", "different")
 CHUNK = 5000
-
-
-class ReviewError(ValueError):
-    """A decision that cannot be recorded; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +202,8 @@ def queue_size(engine: Engine, *, status: str = "pending") -> int:
 
 def _status(status: str) -> tuple[Any, ...]:
     if status not in ("pending", "all", *DECISIONS):
-        raise ReviewError(f"unknown status {status!r}: use pending, same, different or all")
+        said = f"unknown status {status!r}: use pending, same, different or all"
+        raise ReviewError([codes.UNKNOWN_STATUS(said)])
     return () if status == "all" else (pair_decisions.c.status == status,)
 
 
@@ -213,7 +212,7 @@ def review_pair(engine: Engine, pair_id: int) -> ReviewPair:
     with engine.connect() as conn:
         found = _pairs(conn, pair_decisions.c.id == pair_id)
     if not found:
-        raise ReviewError(f"no pair #{pair_id} in the review queue")
+        raise ReviewError([codes.NO_PAIR(f"no pair #{pair_id} in the review queue")])
     return found[0]
 
 
@@ -242,7 +241,7 @@ def decide_reports(
     """
     _validate(decision, reviewer)
     if left == right:
-        raise ReviewError("a report is always the same person as itself")
+        raise ReviewError([codes.SAME_REPORT("a report is always the same person as itself")])
     left, right = min(left, right), max(left, right)
     with engine.begin() as conn:
         found = conn.scalar(
@@ -257,9 +256,11 @@ def decide_reports(
 
 def _validate(decision: str, reviewer: str) -> None:
     if decision not in DECISIONS:
-        raise ReviewError(f"decision must be 'same' or 'different', not {decision!r}")
+        raise ReviewError(
+            [codes.UNKNOWN_DECISION(f"decision must be 'same' or 'different', not {decision!r}")]
+        )
     if not reviewer.strip():
-        raise ReviewError("a decision needs the reviewer's name")
+        raise ReviewError([codes.NO_REVIEWER("a decision needs the reviewer's name")])
 
 
 def _decide(
@@ -273,7 +274,7 @@ def _decide(
         .with_for_update()
     ).first()  # fmt: skip
     if row is None:
-        raise ReviewError(f"no pair #{pair_id} in the review queue")
+        raise ReviewError([codes.NO_PAIR(f"no pair #{pair_id} in the review queue")])
     _check_consistent(conn, pair_id, ((row[0], row[1]), (row[2], row[3])), decision)
     now, who, why = _now(), reviewer.strip()[:64], reason or None
     conn.execute(
@@ -325,11 +326,12 @@ def _check_consistent(
             parent[find(a)] = find(b)
     for number, status, a, b in decided:
         if status == "different" and find(a) == find(b):
-            raise ReviewError(
+            said = (
                 f"this decision contradicts decision #{number} ({a[0]} {a[1]} and {b[0]} {b[1]} "
                 "are different persons) through the 'same' decisions that join them; "
                 "change one of those first"
             )
+            raise ReviewError([codes.CONTRADICTION(said)])
 
 
 def _identity(left: Report, right: Report) -> tuple[Any, ...]:
@@ -353,7 +355,7 @@ def _insert_decided(conn: Connection, left: tuple[str, str], right: tuple[str, s
             )
         )
         if uid is None:
-            raise ReviewError(f"no report {organisation} {case} in the register")
+            raise ReviewError([codes.NO_REPORT(f"no report {organisation} {case} in the register")])
         ids.append(int(uid))
     link = conn.execute(
         select(report_links.c.match_weight, report_links.c.match_probability).where(

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from splink import DuckDBAPI, Linker, SettingsCreator
 
 from victim_monitor.linkage import block, compare
+from victim_monitor.linkage.codes import NO_JAVA, NO_PYSPARK, UNKNOWN_BACKEND, BackendError
 from victim_monitor.linkage.model import Comparison, Level, Model
 
 SEED = 20190101
@@ -114,23 +115,27 @@ def spark_api(session: Any = None, partitions: int = 8, memory: str = "4g") -> A
 BACKENDS = ("duckdb", "spark")
 
 
-class BackendError(RuntimeError):
-    """A linkage backend that is unknown or cannot run here; the message says what to do."""
-
-
 def check_backend(name: str) -> None:
     """Fail early, with what to install, if backend ``name`` cannot run on this machine."""
     if name not in BACKENDS:
-        raise BackendError(f"unknown linkage backend {name!r}: use duckdb or spark")
+        raise BackendError(
+            [UNKNOWN_BACKEND(f"unknown linkage backend {name!r}: use duckdb or spark")]
+        )
     if name != "spark":
         return
     if importlib.util.find_spec("pyspark") is None:
         raise BackendError(
-            "the Spark backend needs pyspark, which is not installed: "
-            "pip install 'victim-monitor[spark]' (or use --backend duckdb, the default)"
+            [
+                NO_PYSPARK(
+                    "the Spark backend needs pyspark, which is not installed: "
+                    "pip install 'victim-monitor[spark]' (or use --backend duckdb, the default)"
+                )
+            ]
         )
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
-        raise BackendError("the Spark backend needs Java 17 or later: no JAVA_HOME and no java")
+        raise BackendError(
+            [NO_JAVA("the Spark backend needs Java 17 or later: no JAVA_HOME and no java")]
+        )
 
 
 def backend(name: str) -> Any:
