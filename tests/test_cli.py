@@ -303,13 +303,13 @@ def test_status_lists_the_organisation_codes_and_link_says_import_first(tmp_path
 def test_the_lazy_commands_are_listed_as_they_describe_themselves() -> None:
     import click
 
-    from victim_monitor.cli import _LazyGroup
+    from victim_monitor.cli.group import LazyGroup
 
     ctx = click.Context(main)
-    for name in _LazyGroup.LAZY:
+    for name in LazyGroup.LAZY:
         command = main.get_command(ctx, name)
         assert command is not None
-        said = _LazyGroup.SHORT_HELP.get(name, f"(no line in SHORT_HELP for {name!r})")
+        said = LazyGroup.SHORT_HELP.get(name, f"(no line in SHORT_HELP for {name!r})")
         assert said == command.get_short_help_str(300), name
     listed = CliRunner().invoke(main, ["--help"]).output
     assert "Publish protected tables" in listed

@@ -93,7 +93,7 @@ def test_levels_are_checked() -> None:
 
 
 def test_the_command_offers_every_level() -> None:
-    from victim_monitor.cli import synthetic
+    from victim_monitor.cli.synthetic import synthetic
 
     option = next(p for p in synthetic.params if p.name == "difficulty")
     assert list(option.type.choices) == list(DIFFICULTIES)  # type: ignore[attr-defined]

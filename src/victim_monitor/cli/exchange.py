@@ -6,20 +6,13 @@ line (JSON under ``--json``), exit status 2 as for every VM9xx problem.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import click
 
-from victim_monitor.terminal import database_option, json_option, register, settings, steps
-
-
-def _echo(result: Any, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False, default=str))
-    else:
-        click.echo(result.summary())
+from victim_monitor.cli.options import database_option, database_url, json_option, register
+from victim_monitor.cli.output import echo_result
+from victim_monitor.cli.progress import steps
 
 
 @click.command(name="export")
@@ -55,7 +48,7 @@ def export_command(out: Path, file_format: str, database: str | None, as_json: b
             )
     finally:
         engine.dispose()
-    _echo(result, as_json)
+    echo_result(result, as_json)
 
 
 @click.command(name="backup")
@@ -72,8 +65,8 @@ def backup_command(out: Path, database: str | None, as_json: bool) -> None:
     from victim_monitor.exchange.backups import backup
 
     with steps(transient=True) as step:
-        result = backup(database or settings().database_url, out, progress=step)
-    _echo(result, as_json)
+        result = backup(database_url(database), out, progress=step)
+    echo_result(result, as_json)
 
 
 @click.command(name="restore")
@@ -93,4 +86,4 @@ def restore_command(file: Path, database: str, force: bool, as_json: bool) -> No
 
     with steps(transient=True) as step:
         result = restore(file, database, force=force, progress=step)
-    _echo(result, as_json)
+    echo_result(result, as_json)

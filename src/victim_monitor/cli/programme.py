@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from victim_monitor.terminal import database_option, json_option, register
-
-
-def _print_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+from victim_monitor.cli.options import database_option, json_option, register
+from victim_monitor.cli.output import echo_checked, print_json
 
 
 @click.group()
@@ -30,7 +25,7 @@ def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> N
     """Check a programme file (YAML or CSV) and write it into the register (all or nothing)."""
     from victim_monitor.programme.intake import import_programme
 
-    _report(import_programme(register(database, create=True), file, dry_run=dry_run), as_json)
+    echo_checked(import_programme(register(database, create=True), file, dry_run=dry_run), as_json)
 
 
 @programme.command()
@@ -87,7 +82,7 @@ def show(publication: Path | None, database: str | None, as_json: bool) -> None:
             raise click.ClickException(str(exc)) from exc
     progs, eds = programme_overview(engine), editions(engine, source)
     if as_json:
-        _print_json(
+        print_json(
             {"programmes": [p.as_dict() for p in progs], "editions": [e.as_dict() for e in eds]}
         )
         return
@@ -124,15 +119,6 @@ def _edit_options(f: Any) -> Any:
     return f
 
 
-def _report(result: Any, as_json: bool) -> None:
-    if as_json:
-        _print_json(result.as_dict())
-    else:
-        click.echo(result.summary())
-    if not result.ok:
-        sys.exit(1)
-
-
 @programme.command("measure-status")
 @click.argument("programme_code", metavar="PROGRAMME")
 @click.argument("measure")
@@ -166,7 +152,7 @@ def measure_status(
         by=by,
         dry_run=dry_run,
     )
-    _report(result, as_json)
+    echo_checked(result, as_json)
 
 
 @programme.command("follow-up")
@@ -202,4 +188,4 @@ def follow_up(
         by=by,
         dry_run=dry_run,
     )
-    _report(result, as_json)
+    echo_checked(result, as_json)

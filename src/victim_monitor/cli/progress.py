@@ -1,25 +1,18 @@
-"""The command line's shared pieces: progress bars, notes, the global ``--quiet``/``--verbose``,
-the ``--database`` and ``--json`` options and opening the register.
+"""Progress bars and notes on standard error, and the global ``--quiet``/``--verbose``.
 
-Shared by every command module (``cli.py`` and the stages' ``command.py``), so that a bar looks
-and behaves the same everywhere and ``--quiet`` silences all of them. Imports only click, rich
-and the settings: starting the command stays fast.
+Shared by every command module, so that a bar looks and behaves the same everywhere and
+``--quiet`` silences all of them. Imports only click and rich: starting the command stays fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-from victim_monitor.config import ConfigError, Settings
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 console = Console(stderr=True)
 
@@ -88,31 +81,3 @@ def counter(description: str) -> Iterator[Callable[[int], None]]:
     ) as progress:
         task = progress.add_task(description, total=None)
         yield lambda done: progress.update(task, completed=done)
-
-
-# --- options and the register, as every command takes them ------------------------------------
-
-database_option = click.option(
-    "--database",
-    "database",
-    metavar="URL",
-    help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
-)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-
-
-def settings() -> Settings:
-    """The environment's settings; a malformed one is a usage error (exit 2)."""
-    try:
-        return Settings.from_env()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
-
-
-def register(database: str | None, *, create: bool = False) -> Engine:
-    """The register at ``--database`` (else the environment's), with its organisations file;
-    unless ``create``, it must exist (VM903)."""
-    from victim_monitor.registry.register import open_register
-
-    found = settings()
-    return open_register(database or found.database_url, found.organisations_file, create=create)

@@ -7,11 +7,18 @@ from pathlib import Path
 
 import click
 
-from victim_monitor.terminal import database_option, json_option, register, settings, steps
+from victim_monitor.cli.options import (
+    database_option,
+    json_option,
+    register,
+    settings,
+    years_option,
+)
+from victim_monitor.cli.progress import steps
 
 
 @click.command(name="publish")
-@click.option("--years", required=True, help="The years to publish: 2018 or 2014-2018.")
+@years_option(help="The years to publish: 2018 or 2014-2018.")
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),

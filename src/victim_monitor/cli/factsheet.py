@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
+from victim_monitor.cli.options import database_url, years_option
+from victim_monitor.cli.progress import progress_bar
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
-from victim_monitor.terminal import progress_bar
 from victim_monitor.years import parse_years
 
 if TYPE_CHECKING:
@@ -17,16 +18,11 @@ if TYPE_CHECKING:
 
 
 def _followup(edition: str, database: str | None) -> dict[Lang, list[Section]]:
-    from victim_monitor.config import ConfigError, Settings
     from victim_monitor.programme import NotFoundError
     from victim_monitor.registry.register import open_register
     from victim_monitor.reporting.followup import followup_sections
 
-    try:
-        url = database or Settings.from_env().database_url
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
-    engine = open_register(url, create=False)
+    engine = open_register(database_url(database), create=False)
     try:
         return followup_sections(engine, edition)
     except NotFoundError as exc:
@@ -36,13 +32,7 @@ def _followup(edition: str, database: str | None) -> dict[Lang, list[Section]]:
 
 
 @click.command()
-@click.option(
-    "--years",
-    "years",
-    default="2014-2018",
-    show_default=True,
-    help="Years of the factsheet; must be the publication's years.",
-)
+@years_option(default="2014-2018", help="Years of the factsheet; must be the publication's years.")
 @click.option(
     "--lang",
     "lang",

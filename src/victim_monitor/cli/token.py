@@ -12,24 +12,20 @@ import json
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
-from victim_monitor.config import ConfigError
-from victim_monitor.terminal import database_option, json_option, register
+from victim_monitor.cli.options import audit_key, database_option, json_option, register
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from victim_monitor.web.tokens import Actor, ApiToken
 
 
 def _open(database: str | None) -> Engine:
     """The register (never made here: VM903), its audit trail chained under the key."""
     from victim_monitor.web import audit
-    from victim_monitor.web.settings import audit_key
 
-    try:
-        key = audit_key()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    key = audit_key()
     engine = register(database)
     audit.use_key(engine, key)
     return engine

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
 
-from victim_monitor.config import ConfigError
-from victim_monitor.terminal import database_option, json_option, register
+from victim_monitor.cli.options import audit_key, database_option, json_option, register
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def _open(database: str | None) -> tuple[Engine, bytes | None]:
-    from victim_monitor.web.settings import audit_key
-
-    try:
-        key = audit_key()
-    except ConfigError as exc:
-        raise click.UsageError(str(exc)) from exc
+    key = audit_key()
     return register(database), key
 
 
