@@ -12,6 +12,7 @@ import pytest
 
 import victim_monitor
 from victim_monitor.cli import main
+from victim_monitor.cli.group import LazyGroup
 from victim_monitor.problems import CATALOGUE
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -56,29 +57,49 @@ def _command(path: str) -> click.Command:
     return node
 
 
+def _options(command: click.Command) -> list[click.Option]:
+    """The options a user sees in ``--help`` (hidden ones are old spellings, said elsewhere)."""
+    return [p for p in command.params if isinstance(p, click.Option) and not p.hidden]
+
+
 def _commands(group: click.Group, prefix: str = "") -> list[str]:
+    """Every command by its words, lazy ones included; a group too when it has options."""
     names: list[str] = []
     for name in group.list_commands(_CTX):
         full = f"{prefix}{name}"
         command = _command(full)
-        if isinstance(command, click.Group):
-            names += _commands(command, f"{full} ")
-        else:
+        if not isinstance(command, click.Group):
             names.append(full)
+            continue
+        if _options(command):  # e.g. `review` alone: review list's options
+            names.append(full)
+        names += _commands(command, f"{full} ")
     return names
 
 
 def test_the_lazily_loaded_commands_are_checked_too() -> None:
     found = set(_commands(main))
+    assert set(LazyGroup.LAZY) <= {name.split()[0] for name in found}
     assert {"publish", "factsheet", "serve", "programme import", "audit verify"} <= found
+    assert {"review", "review list", "token revoke"} <= found
+
+
+def _section(text: str, heading: str) -> str:
+    return text.split(heading, 1)[1].split("\n## ", 1)[0]
 
 
 @pytest.mark.parametrize("command", _commands(main))
 def test_every_command_is_documented(command: str) -> None:
     text = (DOCS / "cli.md").read_text("utf-8")
     assert f"## `victim-monitor {command}`" in text
-    node = _command(command)
-    section = text.split(f"## `victim-monitor {command}`", 1)[1].split("\n## ", 1)[0]
-    for param in node.params:
-        if isinstance(param, click.Option):
-            assert param.opts[-1] in section or param.opts[0] in section, (command, param.opts)
+    section = _section(text, f"## `victim-monitor {command}`")
+    for param in _options(_command(command)):
+        assert param.opts[-1] in section or param.opts[0] in section, (command, param.opts)
+
+
+def test_the_global_options_are_documented() -> None:
+    text = (DOCS / "cli.md").read_text("utf-8")
+    head = text.split("\n## ", 1)[0]
+    assert len(_options(main)) >= 4  # --version, --config, --quiet, --verbose
+    for param in _options(main):
+        assert all(opt in head for opt in param.opts), param.opts
