@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
-from typing import cast
+from typing import NamedTuple, cast
 
 from victim_monitor.problems import Problem, ProblemCode, Severity, define
 from victim_monitor.storage.schema import PSEUDONYM_FIELDS, REPORT_FIELDS
@@ -196,8 +196,48 @@ def _integer(text: str) -> int | None:
 # What a checked row holds, in order: the staging table's columns.
 STAGED_COLUMNS: tuple[str, ...] = ("row_number", *REPORT_FIELDS, "content_sha256")
 _N_PSEUDONYMS = len(PSEUDONYM_FIELDS)
+_BLOOM_AT = 4 + _N_PSEUDONYMS  # where the columns after the pseudonyms start
 _PSEUDONYM_LENGTHS = frozenset((0, 64))
-_PSEUDONYMS_BLOCK = re.compile(r"(?:[0-9a-f]{64}\x1f)*")
+
+
+class _Text(NamedTuple):
+    """A row's stripped text by column, in COLUMNS order, the pseudonyms as one list."""
+
+    version: str
+    key_id: str
+    case: str
+    report_date: str
+    pseudonyms: list[str]
+    bloom: str
+    sex: str
+    birth_year: str
+    age: str
+    nationality: str
+    kinds: str
+    sector: str
+    border: str
+    coe: str
+    dublin: str
+    permit: str
+    police: str
+
+    @classmethod
+    def of(cls, raw: list[str]) -> _Text:
+        # tuple.__new__, not cls(...): a third faster, and this runs for every diagnosed row.
+        return tuple.__new__(cls, (*raw[:4], raw[4:_BLOOM_AT], *raw[_BLOOM_AT:]))
+
+
+@dataclass(slots=True)
+class _Found:
+    """The problems of one row, each located by row and field; none repeats a value (a
+    shifted column puts names and birth dates in any field)."""
+
+    file: str
+    row: int
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, kind: ProblemCode, name: str, message: str) -> None:
+        self.problems.append(kind(message, file=self.file, row=self.row, field=name))
 
 
 @dataclass(slots=True)
@@ -224,10 +264,6 @@ class RowChecker:
         positions = [self.header.index[name] for name in COLUMNS]
         self._pick = cast(Callable[[Sequence[str]], tuple[str, ...]], itemgetter(*positions))
 
-    def _problem(self, kind: ProblemCode, number: int, name: str, message: str) -> Problem:
-        # No value: a shifted column puts names and birth dates in any field.
-        return kind(message, file=self.file, row=number, field=name)
-
     def check(
         self, number: int, values: list[str]
     ) -> tuple[tuple[object, ...] | None, list[Problem]]:
@@ -247,6 +283,8 @@ class RowChecker:
         Every test here is the full check's test or a narrower one, so a row accepted here
         is one the full check accepts, with the same values and warnings.
         """
+        # Locals, not _Text's fields: this runs for every row (tests/registry/test_fuzz.py
+        # holds it to _diagnose, which reads the same columns through _Text).
         (version, key_id, case, report_text) = raw[:4]
         pseudonyms = raw[4 : 4 + _N_PSEUDONYMS]
         (
@@ -303,186 +341,79 @@ class RowChecker:
             return None
         problems: list[Problem] = []
         if age is not None and birth_year is not None and year - birth_year - age not in (0, 1):
-            problems.append(self._problem(AGE_MISMATCH, number, "age_at_report", _AGE_MESSAGE))
+            found = _Found(self.file, number, problems)
+            found.add(AGE_MISMATCH, "age_at_report", _AGE_MESSAGE)
         if not joined and not bloom:
             problems.append(UNLINKABLE(_UNLINKABLE_MESSAGE, file=self.file, row=number))
         staged = _staged(
-            number,
-            case,
-            report_date,
-            key_id,
-            pseudonyms,
-            bloom,
-            sex,
-            birth_year,
-            age,
-            nationality,
-            kinds,
-            sector,
-            coded,
-            coe,
-        )
+            number, case=case, report_date=report_date, key_id=key_id, pseudonyms=pseudonyms,
+            bloom=bloom, sex=sex, birth_year=birth_year, age=age, nationality=nationality,
+            kinds=kinds, sector=sector, coded=coded, coe=coe,
+        )  # fmt: skip
         return staged, problems
 
     def _diagnose(
         self, number: int, raw: list[str]
     ) -> tuple[tuple[object, ...] | None, list[Problem]]:
-        """The full check: every problem of the row, worded and located."""
-        (version, key_id, case, report_text) = raw[:4]
-        pseudonyms = [v.lower() for v in raw[4 : 4 + _N_PSEUDONYMS]]
-        (
-            bloom,
-            sex_text,
-            birth_text,
-            age_text,
-            nationality_text,
-            kinds_text,
-            sector_text,
-            border,
-            coe_text,
-            dublin,
-            permit,
-            police,
-        ) = raw[4 + _N_PSEUDONYMS :]
-        problems: list[Problem] = []
-        bad = self._problem
+        """The full check: every problem of the row, worded and located, in column order.
 
-        if not (version and key_id and case and report_text and sex_text and border):
-            missing = True
-        else:
-            missing = not (dublin and permit and police)
-        for name, value in (
-            ()
-            if not missing
-            else (
-                ("format_version", version),
-                ("key_id", key_id),
-                ("case_reference", case),
-                ("report_date", report_text),
-                ("sex", sex_text),
-                ("border_crossed", border),
-                ("dublin_claimant", dublin),
-                ("residence_permit", permit),
-                ("police_report", police),
-            )
-        ):
-            if not value:
-                problems.append(bad(MISSING_VALUE, number, name, f"{name} is required"))
+        Each step checks a few related columns and returns their values as stored.
+        """
+        text = _Text.of(raw)
+        found = _Found(self.file, number)
+        _missing(text, found)
+        key_id = self._identity(text, found)
+        report_date = _report_date(text.report_date, self.today, found)
+        pseudonyms = _encodings(text, found)
+        sex, birth_year, age = _person(text, report_date, self.today, found)
+        nationality, coe = _countries(text, found)
+        kinds, sector, coded = _codes(text, found)
 
-        if version and version != FORMAT_VERSION:
-            message = f"this register reads format version {FORMAT_VERSION}"
-            problems.append(bad(BAD_VERSION, number, "format_version", message))
-        key_id = key_id.lower()
-        if key_id:
-            if not _KEY_ID.fullmatch(key_id):
-                problems.append(bad(BAD_KEY_ID, number, "key_id", "a key id is 16 hex digits"))
-            elif self.key_id is None:
-                self.key_id = key_id
-            elif key_id != self.key_id:
-                message = f"the file's first rows use key {self.key_id}"
-                problems.append(bad(BAD_KEY_ID, number, "key_id", message))
-        if case and not _CASE.fullmatch(case):
-            message = "use 1-64 characters of A-Z a-z 0-9 . _ / -"
-            problems.append(bad(BAD_CASE_REFERENCE, number, "case_reference", message))
-
-        report_date = _parse_date(report_text) if report_text else None
-        if report_text and report_date is None:
-            message = "write the date as YYYY-MM-DD"
-            problems.append(bad(BAD_DATE, number, "report_date", message))
-        elif report_date is not None and not EARLIEST_REPORT <= report_date <= self.today:
-            message = f"report dates run from {EARLIEST_REPORT} to today"
-            problems.append(bad(DATE_RANGE, number, "report_date", message))
-        # Without a valid report date, checks that need its year use today's, and the
-        # age check (which would only repeat the date's problem) is skipped.
-        known_year = report_date is not None
-        year = report_date.year if report_date is not None else self.today.year
-
-        present = [p for p in pseudonyms if p]
-        if present and not _PSEUDONYMS_BLOCK.fullmatch("\x1f".join(present) + "\x1f"):
-            for name, value in zip(PSEUDONYM_FIELDS, pseudonyms, strict=True):
-                if value and not _HEX64.fullmatch(value):
-                    message = "expected 64 hex digits made by `victim-monitor encode`; clear text?"
-                    problems.append(bad(BAD_PSEUDONYM, number, name, message))
-        if bloom and not (len(bloom) % 4 == 0 and _BASE64.fullmatch(bloom)):
-            message = "expected base64 made by `victim-monitor encode`"
-            problems.append(bad(BAD_BLOOM, number, "bloom", message))
-
-        sex = _SEX.get(sex_text.lower())
-        if sex_text and sex is None:
-            problems.append(bad(BAD_CODE, number, "sex", "use F, M or X"))
-
-        birth_year = _integer(birth_text)
-        if birth_text and (birth_year is None or not 1900 <= birth_year <= year):
-            message = f"a year from 1900 to {year}"
-            problems.append(bad(BAD_BIRTH_YEAR, number, "birth_year", message))
-            birth_year = None
-        age = _integer(age_text)
-        if age_text and (age is None or not 0 <= age <= 120):
-            message = "whole years from 0 to 120"
-            problems.append(bad(BAD_AGE, number, "age_at_report", message))
-            age = None
-        elif (
-            known_year
-            and age is not None
-            and birth_year is not None
-            and year - birth_year - age not in (0, 1)
-        ):
-            problems.append(bad(AGE_MISMATCH, number, "age_at_report", _AGE_MESSAGE))
-
-        nationality = _country(nationality_text) if nationality_text else None
-        if nationality_text and nationality is None:
-            message = "use an ISO 3166-1 alpha-2 code such as NL"
-            problems.append(bad(BAD_COUNTRY, number, "nationality", message))
-        coe = _country(coe_text) if coe_text else None
-        if coe_text and coe is None:
-            message = "use an ISO 3166-1 alpha-2 code such as NL"
-            problems.append(bad(BAD_COUNTRY, number, "country_of_exploitation", message))
-
-        kinds, unknown_kinds = _kinds(kinds_text)
-        if unknown_kinds:
-            message = f"{len(unknown_kinds)} unknown kind(s); use {', '.join(sorted(_KINDS))}"
-            problems.append(bad(BAD_KIND, number, "exploitation", message))
-
-        sector = sector_text.lower() or None
-        if sector is not None and sector not in _SECTOR:
-            message = "not a sector code (see submission-format.md)"
-            problems.append(bad(BAD_CODE, number, "sector", message))
-
-        coded = []
-        for name, text, allowed in (
-            ("border_crossed", border, _YNU),
-            ("dublin_claimant", dublin, _YNU),
-            ("residence_permit", permit, _PERMIT),
-            ("police_report", police, _YNU),
-        ):
-            value = text.lower()
-            if value and value not in allowed:
-                message = f"use {', '.join(sorted(allowed))}"
-                problems.append(bad(BAD_CODE, number, name, message))
-            coded.append(value)
-
+        problems = found.problems
         if problems and any(p.severity is Severity.ERROR for p in problems):
             return None, problems
-        if not present and not bloom:
+        if not any(pseudonyms) and not text.bloom:
             problems.append(UNLINKABLE(_UNLINKABLE_MESSAGE, file=self.file, row=number))
         assert report_date is not None
         staged = _staged(
             number,
-            case,
-            report_date,
-            key_id,
-            pseudonyms,
-            bloom,
-            sex,
-            birth_year,
-            age,
-            nationality,
-            kinds,
-            sector,
-            coded,
-            coe,
+            case=text.case,
+            report_date=report_date,
+            key_id=key_id,
+            pseudonyms=pseudonyms,
+            bloom=text.bloom,
+            sex=sex,
+            birth_year=birth_year,
+            age=age,
+            nationality=nationality,
+            kinds=kinds,
+            sector=sector,
+            coded=coded,
+            coe=coe,
         )
         return staged, problems
+
+    def _identity(self, text: _Text, found: _Found) -> str:
+        """Format version, key id and case reference; the key id as stored (lower case).
+
+        A file uses one key: the first valid key id is the file's, and a later row with
+        another is refused.
+        """
+        if text.version and text.version != FORMAT_VERSION:
+            message = f"this register reads format version {FORMAT_VERSION}"
+            found.add(BAD_VERSION, "format_version", message)
+        key_id = text.key_id.lower()
+        if key_id:
+            if not _KEY_ID.fullmatch(key_id):
+                found.add(BAD_KEY_ID, "key_id", "a key id is 16 hex digits")
+            elif self.key_id is None:
+                self.key_id = key_id
+            elif key_id != self.key_id:
+                found.add(BAD_KEY_ID, "key_id", f"the file's first rows use key {self.key_id}")
+        if text.case and not _CASE.fullmatch(text.case):
+            message = "use 1-64 characters of A-Z a-z 0-9 . _ / -"
+            found.add(BAD_CASE_REFERENCE, "case_reference", message)
+        return key_id
 
 
 _AGE_MESSAGE = "the report year minus the birth year should be the age or one more"
@@ -490,10 +421,134 @@ _UNLINKABLE_MESSAGE = (
     "the report has no pseudonym or Bloom filter; it is counted but can never "
     "be linked to other reports of the same person"
 )
+_REQUIRED = (
+    "format_version",
+    "key_id",
+    "case_reference",
+    "report_date",
+    "sex",
+    "border_crossed",
+    "dublin_claimant",
+    "residence_permit",
+    "police_report",
+)
+
+
+def _missing(text: _Text, found: _Found) -> None:
+    """A problem for each required column left empty."""
+    required = (
+        text.version, text.key_id, text.case, text.report_date, text.sex, text.border,
+        text.dublin, text.permit, text.police,
+    )  # fmt: skip
+    if not all(required):
+        for name, value in zip(_REQUIRED, required, strict=True):
+            if not value:
+                found.add(MISSING_VALUE, name, f"{name} is required")
+
+
+def _report_date(text: str, today: dt.date, found: _Found) -> dt.date | None:
+    """The report date if it is one (None if empty or not a date), in range or not."""
+    report_date = _parse_date(text) if text else None
+    if text and report_date is None:
+        found.add(BAD_DATE, "report_date", "write the date as YYYY-MM-DD")
+    elif report_date is not None and not EARLIEST_REPORT <= report_date <= today:
+        found.add(DATE_RANGE, "report_date", f"report dates run from {EARLIEST_REPORT} to today")
+    return report_date
+
+
+def _encodings(text: _Text, found: _Found) -> list[str]:
+    """The pseudonyms (as stored: lower case) and the Bloom filter, made by the encoder."""
+    pseudonyms = [v.lower() for v in text.pseudonyms]
+    if any(pseudonyms) and not _pieces_of_hex64(pseudonyms):
+        for name, value in zip(PSEUDONYM_FIELDS, pseudonyms, strict=True):
+            if value and not _HEX64.fullmatch(value):
+                message = "expected 64 hex digits made by `victim-monitor encode`; clear text?"
+                found.add(BAD_PSEUDONYM, name, message)
+    bloom = text.bloom
+    if bloom and not (len(bloom) % 4 == 0 and _BASE64.fullmatch(bloom)):
+        found.add(BAD_BLOOM, "bloom", "expected base64 made by `victim-monitor encode`")
+    return pseudonyms
+
+
+def _pieces_of_hex64(pseudonyms: list[str]) -> bool:
+    """Each (lower-case) pseudonym empty or 64 hex digits, tested as :meth:`RowChecker._accept`
+    does: unhexlify takes hex digits only (ASCII, no separator), twice as fast as a pattern."""
+    if not _PSEUDONYM_LENGTHS.issuperset(map(len, pseudonyms)):
+        return False
+    try:
+        binascii.unhexlify("".join(pseudonyms))
+    except ValueError:  # binascii.Error, or non-ASCII text
+        return False
+    return True
+
+
+def _person(
+    text: _Text, report_date: dt.date | None, today: dt.date, found: _Found
+) -> tuple[str | None, int | None, int | None]:
+    """Sex, birth year and age; an implausible year or age is dropped (None)."""
+    sex = _SEX.get(text.sex.lower())
+    if text.sex and sex is None:
+        found.add(BAD_CODE, "sex", "use F, M or X")
+    # Without a valid report date, checks that need its year use today's, and the
+    # age check (which would only repeat the date's problem) is skipped.
+    year = report_date.year if report_date is not None else today.year
+    birth_year = _integer(text.birth_year)
+    if text.birth_year and (birth_year is None or not 1900 <= birth_year <= year):
+        found.add(BAD_BIRTH_YEAR, "birth_year", f"a year from 1900 to {year}")
+        birth_year = None
+    age = _integer(text.age)
+    if text.age and (age is None or not 0 <= age <= 120):
+        found.add(BAD_AGE, "age_at_report", "whole years from 0 to 120")
+        age = None
+    elif (
+        report_date is not None
+        and age is not None
+        and birth_year is not None
+        and year - birth_year - age not in (0, 1)
+    ):
+        found.add(AGE_MISMATCH, "age_at_report", _AGE_MESSAGE)
+    return sex, birth_year, age
+
+
+def _countries(text: _Text, found: _Found) -> tuple[str | None, str | None]:
+    """Nationality and country of exploitation as ISO 3166-1 alpha-2 codes."""
+    message = "use an ISO 3166-1 alpha-2 code such as NL"
+    nationality = _country(text.nationality) if text.nationality else None
+    if text.nationality and nationality is None:
+        found.add(BAD_COUNTRY, "nationality", message)
+    coe = _country(text.coe) if text.coe else None
+    if text.coe and coe is None:
+        found.add(BAD_COUNTRY, "country_of_exploitation", message)
+    return nationality, coe
+
+
+def _codes(text: _Text, found: _Found) -> tuple[str, str | None, list[str]]:
+    """Kinds of exploitation (canonical), sector, and the four coded answers (border,
+    Dublin, permit, police), each from its code list."""
+    kinds, unknown_kinds = _kinds(text.kinds)
+    if unknown_kinds:
+        message = f"{len(unknown_kinds)} unknown kind(s); use {', '.join(sorted(_KINDS))}"
+        found.add(BAD_KIND, "exploitation", message)
+    sector = text.sector.lower() or None
+    if sector is not None and sector not in _SECTOR:
+        found.add(BAD_CODE, "sector", "not a sector code (see submission-format.md)")
+    coded = []
+    for name, answer, allowed in (
+        ("border_crossed", text.border, _YNU),
+        ("dublin_claimant", text.dublin, _YNU),
+        ("residence_permit", text.permit, _PERMIT),
+        ("police_report", text.police, _YNU),
+    ):
+        value = answer.lower()
+        if value and value not in allowed:
+            found.add(BAD_CODE, name, f"use {', '.join(sorted(allowed))}")
+        coded.append(value)
+    return kinds, sector, coded
 
 
 def _staged(
     number: int,
+    *,
     case: str,
     report_date: dt.date,
     key_id: str,
