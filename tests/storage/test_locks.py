@@ -10,7 +10,7 @@ import time
 import pytest
 from sqlalchemy import Engine, select
 
-from victim_monitor.storage.locks import exclusive, lock_id, queue_file
+from victim_monitor.storage.locks import exclusive, lock_id, queue_file, table_writer
 from victim_monitor.storage.schema import organisations
 
 
@@ -73,3 +73,36 @@ def test_sqlite_writers_queue_on_a_file_lock_before_sqlites_own(engine: Engine) 
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again once the writer is done
     finally:
         os.close(fd)
+
+
+def test_a_table_writer_keeps_other_writers_of_the_table_out_but_not_its_readers(
+    engine: Engine,
+) -> None:
+    entered = threading.Event()
+    times: dict[str, float] = {}
+
+    def holder() -> None:
+        with table_writer(engine, organisations) as conn:
+            conn.execute(select(organisations.c.code)).all()
+            entered.set()
+            time.sleep(0.4)
+            times["holder_done"] = time.monotonic()
+
+    def reader() -> None:
+        entered.wait(10)
+        with engine.connect() as conn:
+            conn.execute(select(organisations.c.code)).all()
+        times["read"] = time.monotonic()
+
+    def writer() -> None:
+        entered.wait(10)
+        with engine.begin() as conn:  # a plain write, not through storage.locks
+            conn.execute(organisations.update().values(name_en=organisations.c.name_en))
+        times["written"] = time.monotonic()
+
+    threads = [threading.Thread(target=f) for f in (holder, reader, writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert times["read"] < times["holder_done"] <= times["written"]

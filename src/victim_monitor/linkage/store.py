@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, text
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
 from victim_monitor.linkage.changes import Assignment, Decided
 from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import ATTRIBUTES, unequal
 from victim_monitor.storage.bulk import insert_rows
+from victim_monitor.storage.locks import table_writer
 from victim_monitor.storage.schema import (
     linkage_runs,
     person_changes,
@@ -178,13 +179,9 @@ def stored_links(conn: Connection, prior: float) -> pd.DataFrame:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """A transaction holding the register's linkage lock."""
-    with engine.connect() as conn:
-        conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("LOCK TABLE linkage_runs IN SHARE ROW EXCLUSIVE MODE"))
-            yield conn
+    """A transaction holding the register's linkage lock: no other run writes meanwhile."""
+    with table_writer(engine, linkage_runs) as conn:
+        yield conn
 
 
 def check_unchanged(conn: Connection, state: State) -> None:

@@ -58,6 +58,7 @@ from victim_monitor.registry.formats import (
 )
 from victim_monitor.registry.limits import LIMITS, Limits
 from victim_monitor.storage.bulk import insert_rows
+from victim_monitor.storage.locks import write_connection
 from victim_monitor.storage.schema import REPORT_FIELDS, organisations, reports, submissions
 
 UNKNOWN_ORGANISATION = define("VM301", Severity.ERROR, "Unknown organisation")
@@ -220,7 +221,7 @@ def import_submission(
         return result if dry_run else _record(engine, result, None)
 
     staging = _staging_table()
-    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+    with write_connection(engine) as conn:
         trans = conn.begin()
         try:
             staging.create(conn)

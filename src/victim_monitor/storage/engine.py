@@ -39,6 +39,13 @@ def check_url(url: str) -> URL:
     return parsed
 
 
+def in_memory(url: str | URL) -> bool:
+    """Whether ``url`` is a SQLite database in memory: one connection, no file, no pool to
+    size."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
+
+
 def shown_url(url: str | URL) -> str:
     """The URL as it may be shown: without its password."""
     return make_url(url).render_as_string(hide_password=True)

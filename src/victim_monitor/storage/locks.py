@@ -10,6 +10,11 @@ database file (``flock``), which wakes the next one the moment it is released, a
 take SQLite's lock. PostgreSQL lets writers run side by side; a named transaction-level
 advisory lock makes the writers of one thing (the audit chain's tail, a programme's records)
 take turns, queued by the server, while everyone else runs beside them.
+
+Two more ways to write, for the callers that need them: :func:`write_connection` (a transaction
+that holds SQLite's write lock from its start, as an import's does) and :func:`table_writer`
+(no one else writes to a table meanwhile: a link run's hold on ``linkage_runs``). Outside
+``storage/`` no module asks which database it runs on.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, Table, text
+
+from victim_monitor.storage.engine import in_memory
 
 try:
     import fcntl
@@ -35,7 +42,7 @@ def lock_id(name: str) -> int:
 
 def queue_file(engine: Engine) -> Path | None:
     """The file SQLite writers of ``engine`` queue on (None: not a SQLite file)."""
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    if engine.dialect.name != "sqlite" or in_memory(engine.url):
         return None
     return Path(f"{engine.url.database}-writers")
 
@@ -54,13 +61,35 @@ def _queued(engine: Engine) -> Iterator[None]:
         os.close(fd)
 
 
+def write_connection(engine: Engine) -> Connection:
+    """A connection whose transactions take SQLite's write lock as they begin (``BEGIN
+    IMMEDIATE``, see ``engine._sqlite_begin``), so one that reads and then writes never finds
+    another writer got there first; PostgreSQL's transactions begin as ever."""
+    return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+
+
+@contextmanager
+def table_writer(engine: Engine, table: Table) -> Iterator[Connection]:
+    """A write transaction, committed when the block ends, in which no one else writes to
+    ``table``: readers go on, writers (and another ``table_writer``) wait for the commit.
+
+    SQLite has one writer at a time, from ``BEGIN IMMEDIATE``; PostgreSQL locks the table in
+    SHARE ROW EXCLUSIVE mode, which conflicts with itself and with every write to it.
+    """
+    with write_connection(engine) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            name = conn.dialect.identifier_preparer.format_table(table)
+            conn.execute(text(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE"))
+        yield conn
+
+
 @contextmanager
 def exclusive(engine: Engine, name: str) -> Iterator[Connection]:
     """A write transaction, committed when the block ends (rolled back if it raises), that no
     other ``exclusive(engine, name)`` runs beside. ``conn.rollback()`` inside undoes it."""
     with ExitStack() as stack:
         stack.enter_context(_queued(engine))
-        conn = stack.enter_context(engine.connect().execution_options(sqlite_begin="IMMEDIATE"))
+        conn = stack.enter_context(write_connection(engine))
         stack.enter_context(conn.begin())
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(name)})

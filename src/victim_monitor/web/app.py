@@ -18,10 +18,11 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Engine
 
 from victim_monitor import __version__
 from victim_monitor.registry.register import open_register
+from victim_monitor.storage.engine import in_memory
 from victim_monitor.web import audit
 from victim_monitor.web.cache import PublicCache
 from victim_monitor.web.deps import TEMPLATES, WebContext, render
@@ -67,10 +68,7 @@ async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 def pool_options(url: str) -> dict[str, Any]:
     """The pool's size for a register at ``url`` (none for an in-memory SQLite database)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        return {}
-    return dict(POOL)
+    return {} if in_memory(url) else dict(POOL)
 
 
 def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
