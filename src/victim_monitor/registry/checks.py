@@ -1,6 +1,6 @@
 """Checks of a submission's header and rows against format v1, with coded problems.
 
-A checked row becomes the dict intake stores; every problem names the file, row and field,
+A checked row becomes the tuple intake stages; every problem names the file, row and field,
 and says what was expected. No problem repeats a value from the file, nor the text of a header
 that is not a format column: problem reports are stored in the register and shown to the
 reporter and staff, and any cell may hold a name or a birth date when a file's columns are
