@@ -111,10 +111,12 @@ def violations(
     src: Path, order: Sequence[Sequence[str]], allowed: Set[tuple[str, str]] = frozenset()
 ) -> list[str]:
     """Each import of a package above or beside the importer's, as 'path:line: ...', except the
-    ``allowed`` (importing module, imported package) pairs."""
+    ``allowed`` (importing module, imported package) pairs; an allowed pair no import needs is
+    named too (its line in docs/architecture.md goes with the import)."""
     rank = {package: -index for index, line in enumerate(order) for package in line}
     known = modules(src)
     found = []
+    used: set[tuple[str, str]] = set()
     unplaced = sorted({p for m in known if (p := package_of(m, known)) and p not in rank})
     if unplaced:
         found.append(f"packages not in the layering of docs/architecture.md: {unplaced}")
@@ -124,12 +126,15 @@ def violations(
             other = package_of(imported.target, known)
             if own not in rank or other not in rank or other == own:
                 continue
-            if rank[other] >= rank[own] and (module.name, other) not in allowed:
+            if rank[other] >= rank[own] and (module.name, other) in allowed:
+                used.add((module.name, other))
+            elif rank[other] >= rank[own]:
                 where = "above" if rank[other] > rank[own] else "beside"
                 found.append(
                     f"{module.path.relative_to(src.parent)}:{imported.line}: {module.name} "
                     f"({own}) imports {imported.target} ({other}), {where} it"
                 )
+    found += [f"known exception no longer needed: {a} -> {b}" for a, b in sorted(allowed - used)]
     return list(dict.fromkeys(found))  # `from x import a, b` is one import
 
 
@@ -211,7 +216,9 @@ def test_a_command_module_is_in_the_interface_layer_wherever_it_lives(tmp_path: 
     ]
 
 
-def test_a_known_exception_is_allowed_and_only_for_its_module(tmp_path: Path) -> None:
+def test_a_known_exception_is_allowed_only_for_its_module_and_only_while_needed(
+    tmp_path: Path,
+) -> None:
     src = _package(
         tmp_path,
         {
@@ -222,7 +229,9 @@ def test_a_known_exception_is_allowed_and_only_for_its_module(tmp_path: Path) ->
             "web/serve.py": "import click\n",
         },
     )
-    assert violations(src, ORDER, {("victim_monitor.web.demo", "cli")}) == [
+    allowed = {("victim_monitor.web.demo", "cli"), ("victim_monitor.web.serve", "cli")}
+    assert violations(src, ORDER, allowed) == [
         "src/victim_monitor/web/other.py:1: victim_monitor.web.other (web) "
-        "imports victim_monitor.web.serve (cli), above it"
+        "imports victim_monitor.web.serve (cli), above it",
+        "known exception no longer needed: victim_monitor.web.serve -> cli",
     ]
