@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Select, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, or_, select
 
 from victim_monitor.linkage import codes
 from victim_monitor.linkage.changes import Decided
@@ -124,16 +124,30 @@ def _pairs_query() -> Select[Any]:
     )
 
 
-# Built once: making the aliases and joins anew took as long as running the query (the review
-# page reads a page of pairs at every view).
+# Built once, as are their variants below: making the aliases and joins anew took as long as
+# running the query, and a statement's cache key is worked out once per statement object (the
+# review page reads a page of pairs at every view).
 _PAIRS = _pairs_query()
+_ONE = _PAIRS.where(pair_decisions.c.id == bindparam("pair_id"))
+_LISTINGS: dict[tuple[str, bool], Select[Any]] = {}
+_COUNTS: dict[str, Select[Any]] = {}
+
+
+def _listing(status: str, paged: bool) -> Select[Any]:
+    """The pairs with ``status``; ``paged``: with ``limit`` and ``offset`` parameters."""
+    found = _LISTINGS.get((status, paged))
+    if found is None:
+        found = _PAIRS.where(*_status(status))
+        if paged:
+            found = found.limit(bindparam("limit")).offset(bindparam("offset"))
+        _LISTINGS[(status, paged)] = found
+    return found
 
 
 def _pairs(
-    conn: Connection, *where: Any, limit: int | None = None, offset: int = 0
+    conn: Connection, query: Select[Any], params: dict[str, Any] | None = None
 ) -> tuple[ReviewPair, ...]:
-    query = _PAIRS.where(*where).limit(limit).offset(offset)
-    rows = conn.execute(query).all()
+    rows = conn.execute(query, params or {}).all()
     history = _history(conn, [int(row.id) for row in rows])
     return tuple(
         ReviewPair(
@@ -159,17 +173,18 @@ def _pairs(
     )
 
 
+_HISTORY = (
+    select(pair_decision_history)
+    .where(pair_decision_history.c.pair_decision_id.in_(bindparam("ids", expanding=True)))
+    .order_by(pair_decision_history.c.pair_decision_id, pair_decision_history.c.id)
+)
+
+
 def _history(conn: Connection, ids: list[int]) -> dict[int, tuple[DecisionEntry, ...]]:
     """The decision history of the given pairs, oldest first."""
-    h = pair_decision_history
     found: dict[int, list[DecisionEntry]] = {}
     for start in range(0, len(ids), CHUNK):
-        query = (
-            select(h)
-            .where(h.c.pair_decision_id.in_(ids[start : start + CHUNK]))
-            .order_by(h.c.pair_decision_id, h.c.id)
-        )
-        for row in conn.execute(query):
+        for row in conn.execute(_HISTORY, {"ids": ids[start : start + CHUNK]}):
             found.setdefault(int(row.pair_decision_id), []).append(
                 DecisionEntry(
                     id=int(row.id),
@@ -189,13 +204,21 @@ def review_queue(
 ) -> tuple[ReviewPair, ...]:
     """The pairs with ``status`` (``pending``, ``same``, ``different``, or ``all``), by id;
     ``limit`` and ``offset``: one page of them (:func:`queue_size` counts them all)."""
+    if limit is None:
+        query, params = _listing(status, paged=False), None
+        query = query.offset(offset) if offset else query
+    else:
+        query, params = _listing(status, paged=True), {"limit": limit, "offset": offset}
     with engine.connect() as conn:
-        return _pairs(conn, *_status(status), limit=limit, offset=offset)
+        return _pairs(conn, query, params)
 
 
 def queue_size(engine: Engine, *, status: str = "pending") -> int:
     """How many pairs have ``status`` (as :func:`review_queue`)."""
-    query = select(func.count()).select_from(pair_decisions).where(*_status(status))
+    query = _COUNTS.get(status)
+    if query is None:
+        query = select(func.count()).select_from(pair_decisions).where(*_status(status))
+        _COUNTS[status] = query
     with engine.connect() as conn:
         return int(conn.scalar(query) or 0)
 
@@ -210,7 +233,7 @@ def _status(status: str) -> tuple[Any, ...]:
 def review_pair(engine: Engine, pair_id: int) -> ReviewPair:
     """One pair, whatever its status, with its evidence and decision history."""
     with engine.connect() as conn:
-        found = _pairs(conn, pair_decisions.c.id == pair_id)
+        found = _pairs(conn, _ONE, {"pair_id": pair_id})
     if not found:
         raise ReviewError([codes.NO_PAIR(f"no pair #{pair_id} in the review queue")])
     return found[0]
@@ -290,7 +313,7 @@ def _decide(
             decided_at=now, replaces_id=previous, replaces=row[4],
         )
     )  # fmt: skip
-    return _pairs(conn, d.c.id == pair_id)[0]
+    return _pairs(conn, _ONE, {"pair_id": pair_id})[0]
 
 
 Report = tuple[str, str]

@@ -68,10 +68,12 @@ class LinkageStatus:
 def last_quality(engine: Engine) -> Expected | None:
     """The last run's own estimate of its quality (None before any run, or before 0006)."""
     with engine.connect() as conn:
-        found = conn.scalar(
-            select(linkage_runs.c.quality).order_by(linkage_runs.c.id.desc()).limit(1)
-        )
+        found = conn.scalar(_LAST_QUALITY)
     return None if found is None else Expected(**found)
+
+
+# Read at every view of the review page: built once (see linkage.review._PAIRS).
+_LAST_QUALITY = select(linkage_runs.c.quality).order_by(linkage_runs.c.id.desc()).limit(1)
 
 
 def linkage_status(engine: Engine) -> LinkageStatus:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, bindparam, func, select
 
 from victim_monitor import csvfile
 from victim_monitor.config import ConfigError
@@ -155,19 +155,17 @@ def _keyed_by(conn: Connection) -> str | None:
     known = _KEYED_BY.get(engine)
     if known is not None:
         return known  # once keyed, always: the keyed event is never deleted (append-only)
-    detail = conn.scalar(
-        select(audit_events.c.detail)
-        .where(audit_events.c.action == KEYED_ACTION)
-        .order_by(audit_events.c.id)
-        .limit(1)
-    )
+    detail = conn.scalar(_KEYED_EVENT)
     if detail is None:
         return None
     _KEYED_BY[engine] = found = str(dict(detail).get("key_id", ""))
     return found
 
 
-def _insert(conn: Connection, key: bytes | None, event_id: int, prev_hash: str, **row: Any) -> str:
+def _sealed(
+    key: bytes | None, event_id: int, prev_hash: str, row: dict[str, Any]
+) -> dict[str, Any]:
+    """``row`` with its id, the previous event's hash and its own: a row of the table."""
     content = [_stamp(row["at"]), *(row[c] for c in ("actor", "role", "action", "record"))]
     content += [row["screen"], row["detail"]]
     digest = (
@@ -175,8 +173,13 @@ def _insert(conn: Connection, key: bytes | None, event_id: int, prev_hash: str, 
         if key is None
         else keyed_hash(key, event_id, prev_hash, *content)
     )
-    conn.execute(audit_events.insert().values(id=event_id, prev_hash=prev_hash, hash=digest, **row))
-    return digest
+    return {**row, "id": event_id, "prev_hash": prev_hash, "hash": digest}
+
+
+def _insert(conn: Connection, key: bytes | None, event_id: int, prev_hash: str, **row: Any) -> str:
+    sealed = _sealed(key, event_id, prev_hash, row)
+    conn.execute(_INSERT, [sealed])
+    return str(sealed["hash"])
 
 
 def append(
@@ -234,17 +237,39 @@ def append_rows(engine: Engine, rows: list[dict[str, Any]]) -> list[str]:
         if key is not None and keyed_by is None and rows:
             last_id += 1
             prev_hash = _insert(conn, key, last_id, prev_hash, **_keyed_row(key, rows[0]["at"]))
+        sealed = []
         for row in rows:
             last_id += 1
-            prev_hash = _insert(conn, key, last_id, prev_hash, **row)
+            sealed.append(_sealed(key, last_id, prev_hash, row))
+            prev_hash = sealed[-1]["hash"]
             hashes.append(prev_hash)
+        if sealed:
+            conn.execute(_INSERT, sealed)  # one statement for the batch (executemany)
     return hashes
 
 
+# The statements of every append and page view, built once (building one and its cache key
+# cost as much as running it).
+_INSERT = audit_events.insert()
+_TAIL = select(audit_events.c.id, audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1)
+_KEYED_EVENT = (
+    select(audit_events.c.detail)
+    .where(audit_events.c.action == KEYED_ACTION)
+    .order_by(audit_events.c.id)
+    .limit(1)
+)
+_LATEST = select(audit_events).order_by(audit_events.c.id.desc()).limit(bindparam("limit"))
+_AT = select(audit_events).where(audit_events.c.id == bindparam("event_id"))
+_AFTER = (
+    select(audit_events)
+    .where(audit_events.c.id > bindparam("after"))
+    .order_by(audit_events.c.id)
+    .limit(bindparam("batch"))
+)
+
+
 def _tail(conn: Connection) -> tuple[int, str]:
-    last = conn.execute(
-        select(audit_events.c.id, audit_events.c.hash).order_by(audit_events.c.id.desc()).limit(1)
-    ).first()
+    last = conn.execute(_TAIL).first()
     return (int(last.id), str(last.hash)) if last else (0, GENESIS)
 
 
@@ -295,17 +320,19 @@ def bound_key(engine: Engine) -> bytes | None:
 
 
 def _event(row: Any) -> AuditEvent:
+    # By position, in the table's column order (a Row's lookup by name cost as much as the rest).
+    id_, at, actor, role, action, record, screen, detail, prev_hash, hash_ = row
     return AuditEvent(
-        id=int(row.id),
-        at=_stamp(row.at if row.at.tzinfo else row.at.replace(tzinfo=dt.UTC)),
-        actor=row.actor,
-        role=row.role,
-        action=row.action,
-        record=row.record,
-        screen=row.screen,
-        detail=dict(row.detail),
-        prev_hash=row.prev_hash,
-        hash=row.hash,
+        int(id_),
+        at.isoformat(timespec="microseconds") if at.tzinfo is None else _stamp(at),  # naive: UTC
+        actor,
+        role,
+        action,
+        record,
+        screen,
+        dict(detail),
+        prev_hash,
+        hash_,
     )
 
 
@@ -313,18 +340,18 @@ def events(
     engine: Engine, *, limit: int = 100, before: int | None = None, action: str | None = None
 ) -> tuple[AuditEvent, ...]:
     """The latest events (newest first), optionally before an id or of one action."""
-    query = select(audit_events).order_by(audit_events.c.id.desc()).limit(limit)
+    query = _LATEST
     if before is not None:
         query = query.where(audit_events.c.id < before)
     if action:
         query = query.where(audit_events.c.action == action)
     with engine.connect() as conn:
-        return tuple(_event(row) for row in conn.execute(query))
+        return tuple(_event(row) for row in conn.execute(query, {"limit": limit}))
 
 
 def event_at(engine: Engine, event_id: int) -> AuditEvent | None:
     with engine.connect() as conn:
-        row = conn.execute(select(audit_events).where(audit_events.c.id == event_id)).first()
+        row = conn.execute(_AT, {"event_id": event_id}).first()
     return None if row is None else _event(row)
 
 
@@ -332,12 +359,7 @@ def _all(engine: Engine, after: int = 0, batch: int = 5000) -> Iterator[AuditEve
     last = after
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(
-                select(audit_events)
-                .where(audit_events.c.id > last)
-                .order_by(audit_events.c.id)
-                .limit(batch)
-            ).all()
+            rows = conn.execute(_AFTER, {"after": last, "batch": batch}).all()
         if not rows:
             return
         for row in rows:
