@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from victim_monitor.published import Finding
 from victim_monitor.reporting import Figures, Published, check_editorial, default_editorial
 from victim_monitor.reporting.content import choose_statements
 from victim_monitor.reporting.editorial import check_findings
-from victim_monitor.reporting.published import Cell, CellStatus, Finding
+from victim_monitor.reporting.published import Cell, CellStatus
 from victim_monitor.vocab import Label
 
 HEADLINES = "# Bevindingen {#headlines}\n\n"
@@ -207,10 +208,11 @@ def test_a_finding_rounded_otherwise_than_the_text_stops_the_factsheet(
     """The text prints 330 to 132 as 60%; a finding that says 65% of the same fact fails."""
     numbers = {"from": 330.0, "to": 132.0, "ratio": 0.4, "low": 0.33, "high": 0.49}
     good = Finding(
-        "form_domestic_sexual/fell",
-        Label("met 60% gedaald: van 330 naar 132.", "fell by 60%: from 330 to 132."),
-        "fell",
-        numbers,
+        id="form_domestic_sexual/fell",
+        rule="fell",
+        text=Label("met 60% gedaald: van 330 naar 132.", "fell by 60%: from 330 to 132."),
+        cells=(),
+        numbers=numbers,
     )
     assert check_findings([good], Figures(published), "nl") == []
     bad = dataclasses.replace(good, text=Label("met 65% gedaald: van 330 naar 132.", "x"))
@@ -244,7 +246,7 @@ def test_an_optional_block_is_left_out_when_its_figure_is_suppressed(
 def test_the_first_page_states_a_few_chosen_findings() -> None:
     def finding(key: str, low: float, high: float) -> Finding:
         numbers = {"from": 100.0, "to": 50.0, "ratio": (low + high) / 2, "low": low, "high": high}
-        return Finding(key, Label(key, key), "fell", numbers)
+        return Finding(key, "fell", Label(key, key), (), numbers)
 
     found = [
         finding("registered/nearly_halved", 0.5, 0.6),
@@ -256,18 +258,20 @@ def test_the_first_page_states_a_few_chosen_findings() -> None:
         finding("police_labour/fell", 0.85, 0.97),
         Finding(
             "coverage/2018",
-            Label("c", "c"),
             "only_registered",
+            Label("c", "c"),
+            (),
             {"coverage_low": 0.08, "coverage_high": 0.16},
         ),
         Finding(
             "coverage/labour/2018",
-            Label("l", "l"),
             "only_registered",
+            Label("l", "l"),
+            (),
             {"coverage_low": 0.01, "coverage_high": 0.02},
         ),
     ]
-    chosen = [f.key for f in choose_statements(found)]
+    chosen = [f.id for f in choose_statements(found)]
     assert chosen == [
         "registered/nearly_halved",
         "coverage/2018",

@@ -102,9 +102,9 @@ def test_literal_matching_follows_what_is_printed(published: Published) -> None:
 
 
 def test_one_finding_per_subject() -> None:
+    from victim_monitor.published import Finding
     from victim_monitor.reporting.content import select_findings
-    from victim_monitor.reporting.published import Finding
     from victim_monitor.vocab import Label
 
-    found = [Finding(k, Label(k, k)) for k in ("a/fell", "a/fewer", "b/rose", "c", "b/x")]
-    assert [f.key for f in select_findings(found)] == ["a/fell", "b/rose", "c"]
+    found = [Finding(k, "", Label(k, k), ()) for k in ("a/fell", "a/fewer", "b/rose", "c", "b/x")]
+    assert [f.id for f in select_findings(found)] == ["a/fell", "b/rose", "c"]

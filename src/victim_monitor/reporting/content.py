@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from victim_monitor import __version__
+from victim_monitor.published import Finding
 from victim_monitor.reporting.charts import Chart, charts
 from victim_monitor.reporting.editorial import Editorial, Section
 from victim_monitor.reporting.figures import Lang, format_int, round_significant
-from victim_monitor.reporting.published import Finding, Published
+from victim_monitor.reporting.published import Published
 from victim_monitor.vocab import Label
 
 MONTHS = {
@@ -147,7 +148,7 @@ def select_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     seen: set[str] = set()
     chosen: list[Finding] = []
     for finding in findings:
-        subject = finding.key.split("/", 1)[0]
+        subject = finding.id.split("/", 1)[0]
         if subject not in seen:
             seen.add(subject)
             chosen.append(finding)
@@ -171,8 +172,8 @@ def choose_statements(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     the rules made them), then the strongest finding of other subjects, one per subject, up to
     five. Rule and reasons: ``docs/methods/factsheet.md``."""
     per_subject = select_findings(findings)
-    first = [f for f in per_subject if f.key.split("/", 1)[0] in FIRST]
-    first = [f for f in first if not f.key.startswith("coverage/") or f.key.count("/") == 1]
+    first = [f for f in per_subject if f.id.split("/", 1)[0] in FIRST]
+    first = [f for f in first if not f.id.startswith("coverage/") or f.id.count("/") == 1]
     rest = sorted((f for f in per_subject if f not in first and strength(f) > 0),
                   key=lambda f: -strength(f))  # fmt: skip
     return tuple((first + rest)[: STATEMENTS[1]])

@@ -28,6 +28,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from victim_monitor.problems import Problem
+from victim_monitor.published import Finding
 from victim_monitor.reporting import codes
 from victim_monitor.reporting.codes import (
     EDITORIAL_MALFORMED,
@@ -39,7 +40,6 @@ from victim_monitor.reporting.codes import (
 )
 from victim_monitor.reporting.evidence import Sentence, check
 from victim_monitor.reporting.figures import Figure, FigureError, Figures, Kind, Lang
-from victim_monitor.reporting.published import Finding
 from victim_monitor.rounding import round_percent, round_significant
 
 REQUIRED_SECTIONS = ("intro", "headlines", "approach", "recommendations")
@@ -495,7 +495,7 @@ def check_findings(findings: Sequence[Finding], figures: Figures, lang: Lang) ->
             kind = ROUNDING_DIFFERS if other or percent else NUMBER_UNSUPPORTED
             problems.append(
                 kind(
-                    f"finding {finding.key}: {match.group(0)} is not printed by the rule, in "
+                    f"finding {finding.id}: {match.group(0)} is not printed by the rule, in "
                     f'"{text}"'
                 )
             )

@@ -1,7 +1,7 @@
 """What the factsheet reads: the published, disclosure-protected output, and nothing else.
 
 :class:`Published` is the factsheet's view of a publication directory (the format of
-``docs/methods/publication.md``, read by :func:`victim_monitor.publication.load_publication`):
+``docs/methods/publication.md``, read by :func:`victim_monitor.published.load_publication`):
 protected tables with an outcome per cell (a suppressed cell has no value, so it can only be
 shown as suppressed), the estimates per year with their intervals and coverage, and the
 generated findings. It never holds a true count.
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from victim_monitor.published import Finding as Finding  # the one model's, also reporting.Finding
 from victim_monitor.published import Publication, PublicationError, load_publication
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
 from victim_monitor.vocab import Label
@@ -85,16 +86,6 @@ class Estimate:
     registered: int | None = None
     coverage: tuple[float, float, float] | None = None
     model: str = ""  # the model that made it: yearly estimates may come from different ones
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A generated sentence about the tables, in both languages."""
-
-    key: str
-    text: Label
-    rule: str = ""
-    numbers: Mapping[str, float] = field(default_factory=dict)  # the values the rule used
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +186,7 @@ def from_publication(pub: Publication) -> Published:
         years=tuple(int(y) for y in pub.years),
         tables=tables,
         estimates=estimates,
-        findings=tuple(Finding(f.id, f.text, f.rule, dict(f.numbers)) for f in pub.findings),
+        findings=pub.findings,
         not_estimable=not_estimable,
         threshold=int(policy.get("threshold", 10)),
         method=str(policy.get("method", "suppress")),
