@@ -220,6 +220,11 @@ def test_uvicorn_believes_no_forwarded_header_itself(
     """uvicorn's own handling trusted X-Forwarded-For from loopback; the app decides now."""
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: calls.append(kwargs))
+    # Several workers: each on a socket of its own (web.workers), with the same options.
+    monkeypatch.setattr(
+        "victim_monitor.web.workers.serve",
+        lambda app, host, port, workers, options: calls.append(dict(options)) or 0,
+    )
     for name in ("DATABASE_URL", "RELEASE_DIR", "SECRET", "SECURE_COOKIES", "FORWARDED_ALLOW_IPS"):
         monkeypatch.delenv(f"VICTIM_MONITOR_{name}", raising=False)  # run() sets them
     settings = WebSettings(f"sqlite:///{tmp_path / 'r.db'}", forwarded_allow_ips=("10.0.0.1",))

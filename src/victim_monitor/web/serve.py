@@ -6,7 +6,7 @@ The command itself is :mod:`victim_monitor.cli.serve`; this is what it and the d
 from __future__ import annotations
 
 import gc
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -21,6 +21,8 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
     from victim_monitor.storage.engine import require_register
     from victim_monitor.web.app import create_app
     from victim_monitor.web.settings import WebSettings
+    from victim_monitor.web.workers import balanced
+    from victim_monitor.web.workers import serve as serve_workers
 
     assert isinstance(settings, WebSettings)
     probe = connect(settings.database_url)
@@ -37,25 +39,22 @@ def run(settings: object, host: str, port: int, workers: int) -> None:
         )
         if settings.factsheet_dir is not None:
             os.environ["VICTIM_MONITOR_FACTSHEET_DIR"] = str(settings.factsheet_dir)
-        uvicorn.run(
-            "victim_monitor.web.serve:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            access_log=False,  # a log line per request costs; the audit trail logs what matters
-            proxy_headers=False,  # the app believes only settings.forwarded_allow_ips
-        )
+        factory = "victim_monitor.web.serve:app_from_env"
+        if balanced():  # each worker on a socket of its own (victim_monitor.web.workers)
+            code = serve_workers(factory, host, port, workers, UVICORN)
+            if code:
+                raise SystemExit(code)
+        else:
+            uvicorn.run(factory, factory=True, host=host, port=port, workers=workers, **UVICORN)
     else:
-        uvicorn.run(
-            frozen(create_app(settings)),
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            proxy_headers=False,
-        )
+        uvicorn.run(frozen(create_app(settings)), host=host, port=port, **UVICORN)
+
+
+UVICORN: dict[str, Any] = {
+    "log_level": "warning",
+    "access_log": False,  # a log line per request costs; the audit trail logs what matters
+    "proxy_headers": False,  # the app believes only settings.forwarded_allow_ips
+}
 
 
 def app_from_env() -> object:
