@@ -24,6 +24,8 @@ from sqlalchemy import Connection, Engine, Select, and_, bindparam, func, or_, s
 from victim_monitor.linkage import codes
 from victim_monitor.linkage.changes import Decided
 from victim_monitor.linkage.codes import ReviewError
+from victim_monitor.linkage.status import quality_in
+from victim_monitor.linkage.threshold import Expected
 from victim_monitor.storage.schema import (
     pair_decision_history,
     pair_decisions,
@@ -215,12 +217,36 @@ def review_queue(
 
 def queue_size(engine: Engine, *, status: str = "pending") -> int:
     """How many pairs have ``status`` (as :func:`review_queue`)."""
+    with engine.connect() as conn:
+        return int(conn.scalar(_count(status)) or 0)
+
+
+def _count(status: str) -> Select[Any]:
     query = _COUNTS.get(status)
     if query is None:
         query = select(func.count()).select_from(pair_decisions).where(*_status(status))
         _COUNTS[status] = query
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """What the review screen shows: a page of the queue, its size, the last run's quality."""
+
+    pairs: tuple[ReviewPair, ...]
+    total: int  # pairs with the status, on every page
+    quality: Expected | None  # the last run's own estimate (linkage.status.last_quality)
+
+
+def queue_page(
+    engine: Engine, *, status: str = "pending", limit: int, offset: int = 0
+) -> QueuePage:
+    """One page of the pairs with ``status``, read in one transaction with their number and the
+    last run's quality (so the page and its count agree, and a view opens one connection)."""
+    query, count = _listing(status, paged=True), _count(status)
     with engine.connect() as conn:
-        return int(conn.scalar(query) or 0)
+        pairs = _pairs(conn, query, {"limit": limit, "offset": offset})
+        return QueuePage(pairs, int(conn.scalar(count) or 0), quality_in(conn))
 
 
 def _status(status: str) -> tuple[Any, ...]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from victim_monitor.linkage.persons import (
     LISTS,
@@ -68,7 +68,12 @@ class LinkageStatus:
 def last_quality(engine: Engine) -> Expected | None:
     """The last run's own estimate of its quality (None before any run, or before 0006)."""
     with engine.connect() as conn:
-        found = conn.scalar(_LAST_QUALITY)
+        return quality_in(conn)
+
+
+def quality_in(conn: Connection) -> Expected | None:
+    """As :func:`last_quality`, within a transaction the caller holds."""
+    found = conn.scalar(_LAST_QUALITY)
     return None if found is None else Expected(**found)
 
 

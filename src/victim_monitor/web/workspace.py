@@ -25,14 +25,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from victim_monitor.linkage import (
-    ReviewError,
-    ReviewPair,
-    last_quality,
-    record_decision,
-    review_queue,
-)
-from victim_monitor.linkage.review import queue_size
+from victim_monitor.linkage import ReviewError, record_decision, review_queue
+from victim_monitor.linkage.review import QueuePage, queue_page
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.records import (
     PAGE,
@@ -338,23 +332,22 @@ def submission_json(request: Request, submission_id: RecordId) -> SubmissionDeta
 # --- linkage review ------------------------------------------------------------------------
 
 
-def _queue(request: Request, status: str, page: int | None = None) -> tuple[list[ReviewPair], int]:
-    """The pairs with ``status`` (one page of :data:`REVIEW_PAGE` when ``page`` is given) and
-    how many there are in all."""
+def _queue(request: Request, status: str, page: int | None = None) -> QueuePage:
+    """The pairs with ``status`` (one page of :data:`REVIEW_PAGE` when ``page`` is given, with
+    the last run's quality), and how many there are in all."""
     user = require(request, "review")
     engine = context(request).engine
     try:
         if page is None:
-            pairs = list(review_queue(engine, status=status))
-            total = len(pairs)
+            pairs = review_queue(engine, status=status)
+            found = QueuePage(pairs, len(pairs), None)
         else:
             offset = REVIEW_PAGE * (page - 1)
-            pairs = list(review_queue(engine, status=status, limit=REVIEW_PAGE, offset=offset))
-            total = queue_size(engine, status=status)
+            found = queue_page(engine, status=status, limit=REVIEW_PAGE, offset=offset)
     except ReviewError as exc:
         raise HTTPException(422, str(exc)) from exc
-    log(request, user, "read", "review_queue", status=status, pairs=len(pairs), page=page)
-    return pairs, total
+    log(request, user, "read", "review_queue", status=status, pairs=len(found.pairs), page=page)
+    return found
 
 
 Status = Annotated[str, Query(pattern="^(pending|same|different|all)$")]
@@ -371,17 +364,16 @@ def review_page(
     page: Page = 1,
 ) -> HTMLResponse:
     language = check_lang(lang)
-    pairs, total = _queue(request, status, page)
-    quality = last_quality(context(request).engine)
+    found = _queue(request, status, page)
     return render(
         request,
         "review.html",
         language,
-        pairs=pairs,
+        pairs=found.pairs,
         status=status,
-        quality=quality,
+        quality=found.quality,
         page=page,
-        total=total,
+        total=found.total,
         per_page=REVIEW_PAGE,
     )
 
@@ -389,7 +381,7 @@ def review_page(
 @router.get("/api/workspace/review", tags=["workspace"])
 def review_json(request: Request, status: Status = "pending") -> list[dict[str, Any]]:
     """Pairs of reports for review, with their evidence (never clear names: there are none)."""
-    return [p.as_dict() for p in _queue(request, status)[0]]
+    return [p.as_dict() for p in _queue(request, status).pairs]
 
 
 @router.post("/{lang:lang}/workspace/review/{pair_id}", include_in_schema=False)
