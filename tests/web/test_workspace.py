@@ -280,11 +280,11 @@ def test_the_review_page_shows_the_queue_a_page_at_a_time(
             conn.execute(pair_decisions.insert().values(**row, case_reference_l=f"CASE-9{n:05d}"))
     client = login("staff")
     first_page = client.get("/en/workspace/review").text
-    assert first_page.count('class="pair"') == 20
-    assert "pairs 1–20 of 25" in first_page
-    second = client.get("/en/workspace/review?status=pending&page=2").text
-    assert second.count('class="pair"') == 5
-    assert "pairs 21–25 of 25" in second
+    assert first_page.count('class="pair"') == 10
+    assert "pairs 1–10 of 25" in first_page
+    last = client.get("/en/workspace/review?status=pending&page=3").text
+    assert last.count('class="pair"') == 5
+    assert "pairs 21–25 of 25" in last
     assert len(client.get("/api/workspace/review").json()) == 25  # the twin: the whole queue
 
 

@@ -351,9 +351,12 @@ def _queue(request: Request, status: str, page: int | None = None) -> QueuePage:
 
 
 Status = Annotated[str, Query(pattern="^(pending|same|different|all)$")]
-# Pairs per review page: each comes with its evidence, history and form (the whole queue of the
-# demo, 58 pairs, took 8-11 ms of the server's CPU a view; a page of 20 read as a page, 3 ms).
-REVIEW_PAGE = 20
+# Pairs per review page: each comes with its evidence, history and form. A reviewer decides one
+# pair and is sent back to the first page, so a page need only show what one decides on in a
+# sitting (Splink's and dedupe's review tools show one pair at a time). The whole queue of the
+# demo, 58 pairs, took 8-11 ms of the server's CPU a view; 20 read as a page 4-5 ms under load,
+# most of it rendering; 10, 3.2-3.7 ms.
+REVIEW_PAGE = 10
 
 
 @router.get("/{lang:lang}/workspace/review", response_class=HTMLResponse, include_in_schema=False)
