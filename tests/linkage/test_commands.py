@@ -293,3 +293,13 @@ def test_link_sensitivity_before_any_run_counts_every_report_as_unlinked(
     counts = {json.dumps(row, sort_keys=True) for row in data["persons_by_year"].values()}
     assert len(counts) == 1
     assert sum(data["persons_by_year"]["0.8"].values()) == data["unlinked"]
+
+
+def test_a_review_refusal_is_a_coded_problem_on_stderr(register: tuple[str, Engine]) -> None:
+    url, _ = register
+    text = CliRunner().invoke(main, ["review", "show", "99999", "--database", url])
+    assert text.exit_code == 1
+    assert text.stderr.startswith("VM331 error no pair #99999")  # printed once, by the group
+    as_json = CliRunner().invoke(main, ["review", "show", "99999", "--json", "--database", url])
+    assert as_json.exit_code == 1
+    assert [p["code"] for p in json.loads(as_json.stderr)["problems"]] == ["VM331"]

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from tests.linkage.testbed import Submissions, import_files
 from victim_monitor.linkage import (
+    ConcurrentRunError,
     LinkResult,
     capture_histories,
     last_quality,
@@ -22,6 +23,7 @@ from victim_monitor.linkage import (
 )
 from victim_monitor.linkage.changes import ChangeCounts
 from victim_monitor.linkage.model import Model
+from victim_monitor.linkage.store import check_unchanged, read_state
 from victim_monitor.storage.schema import (
     linkage_runs,
     organisations,
@@ -482,3 +484,14 @@ def test_log_likelihood_is_the_two_class_mixture() -> None:
     ]
     assert score.log_likelihood(pairs, model) == pytest.approx(float(np.mean(expected)))
     assert score.levels(model) == [("name", 3)]
+
+
+def test_a_run_overtaken_by_another_writes_nothing(engine: Engine, small: Submissions) -> None:
+    import_files(engine, small.files())
+    with engine.connect() as conn:
+        stale = read_state(conn)  # this run starts ...
+    link_register(engine)  # ... and another finishes meanwhile
+    with pytest.raises(ConcurrentRunError) as caught, engine.begin() as conn:
+        check_unchanged(conn, stale)
+    assert [p.code for p in caught.value.problems] == ["VM306"]
+    assert "run link again" in str(caught.value)

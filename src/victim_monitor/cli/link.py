@@ -70,7 +70,7 @@ def link(
     as_json: bool,
 ) -> None:
     """Link the register's reports into persons (incrementally unless --full)."""
-    from victim_monitor.linkage import BackendError, ConcurrentRunError, link_register
+    from victim_monitor.linkage import link_register
 
     if keep_model and not full:
         raise click.UsageError("--keep-model goes with --full (incremental runs always keep it)")
@@ -89,18 +89,17 @@ def link(
         if sensitivity:
             result: Any = _sensitivity(engine, thresholds, step)
         else:
-            try:
-                result = link_register(
-                    engine,
-                    threshold=threshold,
-                    full=full or retrain,
-                    retrain=retrain,
-                    force=force,
-                    backend=backend or "duckdb",
-                    progress=step,
-                )
-            except (ConcurrentRunError, BackendError) as exc:
-                raise click.ClickException(str(exc)) from exc
+            # A run overtaken by another (VM306) or a backend that cannot run (VM34x): coded
+            # problems, printed by the command group as every command's.
+            result = link_register(
+                engine,
+                threshold=threshold,
+                full=full or retrain,
+                retrain=retrain,
+                force=force,
+                backend=backend or "duckdb",
+                progress=step,
+            )
     if getattr(result, "mode", None) == "nothing":
         from victim_monitor.linkage.link import NOTHING_TO_LINK
 

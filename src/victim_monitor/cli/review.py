@@ -167,7 +167,6 @@ def _review(
 ) -> None:
     """List uncertain pairs with their evidence, show one, or record a decision on one."""
     from victim_monitor.linkage import (
-        ReviewError,
         ReviewPair,
         decide_reports,
         record_decision,
@@ -186,19 +185,17 @@ def _review(
         raise click.UsageError("--same and --different go with a decision on a pair")
     left, right = (_report_ref(reports[0]), _report_ref(reports[1])) if reports else (None, None)
     engine = register(database)
-    try:
-        if pair_id is not None and decision is not None:
-            pairs: tuple[ReviewPair, ...] = (
-                record_decision(engine, pair_id, decision, reviewer, reason),
-            )
-        elif left is not None and right is not None and decision is not None:
-            pairs = (decide_reports(engine, left, right, decision, reviewer, reason),)
-        elif shown is not None:
-            pairs = (review_pair(engine, shown),)
-        else:
-            pairs = review_queue(engine, status=show)
-    except ReviewError as exc:
-        raise click.ClickException(str(exc)) from exc
+    # A refusal is a ReviewError (VM33x): coded problems, printed by the command group.
+    if pair_id is not None and decision is not None:
+        pairs: tuple[ReviewPair, ...] = (
+            record_decision(engine, pair_id, decision, reviewer, reason),
+        )
+    elif left is not None and right is not None and decision is not None:
+        pairs = (decide_reports(engine, left, right, decision, reviewer, reason),)
+    elif shown is not None:
+        pairs = (review_pair(engine, shown),)
+    else:
+        pairs = review_queue(engine, status=show)
     if as_json:
         print_json([p.as_dict() for p in pairs])
         return

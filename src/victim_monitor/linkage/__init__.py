@@ -13,7 +13,7 @@ synthetic truth; ``sensitivity`` shows how persons per year move with the thresh
 Method: ``docs/methods/linkage.md``.
 """
 
-from victim_monitor.linkage.codes import BackendError, ReviewError
+from victim_monitor.linkage.codes import BackendError, ConcurrentRunError, ReviewError
 from victim_monitor.linkage.link import (
     LINK_FLOOR,
     REVIEW_BAND,
@@ -32,7 +32,6 @@ from victim_monitor.linkage.review import (
 )
 from victim_monitor.linkage.sensitivity import Sensitivity, sensitivity
 from victim_monitor.linkage.status import LinkageStatus, last_quality, linkage_status
-from victim_monitor.linkage.store import ConcurrentRunError
 
 __all__ = [
     "LINK_FLOOR",

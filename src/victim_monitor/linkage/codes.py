@@ -1,5 +1,5 @@
-"""The linkage's problems: nothing to link (VM305), a review decision that cannot be recorded
-(VM33x), a linkage backend that cannot run here (VM34x)."""
+"""The linkage's problems: nothing to link (VM305), a run overtaken by another (VM306), a review
+decision that cannot be recorded (VM33x), a linkage backend that cannot run here (VM34x)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from victim_monitor.problems import ProblemError, Severity, define
 ERROR = Severity.ERROR
 
 NOTHING_TO_LINK = define("VM305", ERROR, "Nothing to link")
+OVERTAKEN = define("VM306", ERROR, "Another link run finished meanwhile")
 
 UNKNOWN_STATUS = define("VM330", ERROR, "Unknown review status")
 NO_PAIR = define("VM331", ERROR, "No such pair in the review queue")
@@ -31,3 +32,7 @@ class ReviewError(ProblemError, ValueError):
 class BackendError(ProblemError, RuntimeError):
     """A linkage backend that is unknown or cannot run here; the problem says what to do
     (VM34x)."""
+
+
+class ConcurrentRunError(ProblemError, RuntimeError):
+    """Another link run finished while this one was computing; nothing was written (VM306)."""

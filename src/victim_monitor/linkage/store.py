@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select
 
+from victim_monitor.linkage import codes
 from victim_monitor.linkage.changes import Assignment, Decided
+from victim_monitor.linkage.codes import ConcurrentRunError
 from victim_monitor.linkage.model import Model
 from victim_monitor.linkage.persons import ATTRIBUTES, unequal
 from victim_monitor.storage.bulk import insert_rows
@@ -55,10 +57,6 @@ class State:
     membership: pd.DataFrame  # organisation_code, case_reference, report_id, person_id
     persons: pd.DataFrame  # index id; ATTRIBUTES and status of every person
     next_person_id: int
-
-
-class ConcurrentRunError(RuntimeError):
-    """Another link run finished while this one was computing; nothing was written."""
 
 
 def read_state(conn: Connection) -> State:
@@ -188,9 +186,8 @@ def check_unchanged(conn: Connection, state: State) -> None:
     latest = conn.scalar(select(func.max(linkage_runs.c.id)))
     expected = None if state.last_run is None else state.last_run.id
     if latest != expected:
-        raise ConcurrentRunError(
-            f"another link run ({latest}) finished while this one ran; run link again"
-        )
+        said = f"another link run ({latest}) finished while this one ran; run link again"
+        raise ConcurrentRunError([codes.OVERTAKEN(said)])
 
 
 def insert_run(
