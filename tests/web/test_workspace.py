@@ -15,6 +15,8 @@ from sqlalchemy.exc import DatabaseError
 
 from tests.web.conftest import PASSWORD, Login, csrf_of, log_in
 from tests.web.register import Register, bad_file, fixed_file, populate
+from victim_monitor.linkage import ReviewError
+from victim_monitor.linkage.codes import NO_PAIR
 from victim_monitor.storage.schema import audit_events, pair_decisions, submissions
 from victim_monitor.web import audit
 
@@ -105,6 +107,26 @@ def test_staff_decide_a_pair_on_the_evidence(
     history = client.get("/en/workspace/review?status=different").text
     assert "Earlier decisions" in history
     assert "other birth year" in history
+
+
+def test_a_refused_decision_is_answered_422_with_its_coded_problem(
+    login: Login, register: Register, app_client: TestClient
+) -> None:
+    client = login("staff")
+    token = csrf_of(client, "/en/workspace/review")
+    refused = client.post(
+        "/en/workspace/review/999999", data={"csrf_token": token, "decision": "same"}
+    )
+    assert refused.status_code == 422
+    assert "VM331" in refused.text  # caught once, by the app: no route catches it itself
+
+    def stopped() -> None:
+        raise ReviewError([NO_PAIR("no pair #7 in the review queue")])
+
+    app_client.app.add_api_route("/api/test-refusal", stopped)  # type: ignore[attr-defined]
+    answer = app_client.get("/api/test-refusal")
+    assert answer.status_code == 422
+    assert [p["code"] for p in answer.json()["detail"]] == ["VM331"]
 
 
 def test_every_read_of_person_level_data_is_audited(

@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from victim_monitor import __version__
+from victim_monitor.problems import ProblemError
 from victim_monitor.registry.register import open_register
 from victim_monitor.storage.engine import in_memory
 from victim_monitor.web import audit
@@ -108,6 +109,16 @@ def create_app(settings: WebSettings, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for name in ROUTERS:
         app.include_router(importlib.import_module(name).router)
+
+    @app.exception_handler(ProblemError)
+    async def _problems(request: Request, exc: ProblemError) -> Response:
+        # Coded problems a route did not handle (a review decision refused, VM33x, and the
+        # like): 422, with the problems as the command line shows them (no value from a file
+        # is in a problem's message).
+        if request.url.path.startswith("/api"):
+            detail = [p.as_dict() for p in exc.problems]
+            return JSONResponse({"detail": detail}, status_code=422)
+        return await _errors(request, HTTPException(422, "; ".join(map(str, exc.problems))))
 
     @app.exception_handler(HTTPException)
     async def _errors(request: Request, exc: HTTPException) -> Response:

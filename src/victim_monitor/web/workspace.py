@@ -25,7 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from victim_monitor.linkage import ReviewError, record_decision, review_queue
+from victim_monitor.linkage import record_decision, review_queue
 from victim_monitor.linkage.review import QueuePage, queue_page
 from victim_monitor.registry.intake import IntakeResult, import_submission
 from victim_monitor.registry.records import (
@@ -337,15 +337,12 @@ def _queue(request: Request, status: str, page: int | None = None) -> QueuePage:
     the last run's quality), and how many there are in all."""
     user = require(request, "review")
     engine = context(request).engine
-    try:
-        if page is None:
-            pairs = review_queue(engine, status=status)
-            found = QueuePage(pairs, len(pairs), None)
-        else:
-            offset = REVIEW_PAGE * (page - 1)
-            found = queue_page(engine, status=status, limit=REVIEW_PAGE, offset=offset)
-    except ReviewError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    if page is None:
+        pairs = review_queue(engine, status=status)
+        found = QueuePage(pairs, len(pairs), None)
+    else:
+        offset = REVIEW_PAGE * (page - 1)
+        found = queue_page(engine, status=status, limit=REVIEW_PAGE, offset=offset)
     log(request, user, "read", "review_queue", status=status, pairs=len(found.pairs), page=page)
     return found
 
@@ -399,10 +396,8 @@ async def decide(request: Request, lang: str, pair_id: RecordId) -> Response:
 
 def _decide(request: Request, pair_id: int, decision: str, reason: str) -> None:
     user = require(request, "review")
-    try:
-        record_decision(context(request).engine, pair_id, decision, user.username, reason)
-    except ReviewError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    # A refusal (ReviewError, VM33x) is answered 422 with its problem (app._problems).
+    record_decision(context(request).engine, pair_id, decision, user.username, reason)
     log(request, user, "decide", f"pair:{pair_id}", decision=decision, reason=reason)
 
 
