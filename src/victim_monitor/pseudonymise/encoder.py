@@ -6,7 +6,7 @@ field. If any is an error, nothing is written: an organisation never sends a par
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,8 +16,13 @@ from victim_monitor.problems import CATALOGUE, Problem, ProblemLog, grouped
 from victim_monitor.pseudonymise import codes
 from victim_monitor.pseudonymise.columns import SUBMISSION_COLUMNS
 from victim_monitor.pseudonymise.key import Key
-from victim_monitor.pseudonymise.output import atomic_output, output_format, row_writer
-from victim_monitor.pseudonymise.rows import encode_numbered
+from victim_monitor.pseudonymise.output import (
+    RowWriter,
+    atomic_output,
+    output_format,
+    row_writer,
+)
+from victim_monitor.pseudonymise.rows import BLOCK, RowEncoder, refuse_repeats
 from victim_monitor.pseudonymise.source import open_raw
 
 PROGRESS_EVERY = 1000  # rows between progress callbacks
@@ -111,27 +116,24 @@ def encode_file(
         raise ValueError(f"{out.parent}: no such directory for the output")
 
     log = ProblemLog()
-    read = written = 0
+    run: _Run | None = None
     ignored: tuple[str, ...] = ()
     with open_raw(raw, column_map, log) as table, atomic_output(out) as target:
         if table is not None:
             ignored = table.layout.ignored
             writer = row_writer(target.handle, SUBMISSION_COLUMNS, fmt)
-            for result in encode_numbered(
-                _counted(table.rows(), progress), key, today=today, file=str(raw)
-            ):
-                read += 1
-                log.extend(list(result.problems))
-                if result.encoded is not None and not log.has_errors:
-                    writer.write(result.encoded)  # after an error only check
-                    written += 1
+            run = _Run(RowEncoder(key, today=today), writer, log, str(raw), progress)
+            for item in table.items():
+                run.add(item)
+            run.flush()
             writer.close()
-            if read == 0 and not log.has_errors:
+            if run.read == 0 and not log.has_errors:
                 log.add(codes.NO_REPORTS("the header has no rows under it", file=str(raw)))
             if progress is not None:
-                progress(read)
+                progress(run.read)
         if not log.has_errors:
             target.commit()
+    read, written = (run.read, run.written) if run is not None else (0, 0)
 
     return EncodeResult(
         raw=raw,
@@ -147,11 +149,50 @@ def encode_file(
     )
 
 
-def _counted(
-    rows: Iterable[tuple[int, dict[str, str]]], progress: Callable[[int], None] | None
-) -> Iterator[tuple[int, dict[str, str]]]:
-    """Pass rows through, calling ``progress`` every :data:`PROGRESS_EVERY` rows."""
-    for count, item in enumerate(rows, start=1):
-        yield item
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count)
+class _Run:
+    """One file's rows on their way to the writer, a block at a time, problems in row order.
+
+    A problem of reading (a long row, an unreadable rest) is logged after the rows read
+    before it, as if the rows had gone one at a time.
+    """
+
+    def __init__(
+        self,
+        encoder: RowEncoder,
+        writer: RowWriter,
+        log: ProblemLog,
+        file: str,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.encoder, self.writer, self.log, self.file = encoder, writer, log, file
+        self.progress = progress
+        self.block: list[tuple[int, dict[str, str]]] = []
+        self.seen: set[str] = set()
+        self.read = self.written = 0
+
+    def add(self, item: tuple[int, dict[str, str]] | Problem) -> None:
+        if isinstance(item, Problem):
+            self.flush()
+            self.log.add(item)
+            return
+        self.block.append(item)
+        self.read += 1
+        if self.progress is not None and self.read % PROGRESS_EVERY == 0:
+            self.progress(self.read)
+        if len(self.block) >= BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        """Encode the rows waiting, log their problems, write them unless there was an error."""
+        block, self.block = self.block, []
+        if not block:
+            return
+        results = self.encoder.encode_block(block, file=self.file)
+        log, ready = self.log, []
+        for result in refuse_repeats(block, results, self.seen, self.file):
+            if result.problems:
+                log.extend(list(result.problems))
+            if result.encoded is not None and not log.has_errors:
+                ready.append(result.encoded)  # after an error only check
+        self.writer.write_many(ready)
+        self.written += len(ready)

@@ -72,18 +72,41 @@ def fold(text: str) -> str:
     In order: drop apostrophes and dots; casefold; NFKD; drop marks (Unicode category M);
     fold the letters above; every run of non-letters (category L) becomes one space.
     """
-    text = text.translate(_JOINERS)
     if text.isascii():  # the common case, and the same result as the general path
-        return " ".join(_ASCII_NON_LETTERS.sub(" ", text.lower()).split())
-    return fold_unicode(text)
+        return " ".join(text.translate(_ASCII_FOLD).split())
+    return fold_unicode(text.translate(_JOINERS))
 
 
 def fold_unicode(text: str) -> str:
     """The general path of :func:`fold` (after joiners are dropped), for any script."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("M"))
-    text = text.translate(_FOLD_TABLE)
-    return " ".join("".join(ch if ch.isalpha() else " " for ch in text).split())
+    return " ".join(unicodedata.normalize("NFKD", text.casefold()).translate(_CHAR_FOLD).split())
+
+
+class _CharFold(dict[int, str]):
+    """What :func:`fold_unicode` makes of each character after NFKD, worked out once per
+    character: a mark goes, a letter of the fold table is folded, any other letter stays,
+    anything else is a space. The steps act on characters one at a time, so doing them per
+    character gives the same text as doing them in turn over the whole string."""
+
+    def __missing__(self, point: int) -> str:
+        char = chr(point)
+        if unicodedata.category(char).startswith("M"):
+            found = ""
+        else:
+            folded = _FOLD_TABLE.get(point)
+            found = folded if folded is not None else char if char.isalpha() else " "
+        self[point] = found
+        return found
+
+
+_CHAR_FOLD = _CharFold()
+# fold() of ASCII text in one translation: joiners go, capitals are lowered, other
+# non-letters become spaces (the same steps as the general path, per character).
+_ASCII_FOLD = {
+    point: None if chr(point) in ".'`" else chr(point).lower() if chr(point).isalpha() else " "
+    for point in range(128)
+    if not "a" <= chr(point) <= "z"
+}
 
 
 class NameKeys(NamedTuple):
@@ -108,13 +131,17 @@ def is_placeholder(folded: str) -> bool:
 
 def _last_tokens(raw: str, fold: Callable[[str], str]) -> list[str]:
     """Last-name tokens without leading particles; "Berg, van der" is read as "van der Berg"."""
-    if is_placeholder(fold(raw)):
+    folded = fold(raw)
+    if is_placeholder(folded):
         return []
     head, comma, tail = raw.partition(",")
-    tokens = fold(head).split()
-    tail_tokens = fold(tail).split()
-    if comma and not (tail_tokens and all(t in PARTICLES for t in tail_tokens)):
-        tokens += tail_tokens  # not a particle suffix: just another part of the name
+    if not comma:
+        tokens = folded.split()
+    else:
+        tokens = fold(head).split()
+        tail_tokens = fold(tail).split()
+        if not (tail_tokens and all(t in PARTICLES for t in tail_tokens)):
+            tokens += tail_tokens  # not a particle suffix: just another part of the name
     start = 0
     while start < len(tokens) - 1 and tokens[start] in PARTICLES:
         start += 1  # always keep the final token: "De" alone is a last name, not a particle

@@ -33,6 +33,7 @@ def output_format(path: Path) -> OutputFormat:
 
 class RowWriter(Protocol):
     def write(self, values: Sequence[str]) -> None: ...
+    def write_many(self, rows: Sequence[Sequence[str]]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -40,11 +41,35 @@ class _CsvWriter:
     """RFC 4180 CSV: comma, CRLF line ends, quotes only where needed; header row first."""
 
     def __init__(self, handle: TextIO, columns: Sequence[str]) -> None:
+        self._handle, self._width = handle, len(columns)
         self._writer = csv.writer(handle, lineterminator="\r\n")
         self._writer.writerow(columns)
 
     def write(self, values: Sequence[str]) -> None:
         self._writer.writerow(values)
+
+    def write_many(self, rows: Sequence[Sequence[str]]) -> None:
+        """Rows at once: joined with commas when no value needs quotes, else by ``csv``.
+
+        Pseudonyms, filters, codes and checked references never need quotes; joining is
+        several times faster than ``csv.writer`` and gives the same bytes, which the counts
+        below prove for the block (one comma fewer than values a row, no quote, no line
+        break inside a value).
+        """
+        if not rows:
+            return
+        text = "\r\n".join(map(",".join, rows))
+        n = len(rows)
+        if (
+            self._width > 1  # csv writes a lone empty value as ""
+            and all(len(values) == self._width for values in rows)
+            and text.count(",") == n * (self._width - 1)
+            and '"' not in text
+            and text.count("\r") == text.count("\n") == n - 1
+        ):
+            self._handle.write(text + "\r\n")
+        else:
+            self._writer.writerows(rows)
 
     def close(self) -> None:
         pass
@@ -71,6 +96,10 @@ class _JsonWriter:
         else:
             self._handle.write(text + "\n")
         self._first = False
+
+    def write_many(self, rows: Sequence[Sequence[str]]) -> None:
+        for values in rows:
+            self.write(values)
 
     def close(self) -> None:
         if self._array:

@@ -147,7 +147,17 @@ class RawTable:
     file: str
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number, cells by standard name); blank rows are skipped but counted."""
+        """(row number, cells by standard name); blank rows are skipped but counted; problems
+        of reading go to ``log``."""
+        for item in self.items():
+            if isinstance(item, Problem):
+                self.log.add(item)
+            else:
+                yield item
+
+    def items(self) -> Iterator[tuple[int, dict[str, str]] | Problem]:
+        """:meth:`rows` with the problems of reading in their place among the rows (a long
+        row's before it, an unreadable rest last), for a reader that takes rows in blocks."""
         columns = tuple(self.layout.positions)
         pick = itemgetter(*self.layout.positions.values())  # >= 6 columns: gives tuples
         padding = [""] * self.width
@@ -157,23 +167,21 @@ class RawTable:
                 if not "".join(record).strip():
                     continue  # spreadsheets export trailing empty rows (";;;;")
                 if len(record) > self.width and any(v.strip() for v in record[self.width :]):
-                    self.log.add(
-                        codes.ROW_TOO_LONG(
-                            f"{len(record)} values for {self.width} columns; quote values "
-                            "that contain the separator",
-                            file=self.file,
-                            row=row,
-                        )
+                    yield codes.ROW_TOO_LONG(
+                        f"{len(record)} values for {self.width} columns; quote values "
+                        "that contain the separator",
+                        file=self.file,
+                        row=row,
                     )
                 if len(record) < self.width:  # spreadsheets drop trailing empty cells
                     record = record + padding[len(record) :]
                 yield row, dict(zip(columns, pick(record), strict=True))
         except NotUtf8Error as exc:
-            self.log.add(_unreadable(self.file, f"line {exc.line} is not UTF-8 text", row + 1))
+            yield _unreadable(self.file, f"line {exc.line} is not UTF-8 text", row + 1)
         except csv.Error as exc:
-            self.log.add(_unreadable(self.file, f"not readable as CSV ({exc})", row + 1))
+            yield _unreadable(self.file, f"not readable as CSV ({exc})", row + 1)
         except UnreadableFileError as exc:  # a workbook damaged or over a limit further on
-            self.log.add(_unreadable(self.file, exc.problem.message, exc.problem.row))
+            yield _unreadable(self.file, exc.problem.message, exc.problem.row)
 
 
 def _unreadable(file: str, why: str, row: int | None = None) -> Problem:
