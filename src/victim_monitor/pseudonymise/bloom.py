@@ -210,9 +210,12 @@ class BloomEncoder:
         if not clks:
             return []
         raw = b"".join([clk.to_bytes(CLK_BYTES, "big") for clk in clks])
-        bits = np.unpackbits(np.frombuffer(raw, np.uint8).reshape(len(clks), CLK_BYTES), axis=1)
-        folded = bits[:, :FOLDED_BITS] ^ bits[:, FOLDED_BITS:]
-        hardened = np.packbits(folded[:, self._fold_at] ^ self._flip, axis=1).tobytes()
+        clk_bytes = np.frombuffer(raw, np.uint8).reshape(len(clks), CLK_BYTES)
+        folded_bytes = clk_bytes[:, : CLK_BYTES // 2] ^ clk_bytes[:, CLK_BYTES // 2 :]
+        # Rows are whole bytes, so unpacking and packing them flat gives the same bits as
+        # row by row, and is several times faster than NumPy's packbits along an axis.
+        folded = np.unpackbits(folded_bytes.reshape(-1)).reshape(len(clks), FOLDED_BITS)
+        hardened = np.packbits((folded[:, self._fold_at] ^ self._flip).reshape(-1)).tobytes()
         b64 = binascii.b2a_base64
         return [
             b64(hardened[at : at + BLOOM_BYTES], newline=False).decode("ascii") if clk else ""

@@ -247,12 +247,17 @@ _SOFT_C = re.compile(r"c(?=[eiy])")
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+def _first_of_run(match: re.Match[str]) -> str:
+    """One letter for a run of it (a function: a template costs a Python call per sub())."""
+    return match[1]
+
+
 def spelling_fold(key: str) -> str:
     """Fold Dutch and neighbouring spelling variants of one sound to one spelling."""
     for old, new in _SPELLING_FOLDS:
         key = key.replace(old, new)
     key = _SOFT_C.sub("s", key).replace("c", "k").replace("y", "i")
-    key = _DOUBLES.sub(r"\1", key)
+    key = _DOUBLES.sub(_first_of_run, key)
     return key[:-1] + "t" if key.endswith("d") else key  # final devoicing: Smid = Smit
 
 

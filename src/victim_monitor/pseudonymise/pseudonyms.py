@@ -36,6 +36,13 @@ class KeyedHash:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
+    def prefixed(self, prefix: bytes) -> KeyedHash:
+        """The HMAC of ``prefix + message`` as a hash of ``message``, the prefix hashed once."""
+        other = KeyedHash.__new__(KeyedHash)
+        other._inner, other._outer = self._inner.copy(), self._outer
+        other._inner.update(prefix)
+        return other
+
     def digest(self, message: bytes) -> bytes:
         inner = self._inner.copy()
         inner.update(message)
@@ -59,6 +66,17 @@ class Pseudonyms(NamedTuple):
 
 
 _MEMO_LIMIT = 1 << 16
+_FIELD_LABELS = (
+    b"first_name",
+    b"last_name",
+    b"full_name",
+    b"name_sorted",
+    b"first_name_phonetic",
+    b"last_name_phonetic",
+    b"birth_date",
+    b"birth_year_month",
+    b"sex_birth_year",
+)
 
 
 class Pseudonymiser:
@@ -69,19 +87,26 @@ class Pseudonymiser:
     Only in memory, for one run; bounded, so a huge file does not grow it without limit.
     """
 
-    __slots__ = ("_dates", "_hash", "_memo", "_names")
+    __slots__ = ("_dates", "_fields", "_hash", "_memo", "_names")
 
     def __init__(self, key: Key) -> None:
         self._hash = KeyedHash(derive(key, _PSEUDONYM_LABEL))
         self._memo: dict[tuple[bytes, str], str] = {}
         self._names: dict[NameKeys, tuple[str, ...]] = {}
         self._dates: dict[tuple[PartialDate | None, str], tuple[str, str, str]] = {}
+        # Each field's label and separator hashed once, into a copy of the keyed state.
+        self._fields = {
+            label: self._hash.prefixed(label + SEPARATOR).digest for label in _FIELD_LABELS
+        }
 
     def pseudonym(self, label: bytes, value: str) -> str:
         """64 lowercase hex digits, or empty for an empty value (never a hash of nothing)."""
         if not value:
             return ""
-        return self._hash.digest(label + SEPARATOR + value.encode("utf-8")).hex()
+        digest = self._fields.get(label)
+        if digest is None:
+            return self._hash.digest(label + SEPARATOR + value.encode("utf-8")).hex()
+        return digest(value.encode("utf-8")).hex()
 
     def _repeated(self, label: bytes, value: str) -> str:
         """:meth:`pseudonym` for values that repeat across rows (remembered)."""

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from victim_monitor.problems import Problem, ProblemCode, Severity
 from victim_monitor.pseudonymise import codes, values
@@ -38,6 +39,15 @@ _CODED = ("sector", "border_crossed", "dublin_claimant", "residence_permit", "po
 # Country fields: an unknown name is a warning and is encoded as unknown.
 _COUNTRIES = ("nationality", "country_of_exploitation")
 _BLOOM = EncodedRow._fields.index("bloom")
+_AFTER_KINDS = EncodedRow._fields[EncodedRow._fields.index("exploitation") + 1 :]
+_FACT_COLUMNS = ("sex", "exploitation", *_CODED, *_COUNTRIES)
+# sex, the coded values from nationality to police_report, and the problems of both
+_Facts = tuple[
+    str,
+    tuple[str, ...],
+    tuple[tuple[ProblemCode, str, str], ...],
+    tuple[tuple[ProblemCode, str, str], ...],
+]
 BLOCK = 512  # rows encoded together; enough to spread NumPy's overhead, small in memory
 
 
@@ -76,8 +86,9 @@ class RowEncoder:
         "_bloom",
         "_coded",
         "_countries",
+        "_fact_cells",
+        "_facts",
         "_key_id",
-        "_kinds",
         "_names",
         "_pseudonyms",
         "_reports",
@@ -93,7 +104,9 @@ class RowEncoder:
         # Dates seen and valid as dates (range checks still run per row), for speed.
         self._births: dict[str, PartialDate | None] = {}
         self._reports: dict[str, date | None] = {}
-        self._kinds: dict[str, tuple[str, tuple[str, ...]]] = {}  # exploitation cells repeat
+        # The coded cells of a row (sex, nationality, exploitation, ...) repeat as a whole.
+        self._facts: dict[tuple[str, ...], _Facts] = {}
+        self._fact_cells = itemgetter(*_FACT_COLUMNS)
         self._today = today or date.today()
         self._sex = values.sex()
         self._countries = values.country()
@@ -143,10 +156,15 @@ class RowEncoder:
         report = self._report_date(cells["report_date"], problems)
         birth = self._birth_date(cells["birth_date"], report, problems)
 
-        sex = self._sex.lookup(cells["sex"])
-        if sex is None:
-            problems.add(codes.UNKNOWN_SEX, "sex", "use F, M or X (or vrouw, man, onbekend)")
-            sex = "X"
+        facts = self._facts.get(key := self._fact_cells(cells))
+        if facts is None:
+            facts = self._read_facts(cells)
+            if len(self._facts) >= _MEMO_LIMIT:
+                self._facts.clear()
+            self._facts[key] = facts
+        sex, coded, sex_problems, coded_problems = facts
+        for code, field, message in sex_problems:
+            problems.add(code, field, message)
 
         names = self._names(cells["first_name"], cells["last_name"])
         if not names.first:
@@ -154,36 +172,10 @@ class RowEncoder:
         if not names.last:
             problems.add(codes.EMPTY_NAME, "last_name", "no name: its pseudonyms stay empty")
 
-        coded: dict[str, str] = {}
-        for field, vocabulary in self._coded:
-            found = vocabulary.lookup(cells[field])
-            if found is None:
-                accepted = ", ".join(sorted(set(vocabulary.table.values()) - {""}))
-                problems.add(codes.BAD_CODED_VALUE, field, f"not recognised; use {accepted}")
-            coded[field] = found or ""
-        for field in _COUNTRIES:
-            found = self._countries.lookup(cells[field])
-            if found is None:
-                problems.add(
-                    codes.UNKNOWN_COUNTRY, field, "not an ISO code or a known country name"
-                )
-            coded[field] = found or ""
-        kinds_cell = cells["exploitation"]
-        found_kinds = self._kinds.get(kinds_cell)
-        if found_kinds is None:
-            found_kinds = values.exploitation(kinds_cell)
-            if len(self._kinds) >= _MEMO_LIMIT:
-                self._kinds.clear()
-            self._kinds[kinds_cell] = found_kinds
-        kinds, unknown_kinds = found_kinds
-        for part in unknown_kinds:
-            problems.add(
-                codes.BAD_CODED_VALUE,
-                "exploitation",
-                f"unknown kind {part!r}: use sexual, labour, criminal, organ_removal, other",
-            )
+        for code, field, message in coded_problems:
+            problems.add(code, field, message)
 
-        if report is None or problems.has_error:
+        if report is None or (problems.found and problems.has_error):
             return None, tuple(problems.found)
         clk = self._bloom.name_bits(names.first, names.last)
         if birth is not None:
@@ -198,16 +190,42 @@ class RowEncoder:
             sex,
             "" if birth is None else f"{birth.year:04d}",
             "" if birth is None else str(age_at(birth, report)),
-            coded["nationality"],
-            kinds,
-            coded["sector"],
-            coded["border_crossed"],
-            coded["country_of_exploitation"],
-            coded["dublin_claimant"],
-            coded["residence_permit"],
-            coded["police_report"],
+            *coded,
         ]
         return output, tuple(problems.found)
+
+    def _read_facts(self, cells: Mapping[str, str]) -> _Facts:
+        """The coded cells of a row read (sex, then the columns after ``age_at_report``), with
+        their problems as (code, field, message); remembered per combination of cells, which
+        repeat: a problem's value is its cell, so the same cells give the same problems."""
+        sex = self._sex.lookup(cells["sex"])
+        sex_problems: list[tuple[ProblemCode, str, str]] = []
+        if sex is None:
+            sex_problems.append(
+                (codes.UNKNOWN_SEX, "sex", "use F, M or X (or vrouw, man, onbekend)")
+            )
+            sex = "X"
+        found_problems: list[tuple[ProblemCode, str, str]] = []
+        coded: dict[str, str] = {}
+        for field, vocabulary in self._coded:
+            found = vocabulary.lookup(cells[field])
+            if found is None:
+                accepted = ", ".join(sorted(set(vocabulary.table.values()) - {""}))
+                message = f"not recognised; use {accepted}"
+                found_problems.append((codes.BAD_CODED_VALUE, field, message))
+            coded[field] = found or ""
+        for field in _COUNTRIES:
+            found = self._countries.lookup(cells[field])
+            if found is None:
+                message = "not an ISO code or a known country name"
+                found_problems.append((codes.UNKNOWN_COUNTRY, field, message))
+            coded[field] = found or ""
+        kinds, unknown_kinds = values.exploitation(cells["exploitation"])
+        for part in unknown_kinds:
+            message = f"unknown kind {part!r}: use sexual, labour, criminal, organ_removal, other"
+            found_problems.append((codes.BAD_CODED_VALUE, "exploitation", message))
+        in_order = (coded["nationality"], kinds, *(coded[field] for field in _AFTER_KINDS))
+        return sex, in_order, tuple(sex_problems), tuple(found_problems)
 
     def _report_date(self, text: str, problems: _Problems) -> date | None:
         """A full date from 2000-01-01 up to today, as the register requires."""
