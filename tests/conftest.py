@@ -6,9 +6,12 @@ When the server is unreachable they are skipped with the reason, except under ``
 where that is a failure: CI must test both databases.
 
 On SQLite the migrations run once per test process: a test's migrated register is a copy of
-that template's file (a few ms instead of 0.1 s). On PostgreSQL each test's schema is migrated:
-a database per test copied from a template (``CREATE DATABASE ... TEMPLATE``) was measured
-slower here (1.5-1.7 s to create and 1-2 s to drop, against 0.7-1.0 s to migrate a schema).
+that template's file (a few ms instead of 0.1 s). Registers that many tests start from (a
+synthetic register imported and linked) are made the same way: built once per process on
+SQLite, then copied (``registers.restore``). On PostgreSQL each test's schema is migrated (and
+such a register built in it): a database per test copied from a template (``CREATE DATABASE
+... TEMPLATE``) was measured slower here (1.5-1.7 s to create and 1-2 s to drop, against
+0.7-1.0 s to migrate a schema).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import csv
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,3 +111,43 @@ def engine(database_url: str, request: pytest.FixtureRequest) -> Iterator[Engine
         yield eng
     finally:
         eng.dispose()
+
+
+Build = Callable[[Engine], object]
+
+
+class Registers:
+    """SQLite registers built once per process from the migrated template, copied per test."""
+
+    def __init__(self, template: Path, root: Path) -> None:
+        self._template, self._root = template, root
+        self._built: dict[str, Path] = {}
+
+    def restore(self, engine: Engine, name: str, build: Build) -> Engine:
+        """``engine``'s register as ``build`` leaves a migrated one: on SQLite a copy of the one
+        built first under ``name`` (the same inputs give the same register), else built here."""
+        if engine.dialect.name != "sqlite":
+            build(engine)
+            return engine
+        if name not in self._built:
+            path = self._root / f"{name}.db"
+            shutil.copyfile(self._template, path)
+            made = connect(f"sqlite:///{path}")
+            try:
+                build(made)
+            finally:
+                made.dispose()
+            # The last connection closed checkpoints the WAL into the file and removes it.
+            assert not Path(f"{path}-wal").exists(), f"a connection to {path} is still open"
+            self._built[name] = path
+        assert engine.url.database is not None
+        engine.dispose()  # no connection open while the file is replaced
+        for stale in (f"{engine.url.database}-wal", f"{engine.url.database}-shm"):
+            Path(stale).unlink(missing_ok=True)
+        shutil.copyfile(self._built[name], engine.url.database)
+        return engine
+
+
+@pytest.fixture(scope="session")
+def registers(_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Registers:
+    return Registers(_sqlite_template, tmp_path_factory.mktemp("registers"))

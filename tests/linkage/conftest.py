@@ -1,10 +1,14 @@
-"""Synthetic registers shared by the linkage tests (built once per session)."""
+"""Synthetic registers shared by the linkage tests (built once per session), and the small one
+imported and linked."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine
 
-from tests.linkage.testbed import Submissions, build
+from tests.conftest import Registers
+from tests.linkage.testbed import Submissions, build, import_files
+from victim_monitor.linkage import link_register
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +26,14 @@ def medium(tmp_path_factory: pytest.TempPathFactory) -> Submissions:
         seed=2024,
         years=(2014, 2015, 2016, 2017, 2018),
     )
+
+
+@pytest.fixture
+def linked(engine: Engine, small: Submissions, registers: Registers) -> Engine:
+    """The small register imported and linked (on SQLite a copy of one built per process)."""
+
+    def import_and_link(target: Engine) -> None:
+        import_files(target, small.files())
+        link_register(target)
+
+    return registers.restore(engine, "linkage-small", import_and_link)

@@ -25,13 +25,6 @@ from victim_monitor.storage.schema import (
 )
 
 
-@pytest.fixture
-def linked(engine: Engine, small: Submissions) -> Engine:
-    import_files(engine, small.files())
-    link_register(engine)
-    return engine
-
-
 def _history_rows(engine: Engine) -> int:
     with engine.connect() as conn:
         return int(conn.scalar(select(func.count()).select_from(pair_decision_history)) or 0)

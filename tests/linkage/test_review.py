@@ -51,13 +51,6 @@ def _log(engine: Engine, run_id: int | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(person_changes.c.keys()))
 
 
-@pytest.fixture
-def linked(engine: Engine, small: Submissions) -> Engine:
-    import_files(engine, small.files())
-    link_register(engine)
-    return engine
-
-
 def test_the_queue_holds_band_pairs_with_evidence_only(linked: Engine) -> None:
     queue = review_queue(linked)
     assert queue, "the synthetic register always has some uncertain pairs"

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select, update
 
-from tests.linkage.testbed import Submissions, import_files
 from victim_monitor import vocab
 from victim_monitor.linkage import link_register, persons_per_year, rules
 from victim_monitor.linkage import persons as person_rules
@@ -19,13 +18,6 @@ from victim_monitor.storage.schema import (
     persons,
 )
 from victim_monitor.vocab import ExploitationKind, FormGroup, NationalityGroup, YesNoUnknown
-
-
-@pytest.fixture
-def linked(engine: Engine, small: Submissions) -> Engine:
-    import_files(engine, small.files())
-    link_register(engine)
-    return engine
 
 
 def _persons(engine: Engine) -> pd.DataFrame:

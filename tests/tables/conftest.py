@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import Engine
 
+from tests.conftest import Registers
 from tests.linkage.testbed import Submissions, build, import_files
 from victim_monitor.linkage.link import link_register
 
@@ -17,8 +16,12 @@ def submissions(tmp_path_factory: pytest.TempPathFactory) -> Submissions:
 
 
 @pytest.fixture
-def linked(engine: Engine, submissions: Submissions, tmp_path: Path) -> Engine:
-    """The register with the submissions imported and linked into persons."""
-    import_files(engine, submissions.files())
-    link_register(engine)
-    return engine
+def linked(engine: Engine, submissions: Submissions, registers: Registers) -> Engine:
+    """The register with the submissions imported and linked into persons (on SQLite a copy of
+    one built per process)."""
+
+    def import_and_link(target: Engine) -> None:
+        import_files(target, submissions.files())
+        link_register(target)
+
+    return registers.restore(engine, "tables", import_and_link)
