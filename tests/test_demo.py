@@ -11,6 +11,9 @@ from sqlalchemy import create_engine, inspect, text
 
 from victim_monitor.demo import DemoResult, run_demo
 
+# The tests of the module's demo run on one worker, so the demo is run once, not once per worker.
+DEMO = pytest.mark.xdist_group("demo")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
@@ -26,6 +29,7 @@ def _raw_rows(demo: DemoResult) -> list[dict[str, str]]:
     return rows
 
 
+@DEMO
 def test_every_raw_file_is_encoded_and_accepted(demo: DemoResult) -> None:
     assert demo.raw_files
     assert len(demo.submissions) == len(demo.raw_files)
@@ -55,6 +59,7 @@ def _submitted_cells(demo: DemoResult) -> list[str]:
     return cells
 
 
+@DEMO
 def test_no_clear_name_or_birth_date_reaches_the_register(demo: DemoResult) -> None:
     rows = _raw_rows(demo)
     names = {

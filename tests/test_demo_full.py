@@ -12,6 +12,9 @@ from pypdf import PdfReader
 from victim_monitor.demo import DEMO_YEARS, DemoResult, run_demo
 from victim_monitor.reporting import FactsheetResult
 
+# One worker runs the module, so the demo (about a minute) is run once, not once per worker.
+pytestmark = pytest.mark.xdist_group("demo_full")
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:

@@ -10,6 +10,10 @@ import pytest
 from victim_monitor.published import Publication
 from victim_monitor.reporting import FactsheetResult
 
+# The modules that read the built factsheet run on one worker: it is built once, not once
+# per worker (about 18 s each).
+pytestmark = pytest.mark.xdist_group("factsheet")
+
 
 class _Page(HTMLParser):
     """Collects the figures (``data-ref`` elements), charts and external references."""

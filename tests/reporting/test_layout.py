@@ -24,6 +24,10 @@ PAGE = (595.28, 841.89)
 MARGIN_TOP, MARGIN_BOTTOM = 14 / 25.4 * 72, 15 / 25.4 * 72
 SOFT_HYPHEN = "\u00ad"  # how pdftotext shows a hyphen Typst put in to break a word
 
+# The modules that read the built factsheet run on one worker: it is built once, not once
+# per worker (about 18 s each).
+pytestmark = pytest.mark.xdist_group("factsheet")
+
 
 def _pdf(built: FactsheetResult, lang: str) -> Path:
     [path] = [o.path for o in built.outputs if o.lang == lang and o.format == "pdf"]

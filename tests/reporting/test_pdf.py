@@ -14,6 +14,10 @@ from victim_monitor.reporting import FactsheetResult, Published, Section, build_
 
 A4 = (595.28, 841.89)  # points
 
+# The modules that read the built factsheet run on one worker: it is built once, not once
+# per worker (about 18 s each).
+pytestmark = pytest.mark.xdist_group("factsheet")
+
 
 def _text(pdf: Path) -> str:
     """The PDF's text, whitespace collapsed; DejaVu's hyphen glyph maps back to U+00AD."""
