@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import random
 import unicodedata
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.pseudonymise.conftest import WriteRaw
 from tests.pseudonymise.people import PEOPLE, TODAY, person
-from victim_monitor.pseudonymise import Key, RowEncoder
+from victim_monitor.pseudonymise import Key, RowEncoder, encode_file
 from victim_monitor.pseudonymise.bloom import BloomEncoder
 from victim_monitor.pseudonymise.names import _FOLD_TABLE, fold_unicode
 from victim_monitor.pseudonymise.output import row_writer
@@ -71,3 +74,18 @@ def test_folding_per_character_equals_folding_step_by_step() -> None:
 @given(text=st.text())
 def test_folding_arbitrary_text_per_character_equals_step_by_step(text: str) -> None:
     assert fold_unicode(text) == _fold_in_turn(text)
+
+
+def test_encoding_a_file_leaves_the_garbage_collector_as_it_was(
+    tmp_path: Path, write_raw: WriteRaw
+) -> None:
+    raw = write_raw()
+    assert gc.isenabled()
+    assert encode_file(raw, KEY, tmp_path / "on.csv", today=TODAY).ok
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert encode_file(raw, KEY, tmp_path / "off.csv", today=TODAY).ok
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

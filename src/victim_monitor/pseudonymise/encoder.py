@@ -6,7 +6,9 @@ field. If any is an error, nothing is written: an organisation never sends a par
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import gc
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -118,7 +120,11 @@ def encode_file(
     log = ProblemLog()
     run: _Run | None = None
     ignored: tuple[str, ...] = ()
-    with open_raw(raw, column_map, log) as table, atomic_output(out) as target:
+    with (
+        open_raw(raw, column_map, log) as table,
+        atomic_output(out) as target,
+        _collector_paused(),
+    ):
         if table is not None:
             ignored = table.layout.ignored
             writer = row_writer(target.handle, SUBMISSION_COLUMNS, fmt)
@@ -147,6 +153,24 @@ def encode_file(
         warnings=log.warnings,
         ignored_columns=ignored,
     )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while rows stream by, as it was before after.
+
+    The encoder's remembered values (names, pseudonyms, Bloom masks: tens of thousands of
+    tuples) are scanned again and again by collections that the rows' short-lived objects
+    set off; that was a fifth of the time on a file of distinct names. Encoding rows makes
+    no reference cycles, so nothing waits for the collector: memory stays flat.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Run:

@@ -79,6 +79,28 @@ _FIELD_LABELS = (
 )
 
 
+class _Field:
+    """One pseudonym column: its keyed hash with the label already in, and values it has seen."""
+
+    __slots__ = ("_digest", "_memo")
+
+    def __init__(self, hasher: KeyedHash, label: bytes) -> None:
+        self._digest = hasher.prefixed(label + SEPARATOR).digest
+        self._memo: dict[str, str] = {}
+
+    def once(self, value: str) -> str:
+        """The pseudonym of a value that seldom repeats (not remembered)."""
+        return self._digest(value.encode("utf-8")).hex() if value else ""
+
+    def repeated(self, value: str) -> str:
+        """The pseudonym of a value that repeats across rows (remembered)."""
+        found = self._memo.get(value)
+        if found is None:
+            found = self._digest(value.encode("utf-8")).hex() if value else ""
+            _remember(self._memo, value, found)
+        return found
+
+
 class Pseudonymiser:
     """Makes the pseudonym columns under one key.
 
@@ -87,47 +109,33 @@ class Pseudonymiser:
     Only in memory, for one run; bounded, so a huge file does not grow it without limit.
     """
 
-    __slots__ = ("_dates", "_fields", "_hash", "_memo", "_names")
+    __slots__ = ("_dates", "_fields", "_hash", "_names")
 
     def __init__(self, key: Key) -> None:
         self._hash = KeyedHash(derive(key, _PSEUDONYM_LABEL))
-        self._memo: dict[tuple[bytes, str], str] = {}
         self._names: dict[NameKeys, tuple[str, ...]] = {}
         self._dates: dict[tuple[PartialDate | None, str], tuple[str, str, str]] = {}
-        # Each field's label and separator hashed once, into a copy of the keyed state.
-        self._fields = {
-            label: self._hash.prefixed(label + SEPARATOR).digest for label in _FIELD_LABELS
-        }
+        self._fields = {label: _Field(self._hash, label) for label in _FIELD_LABELS}
 
     def pseudonym(self, label: bytes, value: str) -> str:
         """64 lowercase hex digits, or empty for an empty value (never a hash of nothing)."""
-        if not value:
-            return ""
-        digest = self._fields.get(label)
-        if digest is None:
-            return self._hash.digest(label + SEPARATOR + value.encode("utf-8")).hex()
-        return digest(value.encode("utf-8")).hex()
-
-    def _repeated(self, label: bytes, value: str) -> str:
-        """:meth:`pseudonym` for values that repeat across rows (remembered)."""
-        found = self._memo.get((label, value))
-        if found is None:
-            found = self.pseudonym(label, value)
-            _remember(self._memo, (label, value), found)
-        return found
+        field = self._fields.get(label)
+        if field is not None:
+            return field.once(value)
+        return self._hash.digest(label + SEPARATOR + value.encode("utf-8")).hex() if value else ""
 
     def row(self, names: NameKeys, birth: PartialDate | None, sex: str) -> Pseudonyms:
         """The nine pseudonyms of one report."""
         name_part = self._names.get(names)
         if name_part is None:
-            repeated, unique = self._repeated, self.pseudonym
+            fields = self._fields
             name_part = (
-                repeated(b"first_name", names.first),
-                repeated(b"last_name", names.last),
-                unique(b"full_name", names.full),
-                unique(b"name_sorted", names.tokens_sorted),
-                repeated(b"first_name_phonetic", names.first_phonetic),
-                repeated(b"last_name_phonetic", names.last_phonetic),
+                fields[b"first_name"].repeated(names.first),
+                fields[b"last_name"].repeated(names.last),
+                fields[b"full_name"].once(names.full),
+                fields[b"name_sorted"].once(names.tokens_sorted),
+                fields[b"first_name_phonetic"].repeated(names.first_phonetic),
+                fields[b"last_name_phonetic"].repeated(names.last_phonetic),
             )
             _remember(self._names, names, name_part)
         date_part = self._dates.get((birth, sex))
@@ -140,11 +148,11 @@ class Pseudonymiser:
         if birth is None:
             return ("", "", "")
         known = birth.iso()
-        repeated = self._repeated  # year-months and sex-year pairs repeat across dates
+        fields = self._fields  # year-months and sex-year pairs repeat across dates
         return (
-            self.pseudonym(b"birth_date", known if birth.is_full else ""),
-            repeated(b"birth_year_month", known[:7] if birth.month else ""),
-            repeated(b"sex_birth_year", f"{sex}\x1f{birth.year:04d}"),
+            fields[b"birth_date"].once(known if birth.is_full else ""),
+            fields[b"birth_year_month"].repeated(known[:7] if birth.month else ""),
+            fields[b"sex_birth_year"].repeated(f"{sex}\x1f{birth.year:04d}"),
         )
 
 
