@@ -15,6 +15,10 @@ from victim_monitor.estimation.estimable import MAX_RATIO
 METHODS = ("rcapture-mh-chao", "stepwise")
 
 
+# One worker runs the module: its module fixtures are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("endtoend")
+
+
 @pytest.fixture(scope="module")
 def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("endtoend")

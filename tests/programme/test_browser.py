@@ -23,6 +23,10 @@ from victim_monitor.web import WebSettings, create_app
 require_chromium()
 
 
+# One worker runs the module: its module fixtures are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("programme_site")
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("programme-browser")

@@ -29,6 +29,10 @@ LEGEND_NL = "× niet gepubliceerd ter bescherming van slachtoffers"
 LEGEND_EN = "× not published, to protect victims"
 
 
+# One worker runs the module: its module fixtures are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("publication_exchange")
+
+
 @pytest.fixture(scope="module")
 def published(submissions: Submissions, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A publication of the small linked register (SQLite: the files do not depend on it)."""

@@ -42,6 +42,10 @@ class Live:
     files: Path
 
 
+# One worker runs the module: its module fixtures are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("browser")
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     folder = tmp_path_factory.mktemp("browser")

@@ -28,6 +28,10 @@ from victim_monitor.web.accounts import create_user
 require_chromium()
 
 
+# One worker runs the module: its module fixtures are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("programme_browser")
+
+
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """The register behind the server: the example programme and one user per role."""

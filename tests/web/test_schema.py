@@ -27,6 +27,10 @@ from victim_monitor.web.accounts import create_user
 EXAMPLES = 30
 
 
+# One worker runs the module: its module fixtures are built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("web_schema")
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, dict[str, str]]]:
     folder: Path = tmp_path_factory.mktemp("schema")
