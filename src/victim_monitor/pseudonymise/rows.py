@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
+from typing import NamedTuple
 
 from victim_monitor.problems import Problem, ProblemCode, Severity
 from victim_monitor.pseudonymise import codes, values
@@ -21,7 +22,6 @@ from victim_monitor.pseudonymise.columns import FORMAT_VERSION, RAW_COLUMNS, Enc
 from victim_monitor.pseudonymise.dates import (
     DateError,
     PartialDate,
-    age_at,
     parse_full_date,
     parse_partial_date,
 )
@@ -49,6 +49,14 @@ _Facts = tuple[
     tuple[tuple[ProblemCode, str, str], ...],
 ]
 BLOCK = 512  # rows encoded together; enough to spread NumPy's overhead, small in memory
+
+
+class _Birth(NamedTuple):
+    """A valid birth date as remembered: the date, its text as hashed, and its estimate."""
+
+    birth: PartialDate
+    iso: str
+    born: date  # PartialDate.estimate(), the day age is counted from
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +110,7 @@ class RowEncoder:
         self._bloom = BloomEncoder(key)
         self._names = NameNormaliser()
         # Dates seen and valid as dates (range checks still run per row), for speed.
-        self._births: dict[str, PartialDate | None] = {}
+        self._births: dict[str, _Birth] = {}
         self._reports: dict[str, date | None] = {}
         # The coded cells of a row (sex, nationality, exploitation, ...) repeat as a whole.
         self._facts: dict[tuple[str, ...], _Facts] = {}
@@ -154,7 +162,8 @@ class RowEncoder:
                 "needs 1-64 characters of A-Z a-z 0-9 . _ / -",
             )
         report = self._report_date(cells["report_date"], problems)
-        birth = self._birth_date(cells["birth_date"], report, problems)
+        dated = self._birth_date(cells["birth_date"], report, problems)
+        birth = None if dated is None else dated[0].birth
 
         facts = self._facts.get(key := self._fact_cells(cells))
         if facts is None:
@@ -188,8 +197,8 @@ class RowEncoder:
             *self._pseudonyms.row(names, birth, sex),
             clk,
             sex,
-            "" if birth is None else f"{birth.year:04d}",
-            "" if birth is None else str(age_at(birth, report)),
+            "" if dated is None else dated[0].iso[:4],  # the year, as four digits
+            "" if dated is None else str(dated[1]),
             *coded,
         ]
         return output, tuple(problems.found)
@@ -248,30 +257,34 @@ class RowEncoder:
 
     def _birth_date(
         self, text: str, report: date | None, problems: _Problems
-    ) -> PartialDate | None:
-        """A full or partial date from 1900 on, not after the report, at most 120 years old."""
-        birth = self._births.get(text)
-        if birth is None:
+    ) -> tuple[_Birth, int] | None:
+        """A full or partial date from 1900 on, not after the report, at most 120 years old;
+        with the age at the report (or today, without one)."""
+        found = self._births.get(text)
+        if found is None:
             try:
                 birth = parse_partial_date(text)
             except DateError as exc:
                 problems.add(codes.BAD_BIRTH_DATE, "birth_date", str(exc))
                 return None
+            if birth is None:
+                return None
+            found = _Birth(birth, birth.iso(), birth.estimate())
             if len(self._births) >= _MEMO_LIMIT:
                 self._births.clear()
-            self._births[text] = birth
-        if birth is None:
-            return None
+            self._births[text] = found
+        birth, known, born = found
         latest = report or self._today
-        known = birth.iso()
         if birth.year < _EARLIEST_BIRTH_YEAR:
             problems.add(codes.BAD_BIRTH_DATE, "birth_date", "before 1900")
         elif known > latest.isoformat()[: len(known)]:  # compare only the known part
             problems.add(codes.BAD_BIRTH_DATE, "birth_date", "after the report date")
-        elif age_at(birth, latest) > _MAX_AGE:
-            problems.add(codes.BAD_BIRTH_DATE, "birth_date", "more than 120 years before report")
         else:
-            return birth
+            # age_at(birth, latest), from the estimate remembered with the date
+            age = latest.year - born.year - ((latest.month, latest.day) < (born.month, born.day))
+            if age <= _MAX_AGE:
+                return found, age
+            problems.add(codes.BAD_BIRTH_DATE, "birth_date", "more than 120 years before report")
         return None
 
 
