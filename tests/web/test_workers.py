@@ -85,3 +85,17 @@ def test_a_worker_that_cannot_start_stops_the_supervisor() -> None:
             supervisor.stderr.close()
     assert code != 0
     assert "no app today" in said
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_taken_address_is_refused_with_uvicorns_exit_code(shared: bool) -> None:
+    """Also when the listener shares its port (another server's workers): joining it would
+    split the traffic between two servers."""
+    with socket.socket() as taken:
+        if shared:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        code = workers.serve("tests.web.pid_app:app", "127.0.0.1", port, 2, {})
+    assert code == workers.STARTUP_FAILURE

@@ -17,6 +17,7 @@ requests and exit. It does not ping its workers as uvicorn's does: a hung worker
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import signal
 import socket
@@ -49,6 +50,15 @@ def listening(host: str, port: int, backlog: int = 2048) -> socket.socket:
     return sock
 
 
+def _unused(host: str, port: int) -> None:
+    """OSError when anything listens on (host, port), another ``SO_REUSEPORT`` group too: a
+    second server started on the port would otherwise join the first and share its traffic."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT only
+        probe.bind((host, port))
+
+
 def _worker(sock: socket.socket, app: str, options: Mapping[str, Any]) -> None:
     import uvicorn
 
@@ -59,7 +69,12 @@ def _worker(sock: socket.socket, app: str, options: Mapping[str, Any]) -> None:
 def serve(app: str, host: str, port: int, workers: int, options: Mapping[str, Any]) -> int:
     """Run ``workers`` processes serving the app factory ``app`` ("module:function") with
     uvicorn ``options``, each on its own socket; returns the exit code once they have stopped."""
-    sockets = [listening(host, port) for _ in range(workers)]
+    try:
+        _unused(host, port)
+        sockets = [listening(host, port) for _ in range(workers)]
+    except OSError as exc:  # the address is taken, or not this machine's: as uvicorn says it
+        logging.getLogger("uvicorn.error").error("cannot listen on %s:%d: %s", host, port, exc)
+        return STARTUP_FAILURE
     spawn = multiprocessing.get_context("spawn")  # as uvicorn: no state inherited from here
 
     def start(sock: socket.socket) -> BaseProcess:
