@@ -158,17 +158,13 @@ def test_a_given_threshold_is_used_and_recorded(engine: Engine, small: Submissio
         link_register(engine, threshold=1.5)
 
 
-def test_a_second_run_without_new_reports_changes_nothing(
-    engine: Engine, small: Submissions
-) -> None:
-    import_files(engine, small.files())
-    link_register(engine)
-    before = _persons(engine)
-    again = link_register(engine)
+def test_a_second_run_without_new_reports_changes_nothing(linked: Engine) -> None:
+    before = _persons(linked)
+    again = link_register(linked)
     assert again.mode == "incremental"
     assert again.new_reports == 0
     assert again.changes == ChangeCounts()
-    pd.testing.assert_frame_equal(_persons(engine), before)  # not even rewritten
+    pd.testing.assert_frame_equal(_persons(linked), before)  # not even rewritten
 
 
 def test_incremental_run_links_new_reports_and_keeps_closed_years(
@@ -210,10 +206,9 @@ def test_incremental_run_links_new_reports_and_keeps_closed_years(
 
 
 def test_a_new_version_of_a_report_keeps_its_person(
-    engine: Engine, small: Submissions, tmp_path: pytest.TempPathFactory
+    linked: Engine, small: Submissions, tmp_path: pytest.TempPathFactory
 ) -> None:
-    import_files(engine, small.files())
-    link_register(engine)
+    engine = linked  # the small register, imported and linked
     path = small.files()[0]
     lines = path.read_text("utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\r\n").split(",")
