@@ -24,7 +24,7 @@ import binascii
 import itertools
 from collections.abc import Iterator, Sequence
 from functools import reduce
-from operator import or_
+from operator import add, or_
 from typing import cast
 
 import numpy as np
@@ -117,7 +117,7 @@ class _Field:
         if bits is not None:
             return bits
         padded = f"{PAD}{name}{PAD}"
-        grams = [padded[i : i + Q] for i in range(len(padded) - Q + 1)]
+        grams = list(map(add, padded, padded[1:]))  # the bigrams (Q = 2), in order
         found = list(map(self._masks.get, grams))
         if None in found:  # some bigram not seen yet under this key
             found = [self.mask(gram) for gram in grams]

@@ -211,7 +211,7 @@ class _Run:
         block, self.block = self.block, []
         if not block:
             return
-        results = self.encoder.encode_block(block, file=self.file)
+        results = self.encoder.encode_cells(block, file=self.file)
         log, ready = self.log, []
         for result in refuse_repeats(block, results, self.seen, self.file):
             if result.problems:

@@ -51,12 +51,19 @@ _Facts = tuple[
 BLOCK = 512  # rows encoded together; enough to spread NumPy's overhead, small in memory
 
 
+def _cells(raw: Mapping[str, str]) -> dict[str, str]:
+    """Every raw column of a row, stripped; absent (or None) cells read as empty."""
+    get = raw.get
+    return {column: (get(column) or "").strip() for column in RAW_COLUMNS}
+
+
 class _Birth(NamedTuple):
     """A valid birth date as remembered: the date, its text as hashed, and its estimate."""
 
     birth: PartialDate
     iso: str
     born: date  # PartialDate.estimate(), the day age is counted from
+    bits: int  # its CLK bits (BloomEncoder.birth_bits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +80,7 @@ class _Problems:
 
     __slots__ = ("cells", "file", "found", "row")
 
-    def __init__(self, cells: dict[str, str], row: int, file: str | None) -> None:
+    def __init__(self, cells: Mapping[str, str], row: int, file: str | None) -> None:
         self.cells, self.row, self.file = cells, row, file
         self.found: list[Problem] = []
 
@@ -134,7 +141,14 @@ class RowEncoder:
         Same results as one row at a time; hardening is NumPy work whose call overhead a
         block pays once (see ``BloomEncoder.encode_many``).
         """
-        staged = [self._stage(raw, row, file) for row, raw in rows]
+        return self.encode_cells([(row, _cells(raw)) for row, raw in rows], file=file)
+
+    def encode_cells(
+        self, rows: Sequence[tuple[int, Mapping[str, str]]], *, file: str | None = None
+    ) -> list[RowResult]:
+        """:meth:`encode_block` for rows that hold every raw column, stripped (as
+        ``RawTable.rows`` gives them), so they need not be copied."""
+        staged = [self._stage(cells, row, file) for row, cells in rows]
         clks = [cells[_BLOOM] for cells, _ in staged if cells is not None]
         blooms = iter(self._bloom.encode_many(clks))  # type: ignore[arg-type]
         results = []
@@ -147,12 +161,10 @@ class RowEncoder:
         return results
 
     def _stage(
-        self, raw: Mapping[str, str], row: int, file: str | None
+        self, cells: Mapping[str, str], row: int, file: str | None
     ) -> tuple[list[str | int] | None, tuple[Problem, ...]]:
         """One row's output values with the unhardened CLK in the ``bloom`` slot (None if the
         row has an error), and its problems."""
-        get = raw.get
-        cells = {column: (get(column) or "").strip() for column in RAW_COLUMNS}
         problems = _Problems(cells, row, file)
 
         if not _CASE_REFERENCE.fullmatch(cells["case_reference"]):
@@ -187,8 +199,8 @@ class RowEncoder:
         if report is None or (problems.found and problems.has_error):
             return None, tuple(problems.found)
         clk = self._bloom.name_bits(names.first, names.last)
-        if birth is not None:
-            clk |= self._bloom.birth_bits(birth)
+        if dated is not None:
+            clk |= dated[0].bits
         output: list[str | int] = [  # in EncodedRow's order
             FORMAT_VERSION,
             self._key_id,
@@ -269,11 +281,11 @@ class RowEncoder:
                 return None
             if birth is None:
                 return None
-            found = _Birth(birth, birth.iso(), birth.estimate())
+            found = _Birth(birth, birth.iso(), birth.estimate(), self._bloom.birth_bits(birth))
             if len(self._births) >= _MEMO_LIMIT:
                 self._births.clear()
             self._births[text] = found
-        birth, known, born = found
+        birth, known, born, _ = found
         latest = report or self._today
         if birth.year < _EARLIEST_BIRTH_YEAR:
             problems.add(codes.BAD_BIRTH_DATE, "birth_date", "before 1900")

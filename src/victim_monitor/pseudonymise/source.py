@@ -147,8 +147,8 @@ class RawTable:
     file: str
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
-        """(row number, cells by standard name); blank rows are skipped but counted; problems
-        of reading go to ``log``."""
+        """(row number, cells by standard name: every raw column, stripped, empty when the
+        file lacks it); blank rows are skipped but counted; problems of reading go to ``log``."""
         for item in self.items():
             if isinstance(item, Problem):
                 self.log.add(item)
@@ -161,6 +161,7 @@ class RawTable:
         columns = tuple(self.layout.positions)
         pick = itemgetter(*self.layout.positions.values())  # >= 6 columns: gives tuples
         padding = [""] * self.width
+        absent = {column: "" for column in RAW_COLUMNS if column not in self.layout.positions}
         row = HEADER_ROW
         try:
             for row, record in self.records:
@@ -175,7 +176,10 @@ class RawTable:
                     )
                 if len(record) < self.width:  # spreadsheets drop trailing empty cells
                     record = record + padding[len(record) :]
-                yield row, dict(zip(columns, pick(record), strict=True))
+                cells = dict(zip(columns, map(str.strip, pick(record)), strict=True))
+                if absent:
+                    cells.update(absent)
+                yield row, cells
         except NotUtf8Error as exc:
             yield _unreadable(self.file, f"line {exc.line} is not UTF-8 text", row + 1)
         except csv.Error as exc:
