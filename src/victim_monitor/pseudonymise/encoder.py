@@ -7,7 +7,7 @@ field. If any is an error, nothing is written: an organisation never sends a par
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,9 +129,7 @@ def encode_file(
             ignored = table.layout.ignored
             writer = row_writer(target.handle, SUBMISSION_COLUMNS, fmt)
             run = _Run(RowEncoder(key, today=today), writer, log, str(raw), progress)
-            for item in table.items():
-                run.add(item)
-            run.flush()
+            run.take(table.items())
             writer.close()
             if run.read == 0 and not log.has_errors:
                 log.add(codes.NO_REPORTS("the header has no rows under it", file=str(raw)))
@@ -194,17 +192,23 @@ class _Run:
         self.seen: set[str] = set()
         self.read = self.written = 0
 
-    def add(self, item: tuple[int, dict[str, str]] | Problem) -> None:
-        if isinstance(item, Problem):
-            self.flush()
-            self.log.add(item)
-            return
-        self.block.append(item)
-        self.read += 1
-        if self.progress is not None and self.read % PROGRESS_EVERY == 0:
-            self.progress(self.read)
-        if len(self.block) >= BLOCK:
-            self.flush()
+    def take(self, items: Iterable[tuple[int, dict[str, str]] | Problem]) -> None:
+        """Encode and write the rows, logging the problems of reading in their place."""
+        progress, block = self.progress, self.block
+        for item in items:
+            if isinstance(item, Problem):
+                self.flush()
+                self.log.add(item)
+                block = self.block
+                continue
+            block.append(item)
+            self.read += 1
+            if progress is not None and self.read % PROGRESS_EVERY == 0:
+                progress(self.read)
+            if len(block) >= BLOCK:
+                self.flush()
+                block = self.block
+        self.flush()
 
     def flush(self) -> None:
         """Encode the rows waiting, log their problems, write them unless there was an error."""

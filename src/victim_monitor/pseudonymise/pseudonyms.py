@@ -109,13 +109,14 @@ class Pseudonymiser:
     Only in memory, for one run; bounded, so a huge file does not grow it without limit.
     """
 
-    __slots__ = ("_dates", "_fields", "_hash", "_names")
+    __slots__ = ("_dates", "_fields", "_hash", "_name_fields", "_names")
 
     def __init__(self, key: Key) -> None:
         self._hash = KeyedHash(derive(key, _PSEUDONYM_LABEL))
         self._names: dict[NameKeys, tuple[str, ...]] = {}
         self._dates: dict[tuple[PartialDate | None, str], tuple[str, str, str]] = {}
         self._fields = {label: _Field(self._hash, label) for label in _FIELD_LABELS}
+        self._name_fields = tuple(self._fields[label] for label in _FIELD_LABELS[:6])
 
     def pseudonym(self, label: bytes, value: str) -> str:
         """64 lowercase hex digits, or empty for an empty value (never a hash of nothing)."""
@@ -128,14 +129,14 @@ class Pseudonymiser:
         """The nine pseudonyms of one report."""
         name_part = self._names.get(names)
         if name_part is None:
-            fields = self._fields
+            first, last, full, tokens, first_phonetic, last_phonetic = self._name_fields
             name_part = (
-                fields[b"first_name"].repeated(names.first),
-                fields[b"last_name"].repeated(names.last),
-                fields[b"full_name"].once(names.full),
-                fields[b"name_sorted"].once(names.tokens_sorted),
-                fields[b"first_name_phonetic"].repeated(names.first_phonetic),
-                fields[b"last_name_phonetic"].repeated(names.last_phonetic),
+                first.repeated(names.first),
+                last.repeated(names.last),
+                full.once(names.full),
+                tokens.once(names.tokens_sorted),
+                first_phonetic.repeated(names.first_phonetic),
+                last_phonetic.repeated(names.last_phonetic),
             )
             _remember(self._names, names, name_part)
         date_part = self._dates.get((birth, sex))
