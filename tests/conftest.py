@@ -25,11 +25,30 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from victim_monitor.registry.organisations import load_organisations, sync_organisations
 from victim_monitor.storage import connect, upgrade
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--dist loadgroup``: a test's xdist_group in its node id, which is how the scheduler
+    groups. pytest-xdist 3.8 writes it to ``item._nodeid``, which pytest 9.2 no longer reads
+    (structured ids: pytest-xdist issue 1386, open), so no group held and a module's expensive
+    fixtures were built on both workers. Does nothing where xdist's own suffix took effect."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+        suffix = f"@{'_'.join(sorted(names))}"
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(f"{item.nodeid}{suffix}")  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)
