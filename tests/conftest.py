@@ -25,12 +25,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from _pytest.nodeid import coerce_node_id
 from sqlalchemy import Engine, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from victim_monitor.registry.organisations import load_organisations, sync_organisations
 from victim_monitor.storage import connect, upgrade
+
+try:  # pytest 9.2's structured node ids (private: where it is not, xdist's suffix works)
+    from _pytest.nodeid import coerce_node_id
+except ImportError:  # pragma: no cover
+    coerce_node_id = None  # type: ignore[assignment]
 
 
 @pytest.hookimpl(trylast=True)
@@ -39,7 +43,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     groups. pytest-xdist 3.8 writes it to ``item._nodeid``, which pytest 9.2 no longer reads
     (structured ids: pytest-xdist issue 1386, open), so no group held and a module's expensive
     fixtures were built on both workers. Does nothing where xdist's own suffix took effect."""
-    if not getattr(config.option, "loadgroup", False):
+    if not getattr(config.option, "loadgroup", False) or coerce_node_id is None:
         return
     for item in items:
         names = {
