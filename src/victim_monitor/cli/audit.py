@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from victim_monitor.cli.options import audit_key, database_option, json_option, register
+from victim_monitor.cli.options import (
+    audit_key,
+    database_option,
+    json_option,
+    out_option,
+    register,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -59,12 +65,7 @@ def verify(checkpoint_file: Path | None, database: str | None, as_json: bool) ->
 
 
 @audit.command("checkpoint")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="File to write (default: standard output).",
-)
+@out_option
 @database_option
 def checkpoint_command(out: Path | None, database: str | None) -> None:
     """Verify the whole trail, then write a checkpoint of its last event (signed with the key)."""

@@ -1,5 +1,5 @@
-"""The options every command takes the same way (``--database``, ``--json``, ``--years``) and
-the settings behind them, each defined once instead of copied per command.
+"""The options every command takes the same way (``--database``, ``--json``, ``--years``,
+``--out``) and the settings behind them, each defined once instead of copied per command.
 
 A setting that cannot be used is a usage error (exit 2) wherever it is read. Imports only click
 and the settings: starting the command stays fast.
@@ -8,6 +8,7 @@ and the settings: starting the command stays fast.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -26,6 +27,12 @@ database_option = click.option(
     help="Register database URL (default: $VICTIM_MONITOR_DATABASE_URL or sqlite:///victim-monitor.db).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="File to write (default: standard output).",
+)
 
 
 def years_option(*, help: str, default: str | None = None) -> Callable[[F], F]:

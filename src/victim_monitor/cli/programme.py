@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from victim_monitor.cli.options import database_option, json_option, register
+from victim_monitor.cli.options import database_option, json_option, out_option, register
 from victim_monitor.cli.output import echo_checked, print_json
 
 
@@ -37,12 +37,7 @@ def import_(file: Path, dry_run: bool, database: str | None, as_json: bool) -> N
     show_default=True,
     help="The form to write; both can be imported again.",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="File to write (default: standard output).",
-)
+@out_option
 @database_option
 def export(fmt: str, out: Path | None, database: str | None) -> None:
     """Write the whole programme register as YAML or CSV."""
