@@ -94,11 +94,9 @@ def test_thousands_are_grouped_the_dutch_way(published: Published) -> None:
     """Axis labels of a chart with thousands: 1.000 in Dutch, 1,000 in English."""
     from dataclasses import replace
 
-    from victim_monitor.reporting.published import Cell
-
     table = published.tables["victims_by_form"]
-    big = replace(table, cells={k: Cell(None if c.value is None else c.value * 100, c.status)
-                                for k, c in table.cells.items()})  # fmt: skip
+    big = replace(table, cells=tuple(c if c.value is None else replace(c, value=c.value * 100)
+                                     for c in table.cells))  # fmt: skip
     larger = replace(published, tables={**published.tables, "victims_by_form": big})
     nl = _texts(charts(larger, "nl")[0].svg)
     en = _texts(charts(larger, "en")[0].svg)
@@ -125,13 +123,13 @@ def test_a_series_needs_two_years_and_the_total_stands_in(published: Published) 
     total is drawn when no category has two years; a table with one year gets no chart."""
     from dataclasses import replace
 
-    from victim_monitor.reporting.published import Cell, CellStatus, PublishedTable
+    from victim_monitor.published import PublishedCell, PublishedTable
 
     def keep(name: str, wanted: str) -> PublishedTable:
         """The table with only the cells whose key has ``wanted``; the rest not available."""
         table = published.tables[name]
-        cells = {k: c if wanted in k else Cell(None, CellStatus.NOT_AVAILABLE)
-                 for k, c in table.cells.items()}  # fmt: skip
+        cells = tuple(c if wanted in c.key else PublishedCell(c.key, None, "not_available")
+                      for c in table.cells)  # fmt: skip
         return replace(table, cells=cells)
 
     tables = {**published.tables,
@@ -143,4 +141,4 @@ def test_a_series_needs_two_years_and_the_total_stands_in(published: Published) 
     assert form.title == "Registered victims per year"
     assert ">Total</text>" in form.svg
     # The data table keeps every category, with "." for the figures not available.
-    assert len(form.table.rows) == len(published.tables["victims_by_form"].categories("form_group"))
+    assert len(form.table.rows) == len(published.tables["victims_by_form"].categories["form_group"])

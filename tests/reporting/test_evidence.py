@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from victim_monitor.published import Finding
+from victim_monitor.published import Finding, PublishedCell
 from victim_monitor.reporting import Figures, Published, check_editorial, default_editorial
 from victim_monitor.reporting.content import choose_statements
 from victim_monitor.reporting.editorial import check_findings
-from victim_monitor.reporting.published import Cell, CellStatus
 from victim_monitor.vocab import Label
 
 HEADLINES = "# Bevindingen {#headlines}\n\n"
@@ -34,13 +33,13 @@ def _codes(published: Published, tmp_path: Path, sentence: str) -> list[str]:
 def _with_series(published: Published, table: str, key: tuple[str, ...], values: list[int]):
     """The publication with one series of a table replaced (years 2014-2018)."""
     t = published.tables[table]
-    cells = dict(t.cells)
+    cells = dict(t.by_key)
     at = t.dimensions.index("year")
     for year, value in zip(range(2014, 2019), values, strict=True):
         full = list(key)
         full.insert(at, str(year))
-        cells[tuple(full)] = Cell(value, CellStatus.SHOWN)
-    tables = {**published.tables, table: dataclasses.replace(t, cells=cells)}
+        cells[tuple(full)] = PublishedCell(tuple(full), value, "shown")
+    tables = {**published.tables, table: dataclasses.replace(t, cells=tuple(cells.values()))}
     return dataclasses.replace(published, tables=tables)
 
 

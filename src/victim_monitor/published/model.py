@@ -98,14 +98,16 @@ class PublishedTable:
     cells: tuple[PublishedCell, ...]
 
     @cached_property
-    def _index(self) -> dict[tuple[str, ...], PublishedCell]:
+    def by_key(self) -> Mapping[tuple[str, ...], PublishedCell]:
+        """Every cell by its categories in dimension order: ``by_key[("2018", "Total")]``
+        (the factsheet's references name a cell so: ``victims_by_form[2018, Total]``)."""
         return {c.key: c for c in self.cells}
 
     def cell(self, **key: str | int) -> PublishedCell:
         """The cell with these categories, e.g. ``cell(year="2018", form_group="Total")``."""
         if set(key) != set(self.dimensions):
             raise KeyError(f"{self.name}: give exactly {self.dimensions}, not {tuple(key)}")
-        return self._index[tuple(str(key[d]) for d in self.dimensions)]
+        return self.by_key[tuple(str(key[d]) for d in self.dimensions)]
 
     def value(self, **key: str | int) -> int | None:
         """The published value of a cell; ``None`` when it is suppressed."""

@@ -23,14 +23,7 @@ if TYPE_CHECKING:
     from victim_monitor.reporting.codes import FactsheetError
     from victim_monitor.reporting.editorial import Editorial, Section, check_editorial
     from victim_monitor.reporting.figures import Figure, Figures
-    from victim_monitor.reporting.published import (
-        Cell,
-        CellStatus,
-        Estimate,
-        Finding,
-        Published,
-        PublishedTable,
-    )
+    from victim_monitor.reporting.published import Estimate, Finding, Published
 
 # Where each public name lives: imported on first use, so that `victim-monitor --help` does not
 # load Altair, vl-convert and Typst (docs/decisions/0002-cli-click.md).
@@ -46,12 +39,9 @@ _HOME = {
     "check_editorial": "editorial",
     "Figure": "figures",
     "Figures": "figures",
-    "Cell": "published",
-    "CellStatus": "published",
     "Estimate": "published",
     "Finding": "published",
     "Published": "published",
-    "PublishedTable": "published",
 }
 
 
@@ -59,8 +49,6 @@ __getattr__ = exports(__name__, _HOME)
 
 
 __all__ = [
-    "Cell",
-    "CellStatus",
     "Editorial",
     "Estimate",
     "FactsheetError",
@@ -70,7 +58,6 @@ __all__ = [
     "Finding",
     "Output",
     "Published",
-    "PublishedTable",
     "Section",
     "build_factsheet",
     "check",

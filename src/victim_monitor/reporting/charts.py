@@ -25,6 +25,7 @@ import altair as alt
 import pandas as pd
 import vl_convert as vlc
 
+from victim_monitor.published import PublishedCell, PublishedTable
 from victim_monitor.reporting.figures import (
     Lang,
     format_int,
@@ -34,7 +35,7 @@ from victim_monitor.reporting.figures import (
 )
 from victim_monitor.reporting.labels import HIDDEN_MARK, SHORT, WORDS, category
 from victim_monitor.reporting.palette import HIDDEN_COLOUR, PALETTE, SHAPES
-from victim_monitor.reporting.published import Cell, Estimate, Published, PublishedTable
+from victim_monitor.reporting.published import Estimate, Published
 from victim_monitor.vocab import Label
 
 FONT = "DejaVu Sans"
@@ -172,7 +173,7 @@ def _name(table: PublishedTable, dimension: str, code: str, lang: Lang) -> str:
     """Short legend names for the form groups, else the publication's own label."""
     if code in SHORT:
         return SHORT[code](lang)
-    published = table.label(dimension, code)
+    published = table.labels.get(dimension, {}).get(code)
     return (published or category(dimension, code))(lang)
 
 
@@ -184,8 +185,8 @@ NOT_AVAILABLE_NOTE = Label(
 )
 
 
-def _cell_text(cell: Cell, lang: Lang) -> str:
-    if cell.status == "not_available":  # a publication from published figures has none
+def _cell_text(cell: PublishedCell, lang: Lang) -> str:
+    if cell.not_available:  # a publication from published figures has none
         return NOT_AVAILABLE_MARK
     return HIDDEN_MARK if cell.value is None else format_int(cell.value, lang)
 
@@ -205,10 +206,10 @@ def _series(spec: ChartSpec, table: PublishedTable, years: Sequence[str]) -> lis
     (if the spec allows it); else none. The data table keeps every category."""
 
     def known(code: str) -> int:
-        cells = [table.cells.get(_key(spec, table, y, code)) for y in years]
-        return sum(c is not None and c.status != "not_available" for c in cells)
+        cells = [table.by_key.get(_key(spec, table, y, code)) for y in years]
+        return sum(c is not None and not c.not_available for c in cells)
 
-    drawn = [c for c in table.categories(spec.series) if c not in spec.exclude]
+    drawn = [c for c in table.categories[spec.series] if c not in spec.exclude]
     drawn = [c for c in drawn if known(c) >= MIN_YEARS]
     if not drawn and spec.total_title is not None and known("Total") >= MIN_YEARS:
         drawn = ["Total"]
@@ -295,24 +296,24 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart | No
     rows: list[dict[str, Any]] = []
     for code, name in zip(series, names, strict=True):
         for year in years:
-            cell = table.cells[key_of(year, code)]
+            cell = table.by_key[key_of(year, code)]
             rows.append(
                 {"year": year, "series": name, "slot": name, "value": cell.value,
-                 "hidden": cell.hidden}
+                 "hidden": cell.suppressed}
             )  # fmt: skip
     frame = pd.DataFrame(rows)
     chart = _sized(_layers(spec, frame, names, lang))
 
     table_rows: list[tuple[str, tuple[Value, ...]]] = []
     # The data table has every published category (unknown too); the chart leaves unknown out.
-    categories = table.categories(spec.series)
+    categories = table.categories[spec.series]
     row_codes = [c for c in categories if c != "Total"] + [c for c in categories if c == "Total"]
     for code in row_codes:
         values = tuple(
             Value(
-                _cell_text(table.cells[key_of(year, code)], lang),
+                _cell_text(table.by_key[key_of(year, code)], lang),
                 f"{spec.table}[{', '.join(key_of(year, code))}]",
-                table.cells[key_of(year, code)].hidden,
+                table.by_key[key_of(year, code)].suppressed,
             )
             for year in years
         )
@@ -321,9 +322,9 @@ def table_chart(spec: ChartSpec, published: Published, lang: Lang) -> Chart | No
     kind = WORDS["line_chart" if spec.mark == "line" else "bar_chart"](lang)
     any_hidden = any(v.hidden for _, vs in table_rows for v in vs)
     notes = [f"{HIDDEN_MARK} = {published.suppressed_note(lang)}"] if any_hidden else []
-    if any(c.status == "not_available" for c in table.cells.values()):
+    if any(c.not_available for c in table.cells):
         notes.append(f"{NOT_AVAILABLE_MARK} = {NOT_AVAILABLE_NOTE(lang)}")
-    if any(c.status == "rounded" for c in table.cells.values()):
+    if any(c.outcome == "rounded" for c in table.cells):
         notes.append(WORDS["rounded_note"](lang).format(base=published.rounding_base))
     if spec.overlapping and "Total" in categories:
         notes.append(CHART_WORDS["overlap"](lang))

@@ -210,7 +210,7 @@ def _key_figure(published: Published, lang: Lang) -> KeyFigure | None:
     registered = "×"
     by_year = published.tables.get("victims_by_year")
     if by_year is not None:
-        value = by_year.cells.get((str(last),))
+        value = by_year.by_key.get((str(last),))
         if value is not None and value.value is not None:
             registered = format_int(value.value, lang)
     if estimate is None:  # never a number that does not exist: the reason instead

@@ -323,7 +323,7 @@ def series_value(
         return None
     key = list(series)
     key.insert(t.dimensions.index("year"), year)
-    cell = t.cells.get(tuple(key))
+    cell = t.by_key.get(tuple(key))
     return None if cell is None else cell.value
 
 

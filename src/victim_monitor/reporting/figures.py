@@ -311,10 +311,10 @@ class Figures:
         if len(key) != len(table.dimensions):
             dims = ", ".join(table.dimensions)
             raise FigureError(f"{name} has {len(table.dimensions)} dimensions ({dims}): {source}")
-        cell = table.cells.get(key)
+        cell = table.by_key.get(key)
         if cell is None:
             raise FigureError(f"{name} has no cell {', '.join(key)}")
-        if cell.value is None and cell.status == "not_available":
+        if cell.value is None and cell.not_available:
             raise FigureError(f"{source}: no figure was published for it", hidden=True)
         if cell.value is None:
             raise FigureError(f"{source} is suppressed by disclosure control", hidden=True)
@@ -434,9 +434,9 @@ class Figures:
     def universe(self) -> Iterator[Figure]:
         """Every figure a literal number may state without naming it."""
         for name, table in self.published.tables.items():
-            for key, cell in table.cells.items():
+            for cell in table.cells:
                 if cell.value is not None:
-                    yield Figure(float(cell.value), Kind.COUNT, f"{name}[{', '.join(key)}]")
+                    yield Figure(float(cell.value), Kind.COUNT, f"{name}[{', '.join(cell.key)}]")
         for year, estimate in self.published.estimates.items():
             for part in _PARTS:
                 yield self.evaluate(f"estimates[{year}].{part}")

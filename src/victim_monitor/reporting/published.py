@@ -2,9 +2,10 @@
 
 :class:`Published` is the factsheet's view of a publication directory (the format of
 ``docs/methods/publication.md``, read by :func:`victim_monitor.published.load_publication`):
-protected tables with an outcome per cell (a suppressed cell has no value, so it can only be
-shown as suppressed), the estimates per year with their intervals and coverage, and the
-generated findings. It never holds a true count.
+the protected tables as published (:class:`victim_monitor.published.PublishedTable`, the one
+model of a table and its cells: a suppressed cell has no value, so it can only be shown as
+suppressed), the estimates per year with their intervals and coverage as the factsheet prints
+them, and the generated findings. It never holds a true count.
 """
 
 from __future__ import annotations
@@ -12,63 +13,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from pathlib import Path
 
 from victim_monitor.published import Finding as Finding  # the one model's, also reporting.Finding
-from victim_monitor.published import Publication, PublicationError, load_publication
+from victim_monitor.published import (
+    Publication,
+    PublicationError,
+    PublishedTable,
+    load_publication,
+)
 from victim_monitor.reporting.codes import PUBLISHED_UNUSABLE, FactsheetError
 from victim_monitor.vocab import Label
 
 Key = tuple[str, ...]
-
-
-class CellStatus(StrEnum):
-    """How a published cell may be shown."""
-
-    SHOWN = "shown"
-    ROUNDED = "rounded"
-    SUPPRESSED = "suppressed"  # no value is published
-    NOT_AVAILABLE = "not_available"  # a publication from published figures has none for it
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One published cell: its value (``None`` when suppressed) and status."""
-
-    value: int | None
-    status: CellStatus
-
-    @property
-    def hidden(self) -> bool:
-        """Withheld by disclosure control (a cell with no published figure is not hidden)."""
-        return self.value is None and self.status is not CellStatus.NOT_AVAILABLE
-
-
-@dataclass(frozen=True)
-class PublishedTable:
-    """A protected table as published: dimensions, a cell per key, category labels."""
-
-    name: str
-    title: Label
-    dimensions: tuple[str, ...]
-    cells: Mapping[Key, Cell]
-    labels: Mapping[str, Mapping[str, Label]] = field(default_factory=dict)
-
-    def cell(self, *key: str | int) -> Cell:
-        """The cell with these categories (years may be given as ints)."""
-        return self.cells[tuple(str(k) for k in key)]
-
-    def categories(self, dimension: str) -> tuple[str, ...]:
-        """The categories of ``dimension`` in first-seen order."""
-        i = self.dimensions.index(dimension)
-        seen: dict[str, None] = {}
-        for key in self.cells:
-            seen.setdefault(key[i], None)
-        return tuple(seen)
-
-    def label(self, dimension: str, code: str) -> Label | None:
-        return self.labels.get(dimension, {}).get(code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +106,7 @@ class Published:
 
 def from_publication(pub: Publication) -> Published:
     """The factsheet's view of a loaded publication."""
-    tables = {
-        name: PublishedTable(
-            name,
-            t.title,
-            t.dimensions,
-            {c.key: Cell(c.value, CellStatus(c.outcome)) for c in t.cells},
-            t.labels,
-        )
-        for name, t in pub.tables.items()
-    }
+    tables = dict(pub.tables)
     # publication.md names the police table police_reports_by_group; the tables module has
     # called it police_reports_by_form. Either is read under both names.
     for old, new in (("police_reports_by_form", "police_reports_by_group"),):
