@@ -62,6 +62,24 @@ def test_the_shipped_text_checks_out(published: Published, lang: Lang) -> None:
     assert "5.000" in intro if lang == "nl" else "5,000" in intro
 
 
+def test_a_text_with_the_police_tables_former_name_reads_the_same(
+    published: Published, tmp_path: Path
+) -> None:
+    """A text written before may cite police_reports_by_group: the same figures, no problem."""
+    assert "police_reports_by_group" not in published.tables
+
+    def former(text: str) -> str:
+        assert "police_reports_by_form[" in text
+        return text.replace("police_reports_by_form[", "police_reports_by_group[")
+
+    path = _editorial_dir(tmp_path, former) / "factsheet-2014-2018.nl.md"
+    editorial = check_editorial(path, Figures(published))
+    shipped = check_editorial(default_editorial("2014-2018", "nl"), Figures(published))
+    assert editorial.problems == ()
+    assert editorial.numbers == shipped.numbers
+    assert editorial.sections == shipped.sections
+
+
 def test_a_wrong_literal_number_is_located_in_its_sentence(
     published: Published, tmp_path: Path
 ) -> None:

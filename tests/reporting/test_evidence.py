@@ -103,9 +103,9 @@ def test_a_fall_over_the_years_does_not_hide_a_rise_after_its_lowest_year(
     published: Published, tmp_path: Path
 ) -> None:
     turned = _with_series(
-        published, "police_reports_by_group", ("Total",), [900, 800, 400, 450, 560]
+        published, "police_reports_by_form", ("Total",), [900, 800, 400, 450, 560]
     )
-    ref = "police_reports_by_group[{y}, Total]"
+    ref = "police_reports_by_form[{y}, Total]"
     text = (
         f"Het aantal politiemeldingen daalde van {{{{ {ref.format(y=2014)} }}}} in 2014 "
         f"naar {{{{ {ref.format(y=2018)} }}}} in 2018."
@@ -118,7 +118,7 @@ def test_a_fall_over_the_years_does_not_hide_a_rise_after_its_lowest_year(
     assert _codes(published, tmp_path, text) == []  # 600, 590, 540, 480, 475: no turn
     # A fall from an outlying first year that the mean of the years before 2018 does not show:
     first_only = _with_series(
-        published, "police_reports_by_group", ("Total",), [600, 450, 500, 470, 480]
+        published, "police_reports_by_form", ("Total",), [600, 450, 500, 470, 480]
     )
     assert _codes(first_only, tmp_path, text) == ["VM811"]
 

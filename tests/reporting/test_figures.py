@@ -53,11 +53,25 @@ def test_a_suppressed_cell_cannot_be_cited_even_inside_a_function(published: Pub
     for reference in (
         "victims_by_form[2014, unknown]",
         "sum(victims_by_form[2014, labour], victims_by_form[2014, unknown])",
-        "change(police_reports_by_group[2014, criminal], police_reports_by_group[2018, criminal])",
+        "change(police_reports_by_form[2014, criminal], police_reports_by_form[2018, criminal])",
     ):
         with pytest.raises(FigureError) as info:
             figures.evaluate(reference)
         assert info.value.hidden, reference
+
+
+def test_a_former_table_name_names_the_published_table(published: Published) -> None:
+    """police_reports_by_group, the factsheet's name for the police table before it used the
+    publication's, reads police_reports_by_form: the same figure, resting on the same cell."""
+    figures = Figures(published)
+    assert "police_reports_by_group" not in published.tables
+    former = figures.evaluate("police_reports_by_group[2018, Total]")
+    published_name = figures.evaluate("police_reports_by_form[2018, Total]")
+    assert (former.value, former.parts) == (published_name.value, published_name.parts)
+    assert former.value == 475
+    mean = figures.evaluate("mean(police_reports_by_group[2014:2017, Total])")
+    assert mean.value == pytest.approx((600 + 590 + 540 + 480) / 4)
+    assert {p.table for p in mean.parts} == {"police_reports_by_form"}
 
 
 @pytest.mark.parametrize(

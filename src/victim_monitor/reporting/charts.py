@@ -115,7 +115,7 @@ SPECS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         "police_by_group",
-        "police_reports_by_group",
+        "police_reports_by_form",
         "form_group",
         "line",
         Label("Politiemeldingen naar slachtoffergroep", "Police reports by victim group"),

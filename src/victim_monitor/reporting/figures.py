@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -294,7 +294,7 @@ class Figures:
         raise FigureError(f"not a figure reference: {source!r}")
 
     def _cell(self, node: ast.Subscript, source: str) -> Figure:
-        name = _name(node.value)
+        name = _table_name(node.value)
         if name is None:
             raise FigureError(f"not a table cell: {source!r}")
         table = self.published.tables.get(name)
@@ -409,7 +409,7 @@ class Figures:
     def _period(self, node: ast.Subscript, source: str) -> Figure:
         """The mean per year over a range of years (the bounds included): of the published
         cells when all are shown, else the period's mean as published (``PeriodFigure``)."""
-        name = _name(node.value)
+        name = _table_name(node.value)
         elts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         span = next((e for e in elts if isinstance(e, ast.Slice)), None)
         if name is None or span is None or span.lower is None or span.upper is None:
@@ -445,13 +445,24 @@ class Figures:
 
 
 _ESTIMATES = ("estimates", "coverage")
-# The monitor's tables, and the police table's name in the factsheet (published.py).
-_MONITOR_TABLES = frozenset({spec.name for spec in TABLE_SPECS} | {"police_reports_by_group"})
+_MONITOR_TABLES = frozenset(spec.name for spec in TABLE_SPECS)
 _PARTS = ("point", "low", "high")
+
+# Former names of published tables that an editorial text may still use, and the name the
+# publication gives the table. The factsheet called the police table police_reports_by_group
+# (an early draft of publication.md did), while every publication names it
+# police_reports_by_form; texts written before keep working.
+TABLE_ALIASES: Mapping[str, str] = {"police_reports_by_group": "police_reports_by_form"}
 
 
 def _name(node: ast.expr) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _table_name(node: ast.expr) -> str | None:
+    """The published name of the table a reference names (a former name read as today's)."""
+    name = _name(node)
+    return None if name is None else TABLE_ALIASES.get(name, name)
 
 
 def _key_part(node: ast.expr, source: str) -> str:

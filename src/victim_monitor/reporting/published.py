@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from victim_monitor.published import Finding as Finding  # the one model's, also reporting.Finding
@@ -106,14 +106,6 @@ class Published:
 
 def from_publication(pub: Publication) -> Published:
     """The factsheet's view of a loaded publication."""
-    tables = dict(pub.tables)
-    # publication.md names the police table police_reports_by_group; the tables module has
-    # called it police_reports_by_form. Either is read under both names.
-    for old, new in (("police_reports_by_form", "police_reports_by_group"),):
-        if old in tables and new not in tables:
-            tables[new] = replace(tables[old], name=new)
-        elif new in tables and old not in tables:
-            tables[old] = replace(tables[new], name=old)
     estimates: dict[str, Estimate] = {}
     not_estimable: dict[str, Label] = {}
     for e in pub.estimates:
@@ -132,7 +124,7 @@ def from_publication(pub: Publication) -> Published:
     return Published(
         label=pub.title,
         years=tuple(int(y) for y in pub.years),
-        tables=tables,
+        tables=pub.tables,
         estimates=estimates,
         findings=pub.findings,
         not_estimable=not_estimable,
