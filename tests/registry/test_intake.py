@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from tests.registry import factory
+from victim_monitor.registry import columnar, intake
 from victim_monitor.registry.intake import Outcome, import_submission
 from victim_monitor.registry.status import register_status
 from victim_monitor.storage.schema import reports, submissions
@@ -214,3 +216,70 @@ def test_submission_record_keeps_counts(engine: Engine, tmp_path: Path) -> None:
         "accepted",
         result.content_sha256,
     )
+
+
+def _changed(row: dict[str, str]) -> dict[str, str]:
+    return row | {"police_report": "yes" if row["police_report"] != "yes" else "no"}
+
+
+@pytest.mark.parametrize(
+    ("first", "again", "block"),
+    [
+        ("new", "new", 1 << 20),  # one block: both rows would be written as current
+        ("new", "new", 4096),  # a later block finds the report this file wrote
+        ("unchanged", "changed", 4096),  # the first one writes nothing, the second one would
+        ("changed", "unchanged", 4096),
+    ],
+)
+def test_a_repeated_case_is_found_however_its_rows_compare_with_the_register(
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    first: str,
+    again: str,
+    block: int,
+) -> None:
+    """A case reference that comes twice is one error (VM214) whether its rows are new,
+    unchanged or changed against the register and wherever they fall in the file's blocks:
+    never a half-merged register or a misread duplicate."""
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", block)
+    registered = factory.reports(3, start=100)
+    import_submission(engine, factory.write_csv(tmp_path / "a.csv", registered), "POL")
+    rows = factory.reports(40)
+    kinds = {
+        "new": factory.report(500),
+        "unchanged": registered[1],
+        "changed": _changed(registered[1]),
+    }
+    rows[2], rows[35] = kinds[first], kinds[again]
+    if first == again == "new":
+        rows[35] = _changed(rows[2])
+    result = import_submission(engine, factory.write_csv(tmp_path / "b.csv", rows), "POL")
+    assert result.outcome is Outcome.REJECTED
+    assert [(p.code, p.row) for p in result.problems] == [("VM214", 37)]
+    assert _count(engine) == 3
+    assert _count(engine, reports.c.is_current.is_(True)) == 3
+
+
+def test_a_file_read_again_row_by_row_writes_each_report_once(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the column-wise path gives up on after staging some blocks (NotPlainError) is
+    read again by the row path: what the first reading staged is undone."""
+    import_submission(engine, factory.write_csv(tmp_path / "a.csv", factory.reports(5)), "POL")
+    rows = factory.reports(60)
+    rows[0] = _changed(rows[0])
+    blocks = columnar.checked_blocks
+
+    def give_up_after_one(*args: object, **kwargs: object) -> Iterator[object]:
+        read = blocks(*args, **kwargs)  # type: ignore[arg-type]
+        yield next(read)
+        raise columnar.NotPlainError("as if a later block held something Arrow reads otherwise")
+
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(intake, "checked_blocks", give_up_after_one)
+    result = import_submission(engine, factory.write_csv(tmp_path / "b.csv", rows), "POL")
+    assert result.outcome is Outcome.ACCEPTED
+    assert (result.rows_new, result.rows_changed, result.rows_unchanged) == (55, 1, 4)
+    assert _count(engine) == 61
+    assert _count(engine, reports.c.is_current.is_(True)) == 60
