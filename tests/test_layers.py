@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +97,7 @@ def package_of(name: str, known: Mapping[str, Module]) -> str | None:
     return parts[1] if len(parts) > 1 else PACKAGE
 
 
+@cache  # asked for each import of the module's package: walk each tree once
 def _imports_click(module: Module) -> bool:
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Import) and any(
