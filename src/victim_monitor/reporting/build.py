@@ -7,14 +7,11 @@ build before the first file is written, so a half-built factsheet never sits bes
 from __future__ import annotations
 
 import datetime as dt
-import io
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-
-from pypdf import PdfReader
 
 from victim_monitor.problems import Problem, Severity
 from victim_monitor.reporting.codes import PAGE_COUNT, PUBLISHED_UNUSABLE, FactsheetError
@@ -27,7 +24,7 @@ from victim_monitor.reporting.editorial import (
 )
 from victim_monitor.reporting.figures import Figures, Lang
 from victim_monitor.reporting.html import render_html
-from victim_monitor.reporting.pdf import render_pdf
+from victim_monitor.reporting.pdf import count_pages, render_pdf
 from victim_monitor.reporting.published import Published
 
 LANGS: tuple[Lang, ...] = ("nl", "en")
@@ -91,11 +88,6 @@ def editorial_path(directory: Path | None, years: str, lang: Lang) -> Path:
     if directory is None:
         return default_editorial(years, lang)
     return directory / f"factsheet-{years}.{lang}.md"
-
-
-def count_pages(pdf: bytes) -> int:
-    """The number of pages of a PDF."""
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def check(
