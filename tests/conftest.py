@@ -185,8 +185,10 @@ def _run_sql(sql: str) -> None:
         eng.dispose()
 
 
-# What a schema is made of: tables, columns, indexes, constraints, sequences. A test that
-# changes any of them (a migration test, a restore) leaves a schema that is not reused.
+# What a schema is made of: tables, columns, indexes, constraints, sequences, triggers (and
+# whether each is enabled), functions, views. A test that changes any of them (a migration
+# test, a restore, a test that switches the audit trail's triggers off to tamper with it)
+# leaves a schema that is not reused.
 _STRUCTURE = text(
     """
     SELECT md5(replace(coalesce(string_agg(part, E'\\n' ORDER BY part), ''), :s, '')) FROM (
@@ -203,6 +205,16 @@ _STRUCTURE = text(
         UNION ALL
         SELECT concat_ws(' ', 's', sequence_name)
         FROM information_schema.sequences WHERE sequence_schema = :s
+        UNION ALL
+        SELECT concat_ws(' ', 't', t.tgname, t.tgenabled, pg_get_triggerdef(t.oid))
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = :s AND NOT t.tgisinternal
+        UNION ALL
+        SELECT concat_ws(' ', 'f', p.proname, md5(p.prosrc))
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = :s
+        UNION ALL
+        SELECT concat_ws(' ', 'v', viewname, md5(definition)) FROM pg_views WHERE schemaname = :s
     ) parts
     """
 )
