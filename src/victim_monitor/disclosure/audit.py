@@ -17,9 +17,9 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 from scipy import sparse
-from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
 
 from victim_monitor.disclosure.codes import (
@@ -39,7 +39,6 @@ from victim_monitor.disclosure.result import (
 )
 
 TOL = 1e-6
-STACK = 20_000  # unknowns per stacked LP
 Cell = tuple[str, tuple[tuple[str, str], ...]]  # measure and (dimension, category) pairs
 
 
@@ -276,19 +275,19 @@ def _intervals(system: _System, targets: list[int]) -> dict[int, tuple[float, fl
         u_rows = np.flatnonzero(u.getnnz(axis=1))
         problem = _Component(cols, e, eq_rhs[np.flatnonzero(eq[:, cols].getnnz(axis=1))],
                              u[u_rows], ub_rhs[u_rows], low[cols], high[cols], cap)  # fmt: skip
-        per_lp = max(1, STACK // (2 * len(cols)))
-        for start in range(0, len(members), per_lp):
-            out.update(problem.ends(members[start : start + per_lp]))
+        out.update(problem.ends(members))
     return out
 
 
 @dataclass
 class _Component:
-    """Unknowns linked by relations: the LPs for the min and max of several of them at once.
+    """Unknowns linked by relations: the LPs for the min and max of each of several of them.
 
-    The copies of the component's relations are independent, so one LP with a copy per
-    end point gives each end point its own optimum; a finite cap on each maximised unknown
-    keeps that LP bounded, and reaching the cap means there is no bound.
+    One model of the component is solved for each end point in turn, only the objective (and,
+    for a maximum, a finite cap on the maximised unknown, which keeps the LP bounded: reaching
+    the cap means there is no bound) changing between them. Each solve starts from the last
+    one's optimal basis, which stays feasible when only the objective changes, so HiGHS's
+    primal simplex needs a few steps where a solve from scratch needs hundreds.
     """
 
     cols: np.ndarray
@@ -301,32 +300,52 @@ class _Component:
     cap: float
 
     def ends(self, targets: list[int]) -> dict[int, tuple[float, float]]:
-        m, copies = len(self.cols), 2 * len(targets)
-        objective = np.zeros(m * copies)
-        top = np.tile(self.high, copies)
-        at = []
-        for j, target in enumerate(targets):
-            local = int(np.searchsorted(self.cols, target))
-            lo_at, hi_at = 2 * j * m + local, (2 * j + 1) * m + local
-            objective[lo_at], objective[hi_at] = 1.0, -1.0
-            top[hi_at] = min(top[hi_at], self.cap)
-            at.append((lo_at, hi_at))
-        res = linprog(
-            objective,
-            A_ub=sparse.block_diag([self.ub] * copies) if self.ub.shape[0] else None,
-            b_ub=np.tile(self.ub_rhs, copies) if self.ub.shape[0] else None,
-            A_eq=sparse.block_diag([self.eq] * copies) if self.eq.shape[0] else None,
-            b_eq=np.tile(self.eq_rhs, copies) if self.eq.shape[0] else None,
-            bounds=np.column_stack([np.tile(self.low, copies), top]),
-            method="highs",
-        )
-        if res.status != 0:  # published values contradict the relations: nothing is known
-            return dict.fromkeys(targets, (math.nan, math.nan))
+        solver = self._solver()
         out = {}
-        for target, (lo_at, hi_at) in zip(targets, at, strict=True):
-            high = float(res.x[hi_at])
-            out[target] = (float(res.x[lo_at]), math.inf if high >= self.cap - TOL else high)
+        for target in targets:
+            local = int(np.searchsorted(self.cols, target))
+            low, high = float(self.low[local]), float(self.high[local])
+            solver.changeColCost(local, 1.0)
+            solver.changeObjectiveSense(highspy.ObjSense.kMinimize)
+            least = _solved(solver, local)
+            solver.changeColBounds(local, low, min(high, self.cap))
+            solver.changeObjectiveSense(highspy.ObjSense.kMaximize)
+            most = _solved(solver, local)
+            solver.changeColBounds(local, low, high)
+            solver.changeColCost(local, 0.0)
+            if least is None or most is None:
+                # published values contradict the relations: nothing is known
+                return dict.fromkeys(targets, (math.nan, math.nan))
+            out[target] = (least, math.inf if most >= self.cap - TOL else most)
         return out
+
+    def _solver(self) -> highspy.Highs:
+        m = len(self.cols)
+        rows = sparse.vstack([self.eq, self.ub]).tocsr()
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = m, rows.shape[0]
+        lp.col_cost_ = np.zeros(m)
+        lp.col_lower_, lp.col_upper_ = self.low.astype(float), self.high.astype(float)
+        lp.row_lower_ = np.concatenate([self.eq_rhs, np.full(self.ub.shape[0], -highspy.kHighsInf)])
+        lp.row_upper_ = np.concatenate([self.eq_rhs, self.ub_rhs]).astype(float)
+        matrix = lp.a_matrix_
+        matrix.format_ = highspy.MatrixFormat.kRowwise
+        matrix.num_col_, matrix.num_row_ = m, rows.shape[0]
+        matrix.start_, matrix.index_, matrix.value_ = rows.indptr, rows.indices, rows.data
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]
+        solver.setOptionValue("output_flag", False)
+        solver.setOptionValue("presolve", "off")  # presolve would discard the basis kept
+        solver.setOptionValue("simplex_strategy", 4)  # primal: the kept basis stays feasible
+        solver.passModel(lp)
+        return solver
+
+
+def _solved(solver: highspy.Highs, local: int) -> float | None:
+    """The optimal value of unknown ``local``, or None if the LP has no optimum."""
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return float(solver.getSolution().col_value[local])
 
 
 def _matrix(
