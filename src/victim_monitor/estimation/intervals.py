@@ -17,10 +17,8 @@ does not depend on the number of worker processes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from math import lgamma, log, pi
-from multiprocessing import get_context
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,7 +28,7 @@ from scipy.stats import chi2, norm
 from victim_monitor.estimation.existence import dark_figure_determined
 from victim_monitor.estimation.fit import PoissonFit, dark_figure, fit_poisson
 from victim_monitor.estimation.procedures import Procedure, run_chunk
-from victim_monitor.estimation.select import default_workers
+from victim_monitor.estimation.select import default_workers, forked_pool
 
 Floats = NDArray[np.float64]
 Counts = NDArray[np.int64]
@@ -188,7 +186,7 @@ def run_replicates(procedure: Procedure, tables: Counts, workers: int | None = N
     if workers <= 1 or len(tables) < 64:
         return procedure.many(tables)
     chunks = np.array_split(tables, workers)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+    with forked_pool(workers) as pool:
         parts = list(pool.map(run_chunk, [procedure] * workers, chunks))
     return np.concatenate(parts)
 

@@ -8,9 +8,11 @@ counting those at minus infinity) or AIC = 2k - 2 log L.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from math import log
 from multiprocessing import get_context
@@ -102,7 +104,7 @@ def rank_models(
     if n_workers > 1 and len(models) > PARALLEL_MODELS:
         parts = [list(p) for p in np.array_split(np.arange(len(models)), n_workers)]
         chunks = [[models[i] for i in part] for part in parts]
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=get_context("fork")) as pool:
+        with forked_pool(n_workers) as pool:
             fits = [
                 f
                 for part in pool.map(fit_many, [counts] * n_workers, [m] * n_workers, chunks)
@@ -365,6 +367,25 @@ def default_workers() -> int:
     if setting:
         return max(1, int(setting))
     return max(1, min(2, os.cpu_count() or 1))
+
+
+@contextmanager
+def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes forked from this one that never finalise this process's objects.
+
+    A forked child inherits this process's garbage, and its collector would run their
+    finalisers there, in C libraries whose state (threads, connections) did not come along:
+    a bootstrap child forked from a long-lived test process segfaulted while collecting. So
+    garbage is collected here first and the rest is frozen (``gc.freeze``: left out of every
+    collection, here and in the children) until the pool has ended.
+    """
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _pattern_starts(
