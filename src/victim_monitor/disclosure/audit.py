@@ -287,7 +287,8 @@ class _Component:
     for a maximum, a finite cap on the maximised unknown, which keeps the LP bounded: reaching
     the cap means there is no bound) changing between them. Each solve starts from the last
     one's optimal basis, which stays feasible when only the objective changes, so HiGHS's
-    primal simplex needs a few steps where a solve from scratch needs hundreds.
+    primal simplex starts near the next optimum (a release's audit took an eighth of the time
+    of stacked LPs solved from scratch: decision 0015).
     """
 
     cols: np.ndarray
