@@ -376,16 +376,16 @@ def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     A forked child inherits this process's garbage, and its collector would run their
     finalisers there, in C libraries whose state (threads, connections) did not come along:
     a bootstrap child forked from a long-lived test process segfaulted while collecting. So
-    garbage is collected here first and the rest is frozen (``gc.freeze``: left out of every
-    collection, here and in the children) until the pool has ended.
+    garbage is collected here before the fork, and each child first freezes what it inherited
+    (``gc.freeze``: left out of its collections). This process's own frozen objects (the web
+    server freezes its import-time objects) are left as they were.
     """
     gc.collect()
-    gc.freeze()
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            yield pool
-    finally:
-        gc.unfreeze()
+    context = get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=gc.freeze
+    ) as pool:
+        yield pool
 
 
 def _pattern_starts(
