@@ -38,10 +38,13 @@ def balanced() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
 def listening(host: str, port: int, backlog: int = 2048) -> socket.socket:
     """A listening TCP socket on (host, port) that other such sockets of this user share."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
@@ -53,8 +56,7 @@ def listening(host: str, port: int, backlog: int = 2048) -> socket.socket:
 def _unused(host: str, port: int) -> None:
     """OSError when anything listens on (host, port), another ``SO_REUSEPORT`` group too: a
     second server started on the port would otherwise join the first and share its traffic."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past TIME_WAIT only
         probe.bind((host, port))
 
