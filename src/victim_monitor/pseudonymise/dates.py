@@ -100,5 +100,9 @@ def parse_full_date(text: str) -> date | None:
 
 def age_at(birth: PartialDate, on: date) -> int:
     """Whole years from birth to ``on``; for partial dates, from :meth:`PartialDate.estimate`."""
-    born = birth.estimate()
+    return whole_years(birth.estimate(), on)
+
+
+def whole_years(born: date, on: date) -> int:
+    """Whole years from ``born`` to ``on`` (an age)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

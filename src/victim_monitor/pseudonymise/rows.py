@@ -24,6 +24,7 @@ from victim_monitor.pseudonymise.dates import (
     PartialDate,
     parse_full_date,
     parse_partial_date,
+    whole_years,
 )
 from victim_monitor.pseudonymise.key import Key
 from victim_monitor.pseudonymise.names import NameNormaliser
@@ -292,8 +293,7 @@ class RowEncoder:
         elif known > latest.isoformat()[: len(known)]:  # compare only the known part
             problems.add(codes.BAD_BIRTH_DATE, "birth_date", "after the report date")
         else:
-            # age_at(birth, latest), from the estimate remembered with the date
-            age = latest.year - born.year - ((latest.month, latest.day) < (born.month, born.day))
+            age = whole_years(born, latest)  # age_at(birth, latest), the estimate remembered
             if age <= _MAX_AGE:
                 return found, age
             problems.add(codes.BAD_BIRTH_DATE, "birth_date", "more than 120 years before report")
