@@ -48,7 +48,6 @@ _FOLD_TABLE = str.maketrans({**_LETTER_FOLDS, **_CYRILLIC})
 
 # Apostrophes and dots join (O'Brien -> obrien, v.d. -> vd); every other non-letter splits.
 _JOINERS = str.maketrans("", "", ".'’ʼ`´")
-_ASCII_NON_LETTERS = re.compile(r"[^a-z]+")
 
 # Name particles (Dutch tussenvoegsels and their neighbours'). Dropped from the front of the
 # last name and from the sorted token set, so "van der Berg", "Berg, van der" and "Berg" agree.
