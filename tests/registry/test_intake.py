@@ -20,6 +20,11 @@ def _count(engine: Engine, *where: object) -> int:
         return int(conn.scalar(select(func.count()).select_from(reports).where(*where)) or 0)  # type: ignore[arg-type]
 
 
+def _changed(row: dict[str, str]) -> dict[str, str]:
+    """The report with another answer to police_report: the same case, changed."""
+    return row | {"police_report": "yes" if row["police_report"] != "yes" else "no"}
+
+
 def test_accepts_a_valid_file(engine: Engine, tmp_path: Path) -> None:
     path = factory.write_csv(tmp_path / "pol.csv", factory.reports(50))
     result = import_submission(engine, path, "pol")
@@ -45,7 +50,7 @@ def test_the_same_file_twice_is_not_counted_twice(engine: Engine, tmp_path: Path
 def test_resent_reports_are_unchanged_or_superseded(engine: Engine, tmp_path: Path) -> None:
     import_submission(engine, factory.write_csv(tmp_path / "a.csv", factory.reports(10)), "POL")
     rows = factory.reports(12)
-    rows[3]["police_report"] = "yes" if rows[3]["police_report"] != "yes" else "no"
+    rows[3] = _changed(rows[3])
     result = import_submission(engine, factory.write_csv(tmp_path / "b.csv", rows), "POL")
     assert (result.rows_new, result.rows_changed, result.rows_unchanged) == (2, 1, 9)
     assert _count(engine, reports.c.is_current.is_(True)) == 12
@@ -216,10 +221,6 @@ def test_submission_record_keeps_counts(engine: Engine, tmp_path: Path) -> None:
         "accepted",
         result.content_sha256,
     )
-
-
-def _changed(row: dict[str, str]) -> dict[str, str]:
-    return row | {"police_report": "yes" if row["police_report"] != "yes" else "no"}
 
 
 @pytest.mark.parametrize(
