@@ -28,7 +28,8 @@ from scipy.stats import chi2, norm
 from victim_monitor.estimation.existence import dark_figure_determined
 from victim_monitor.estimation.fit import PoissonFit, dark_figure, fit_poisson
 from victim_monitor.estimation.procedures import Procedure, run_chunk
-from victim_monitor.estimation.select import default_workers, forked_pool
+from victim_monitor.estimation.select import default_workers
+from victim_monitor.processes import forked_pool
 
 Floats = NDArray[np.float64]
 Counts = NDArray[np.int64]

@@ -8,14 +8,10 @@ counting those at minus infinity) or AIC = 2k - 2 log L.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import log
-from multiprocessing import get_context
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +30,7 @@ from victim_monitor.estimation.fit import (
     subset_sums,
     superset_sums,
 )
+from victim_monitor.processes import forked_pool
 
 Counts = NDArray[np.int64]
 
@@ -367,25 +364,6 @@ def default_workers() -> int:
     if setting:
         return max(1, int(setting))
     return max(1, min(2, os.cpu_count() or 1))
-
-
-@contextmanager
-def forked_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes forked from this one that never finalise this process's objects.
-
-    A forked child inherits this process's garbage, and its collector would run their
-    finalisers there, in C libraries whose state (threads, connections) did not come along:
-    a bootstrap child forked from a long-lived test process segfaulted while collecting. So
-    garbage is collected here before the fork, and each child first freezes what it inherited
-    (``gc.freeze``: left out of its collections). This process's own frozen objects (the web
-    server freezes its import-time objects) are left as they were.
-    """
-    gc.collect()
-    context = get_context("fork")
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=gc.freeze
-    ) as pool:
-        yield pool
 
 
 def _pattern_starts(

@@ -7,7 +7,9 @@ field. If any is an error, nothing is written: an organisation never sends a par
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,20 +17,27 @@ from pathlib import Path
 from types import MappingProxyType
 
 from victim_monitor.problems import CATALOGUE, Problem, ProblemLog, grouped
+from victim_monitor.processes import forked_pool, usable_cores
 from victim_monitor.pseudonymise import codes
 from victim_monitor.pseudonymise.columns import SUBMISSION_COLUMNS
 from victim_monitor.pseudonymise.key import Key
 from victim_monitor.pseudonymise.output import (
+    OutputFormat,
     RowWriter,
     atomic_output,
     output_format,
     row_writer,
+    rows_text,
 )
-from victim_monitor.pseudonymise.rows import BLOCK, RowEncoder, refuse_repeats
+from victim_monitor.pseudonymise.rows import BLOCK, RowEncoder, refuse, repeated_rows
 from victim_monitor.pseudonymise.source import open_raw
 
 PROGRESS_EVERY = 1000  # rows between progress callbacks
 SUMMARY_PROBLEMS = 20  # problems listed in summary(); all are in ``problems``
+MAX_WORKERS = 4  # beyond this the one process that reads and writes keeps the others waiting
+
+_Numbered = tuple[int, dict[str, str]]  # a raw row and its number
+_Encoded = tuple[str, int, list[Problem]]  # a block's rows as text, how many, its problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,12 +111,15 @@ def encode_file(
     column_map: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
     today: date | None = None,
+    workers: int | None = None,
 ) -> EncodeResult:
     """Encode the raw CSV ``raw`` into the submission ``out`` (.csv, .jsonl or .json).
 
     ``column_map`` maps raw column names to standard ones (``--map raw=standard``).
     ``progress`` is called with the number of rows read, every 1000 rows and at the end.
     ``today`` bounds report dates (default: the real today; for tests).
+    ``workers``: processes encoding rows at once (default: the usable cores, at most
+    :data:`MAX_WORKERS`); a file of one block (:data:`~rows.BLOCK` rows) is encoded here.
     Raises ValueError for unusable arguments (output over the raw file, no such directory,
     .xlsx output); everything wrong with the raw file's content comes back as problems.
     """
@@ -128,7 +140,10 @@ def encode_file(
         if table is not None:
             ignored = table.layout.ignored
             writer = row_writer(target.handle, SUBMISSION_COLUMNS, fmt)
-            run = _Run(RowEncoder(key, today=today), writer, log, str(raw), progress)
+            encoder = RowEncoder(key, today=today)
+            if workers is None:
+                workers = min(usable_cores(), MAX_WORKERS)
+            run = _Run(encoder, writer, fmt, log, str(raw), progress, workers)
             run.take(table.items())
             writer.close()
             if run.read == 0 and not log.has_errors:
@@ -175,52 +190,120 @@ class _Run:
     """One file's rows on their way to the writer, a block at a time, problems in row order.
 
     A problem of reading (a long row, an unreadable rest) is logged after the rows read
-    before it, as if the rows had gone one at a time.
+    before it, as if the rows had gone one at a time. With ``workers`` > 1, the blocks after
+    the first are encoded and formatted in forked processes, at most two a worker in flight,
+    and taken back in order: the output and the problems are those of one process.
     """
 
     def __init__(
         self,
         encoder: RowEncoder,
         writer: RowWriter,
+        fmt: OutputFormat,
         log: ProblemLog,
         file: str,
         progress: Callable[[int], None] | None,
+        workers: int = 1,
     ) -> None:
-        self.encoder, self.writer, self.log, self.file = encoder, writer, log, file
-        self.progress = progress
-        self.block: list[tuple[int, dict[str, str]]] = []
+        self.encoder, self.writer, self.fmt, self.log = encoder, writer, fmt, log
+        self.file, self.progress, self.workers = file, progress, workers
         self.seen: set[str] = set()
         self.read = self.written = 0
 
     def take(self, items: Iterable[tuple[int, dict[str, str]] | Problem]) -> None:
         """Encode and write the rows, logging the problems of reading in their place."""
-        progress, block = self.progress, self.block
+        units = self._units(items)
+        for unit in units:
+            if isinstance(unit, Problem):
+                self.log.add(unit)
+                continue
+            repeated = repeated_rows(unit, self.seen)
+            self._write(_encoded(self.encoder, unit, repeated, self.file, self.fmt))
+            if self.workers > 1 and len(unit) == BLOCK:  # a full block: more may follow
+                self._take_forked(units)
+                return
+
+    def _take_forked(self, units: Iterator[list[_Numbered] | Problem]) -> None:
+        in_flight = 2 * self.workers
+        pending: deque[Future[_Encoded] | Problem] = deque()
+        with forked_pool(self.workers, _adopt, (self.encoder,)) as pool:
+            for unit in units:
+                if isinstance(unit, Problem):
+                    pending.append(unit)
+                else:
+                    repeated = repeated_rows(unit, self.seen)
+                    pending.append(pool.submit(_encoded_here, unit, repeated, self.file, self.fmt))
+                while len(pending) > in_flight:
+                    self._finish(pending.popleft())
+            while pending:
+                self._finish(pending.popleft())
+
+    def _finish(self, done: Future[_Encoded] | Problem) -> None:
+        if isinstance(done, Problem):
+            self.log.add(done)
+        else:
+            self._write(done.result())
+
+    def _units(
+        self, items: Iterable[tuple[int, dict[str, str]] | Problem]
+    ) -> Iterator[list[_Numbered] | Problem]:
+        """The rows in blocks of :data:`BLOCK`, a problem of reading ending a block."""
+        progress = self.progress
+        block: list[_Numbered] = []
         for item in items:
             if isinstance(item, Problem):
-                self.flush()
-                self.log.add(item)
-                block = self.block
+                if block:
+                    yield block
+                    block = []
+                yield item
                 continue
             block.append(item)
             self.read += 1
             if progress is not None and self.read % PROGRESS_EVERY == 0:
                 progress(self.read)
             if len(block) >= BLOCK:
-                self.flush()
-                block = self.block
-        self.flush()
+                yield block
+                block = []
+        if block:
+            yield block
 
-    def flush(self) -> None:
-        """Encode the rows waiting, log their problems, write them unless there was an error."""
-        block, self.block = self.block, []
-        if not block:
-            return
-        results = self.encoder.encode_cells(block, file=self.file)
-        log, ready = self.log, []
-        for result in refuse_repeats(block, results, self.seen, self.file):
-            if result.problems:
-                log.extend(list(result.problems))
-            if result.encoded is not None and not log.has_errors:
-                ready.append(result.encoded)  # after an error only check
-        self.writer.write_many(ready)
-        self.written += len(ready)
+    def _write(self, encoded: _Encoded) -> None:
+        """Log a block's problems; write its rows unless there was an error (after an error
+        the rest is only checked: nothing will be kept)."""
+        text, count, problems = encoded
+        if problems:
+            self.log.extend(problems)
+        if not self.log.has_errors:
+            self.writer.write_text(text)
+            self.written += count
+
+
+def _encoded(
+    encoder: RowEncoder,
+    block: list[_Numbered],
+    repeated: list[int],
+    file: str,
+    fmt: OutputFormat,
+) -> _Encoded:
+    """A block's rows encoded and formatted, how many, and their problems in row order."""
+    results = refuse(block, encoder.encode_cells(block, file=file), repeated, file)
+    problems = [problem for result in results for problem in result.problems]
+    rows = [result.encoded for result in results if result.encoded is not None]
+    return rows_text(rows, fmt, SUBMISSION_COLUMNS), len(rows), problems
+
+
+# A worker process's encoder, inherited from the process that forked it (never pickled).
+_worker_encoder: RowEncoder | None = None
+
+
+def _adopt(encoder: RowEncoder) -> None:
+    global _worker_encoder
+    _worker_encoder = encoder
+
+
+def _encoded_here(
+    block: list[_Numbered], repeated: list[int], file: str, fmt: OutputFormat
+) -> _Encoded:
+    """:func:`_encoded` in a worker process, with the encoder it inherited."""
+    assert _worker_encoder is not None, "a worker starts with _adopt"
+    return _encoded(_worker_encoder, block, repeated, file, fmt)

@@ -8,6 +8,7 @@ error row or Ctrl-C leaves no half-written submission that someone might upload.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import tempfile
@@ -34,42 +35,68 @@ def output_format(path: Path) -> OutputFormat:
 class RowWriter(Protocol):
     def write(self, values: Sequence[str]) -> None: ...
     def write_many(self, rows: Sequence[Sequence[str]]) -> None: ...
+    def write_text(self, text: str) -> None: ...
     def close(self) -> None: ...
+
+
+def rows_text(rows: Sequence[Sequence[str]], fmt: OutputFormat, columns: Sequence[str]) -> str:
+    """A block of rows as its writer puts them in the file (for JSON, objects without the
+    separator before the first): pure, so worker processes can format their own blocks."""
+    if not rows:
+        return ""
+    if fmt == "csv":
+        return _csv_text(rows, len(columns))
+    objects = [
+        json.dumps(
+            {c: (v if v else None) for c, v in zip(columns, values, strict=True)},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        for values in rows
+    ]
+    if fmt == "jsonl":
+        return "".join(text + "\n" for text in objects)
+    return ",\n".join(objects)
+
+
+def _csv_text(rows: Sequence[Sequence[str]], width: int) -> str:
+    """RFC 4180 rows: joined with commas when no value needs quotes, else by ``csv``.
+
+    Pseudonyms, filters, codes and checked references never need quotes; joining is several
+    times faster than ``csv.writer`` and gives the same bytes, which the counts below prove
+    for the block (one comma fewer than values a row, no quote, no line break inside a value).
+    """
+    text = "\r\n".join(map(",".join, rows))
+    n = len(rows)
+    if (
+        width > 1  # csv writes a lone empty value as ""
+        and all(len(values) == width for values in rows)
+        and text.count(",") == n * (width - 1)
+        and '"' not in text
+        and text.count("\r") == text.count("\n") == n - 1
+    ):
+        return text + "\r\n"
+    handle = io.StringIO(newline="")
+    csv.writer(handle, lineterminator="\r\n").writerows(rows)
+    return handle.getvalue()
 
 
 class _CsvWriter:
     """RFC 4180 CSV: comma, CRLF line ends, quotes only where needed; header row first."""
 
     def __init__(self, handle: TextIO, columns: Sequence[str]) -> None:
-        self._handle, self._width = handle, len(columns)
-        self._writer = csv.writer(handle, lineterminator="\r\n")
-        self._writer.writerow(columns)
+        self._handle, self._columns = handle, tuple(columns)
+        csv.writer(handle, lineterminator="\r\n").writerow(columns)
 
     def write(self, values: Sequence[str]) -> None:
-        self._writer.writerow(values)
+        self.write_many([values])
 
     def write_many(self, rows: Sequence[Sequence[str]]) -> None:
-        """Rows at once: joined with commas when no value needs quotes, else by ``csv``.
+        self.write_text(rows_text(rows, "csv", self._columns))
 
-        Pseudonyms, filters, codes and checked references never need quotes; joining is
-        several times faster than ``csv.writer`` and gives the same bytes, which the counts
-        below prove for the block (one comma fewer than values a row, no quote, no line
-        break inside a value).
-        """
-        if not rows:
-            return
-        text = "\r\n".join(map(",".join, rows))
-        n = len(rows)
-        if (
-            self._width > 1  # csv writes a lone empty value as ""
-            and all(len(values) == self._width for values in rows)
-            and text.count(",") == n * (self._width - 1)
-            and '"' not in text
-            and text.count("\r") == text.count("\n") == n - 1
-        ):
-            self._handle.write(text + "\r\n")
-        else:
-            self._writer.writerows(rows)
+    def write_text(self, text: str) -> None:
+        """Rows formatted by :func:`rows_text`."""
+        self._handle.write(text)
 
     def close(self) -> None:
         pass
@@ -89,17 +116,20 @@ class _JsonWriter:
             handle.write("[")
 
     def write(self, values: Sequence[str]) -> None:
-        obj = {c: (v if v else None) for c, v in zip(self._columns, values, strict=True)}
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        self.write_many([values])
+
+    def write_many(self, rows: Sequence[Sequence[str]]) -> None:
+        self.write_text(rows_text(rows, "json" if self._array else "jsonl", self._columns))
+
+    def write_text(self, text: str) -> None:
+        """Rows formatted by :func:`rows_text`."""
+        if not text:
+            return
         if self._array:
             self._handle.write(("\n" if self._first else ",\n") + text)
         else:
-            self._handle.write(text + "\n")
+            self._handle.write(text)
         self._first = False
-
-    def write_many(self, rows: Sequence[Sequence[str]]) -> None:
-        for values in rows:
-            self.write(values)
 
     def close(self) -> None:
         if self._array:

@@ -342,17 +342,37 @@ def refuse_repeats(
 ) -> list[RowResult]:
     """The results of ``rows``, each row whose ``case_reference`` is in ``seen`` (or earlier
     in ``rows``) turned into an error; ``seen`` gains the new references."""
-    for at, ((number, raw), result) in enumerate(zip(rows, results, strict=True)):
+    return refuse(rows, results, repeated_rows(rows, seen), file)
+
+
+def repeated_rows(rows: Sequence[tuple[int, Mapping[str, str]]], seen: set[str]) -> list[int]:
+    """Where in ``rows`` a ``case_reference`` in ``seen`` (or earlier in ``rows``) is used
+    again; ``seen`` gains the new references."""
+    repeated = []
+    for at, (_, raw) in enumerate(rows):
         reference = (raw.get("case_reference") or "").strip()
         if reference in seen:
-            duplicate = codes.DUPLICATE_CASE_REFERENCE(
-                "already used by an earlier row: each report needs its own reference",
-                file=file,
-                row=number,
-                field="case_reference",
-                value=reference,
-            )
-            results[at] = RowResult(number, None, (*result.problems, duplicate))
+            repeated.append(at)
         elif reference:
             seen.add(reference)
+    return repeated
+
+
+def refuse(
+    rows: Sequence[tuple[int, Mapping[str, str]]],
+    results: list[RowResult],
+    repeated: Sequence[int],
+    file: str | None,
+) -> list[RowResult]:
+    """``results`` with the rows at ``repeated`` (:func:`repeated_rows`) turned into errors."""
+    for at in repeated:
+        number, raw = rows[at]
+        duplicate = codes.DUPLICATE_CASE_REFERENCE(
+            "already used by an earlier row: each report needs its own reference",
+            file=file,
+            row=number,
+            field="case_reference",
+            value=(raw.get("case_reference") or "").strip(),
+        )
+        results[at] = RowResult(number, None, (*results[at].problems, duplicate))
     return results

@@ -6,7 +6,7 @@ import gc
 import os
 from pathlib import Path
 
-from victim_monitor.estimation.select import forked_pool
+from victim_monitor.processes import forked_pool
 
 
 class _Noted:
