@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 
@@ -22,6 +22,11 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every system
         return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether this system starts processes by fork (not Windows; see :func:`forked_pool`)."""
+    return "fork" in get_all_start_methods()
 
 
 @contextmanager

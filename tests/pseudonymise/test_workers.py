@@ -8,7 +8,7 @@ import pytest
 
 from tests.pseudonymise.conftest import WriteRaw
 from tests.pseudonymise.people import PEOPLE, TODAY, person
-from victim_monitor.pseudonymise import RAW_COLUMNS, EncodeResult, Key, encode_file
+from victim_monitor.pseudonymise import RAW_COLUMNS, EncodeResult, Key, encode_file, encoder
 from victim_monitor.pseudonymise.rows import BLOCK
 
 ROWS = 3 * BLOCK + 100  # four blocks: the first in this process, three in the workers
@@ -102,3 +102,17 @@ def test_problems_of_reading_keep_their_place_among_the_blocks(
     _same(one, two)
     assert [p.code for p in two.problems] == ["VM405", "VM413", "VM401"]
     assert two.rows_read == 3 * BLOCK
+
+
+def test_where_processes_cannot_be_forked_it_all_runs_here(
+    write_raw: WriteRaw, key: Key, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("no worker process where fork is unavailable")
+
+    monkeypatch.setattr(encoder, "can_fork", lambda: False)
+    monkeypatch.setattr(encoder, "forked_pool", no_pool)
+    raw = write_raw(_valid(ROWS))
+    result = encode_file(raw, key, tmp_path / "here.csv", today=TODAY, workers=2)
+    assert result.ok
+    assert result.rows_written == ROWS

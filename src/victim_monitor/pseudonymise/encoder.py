@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from victim_monitor.problems import CATALOGUE, Problem, ProblemLog, grouped
-from victim_monitor.processes import forked_pool, usable_cores
+from victim_monitor.processes import can_fork, forked_pool, usable_cores
 from victim_monitor.pseudonymise import codes
 from victim_monitor.pseudonymise.columns import SUBMISSION_COLUMNS
 from victim_monitor.pseudonymise.key import Key
@@ -119,7 +119,8 @@ def encode_file(
     ``progress`` is called with the number of rows read, every 1000 rows and at the end.
     ``today`` bounds report dates (default: the real today; for tests).
     ``workers``: processes encoding rows at once (default: the usable cores, at most
-    :data:`MAX_WORKERS`); a file of one block (:data:`~rows.BLOCK` rows) is encoded here.
+    :data:`MAX_WORKERS`); a file of one block (:data:`~rows.BLOCK` rows), or any file where
+    processes cannot be forked (Windows), is encoded in this process.
     Raises ValueError for unusable arguments (output over the raw file, no such directory,
     .xlsx output); everything wrong with the raw file's content comes back as problems.
     """
@@ -141,7 +142,9 @@ def encode_file(
             ignored = table.layout.ignored
             writer = row_writer(target.handle, SUBMISSION_COLUMNS, fmt)
             encoder = RowEncoder(key, today=today)
-            if workers is None:
+            if not can_fork():
+                workers = 1
+            elif workers is None:
                 workers = min(usable_cores(), MAX_WORKERS)
             run = _Run(encoder, writer, fmt, log, str(raw), progress, workers)
             run.take(table.items())
