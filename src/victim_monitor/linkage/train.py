@@ -138,7 +138,9 @@ def train(
         start = Model.from_json(settings).with_prior(1e-4)
         linker = score.linker(db, frame, start, validate=True)
         linker.training.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
-        model = score.floored(Model.from_json(linker.misc.save_model_to_json()))
+        estimated = linker.misc.save_model_to_json()
+        estimated.pop("linker_uid", None)  # this linker's random name, not the model's
+        model = score.floored(Model.from_json(estimated))
     reference = score.reference_model(spec)
     centre = _centre(model, reference)
     fits: list[SessionFit] = []
@@ -254,8 +256,10 @@ def _patterns(
             term_frequencies=False,
         )
         result = linker.inference.predict(warning_mode="never")
+        # In a fixed order: DuckDB's groups come in any order, and EM's sums over them then
+        # differed in the last bits from run to run.
         counted: Any = result.query_sql(
-            f"SELECT {gammas}, count(*) AS n FROM {{this}} GROUP BY ALL"
+            f"SELECT {gammas}, count(*) AS n FROM {{this}} GROUP BY ALL ORDER BY ALL"
         )
         patterns: pd.DataFrame = counted.as_pandas_dataframe()
     return patterns, pairs, share
