@@ -235,7 +235,9 @@ class _Run:
                     pending.append(unit)
                 else:
                     repeated = repeated_rows(unit, self.seen)
-                    pending.append(pool.submit(_encoded_here, unit, repeated, self.file, self.fmt))
+                    pending.append(
+                        pool.submit(_encoded_in_worker, unit, repeated, self.file, self.fmt)
+                    )
                 while len(pending) > in_flight:
                     self._finish(pending.popleft())
             while pending:
@@ -304,7 +306,7 @@ def _adopt(encoder: RowEncoder) -> None:
     _worker_encoder = encoder
 
 
-def _encoded_here(
+def _encoded_in_worker(
     block: list[_Numbered], repeated: list[int], file: str, fmt: OutputFormat
 ) -> _Encoded:
     """:func:`_encoded` in a worker process, with the encoder it inherited."""
